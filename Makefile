@@ -1,0 +1,56 @@
+# Two commands matter: `make run` (demo site on SQLite) and `make test` (the whole suite).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test serve bench lint format messages clean-venv browser-deps
+
+# Find a Python >= 3.12: Django 6.1 needs it; the image's default python3 may be 3.11.
+define find_python
+for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3; do \
+  p=$$(command -v $$c 2>/dev/null) || continue; \
+  if $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then echo $$p; exit 0; fi; \
+done; exit 1
+endef
+
+$(PY):
+	@base=$$($(find_python)) || { echo "No Python >= 3.12 found (Django 6.1 needs it). Install python3.12 or run 'pyenv install 3.12'." >&2; exit 1; }; \
+	echo "Creating $(VENV) with $$base"; $$base -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install -q ".[test]"
+	@touch $@
+
+# Debian's Chromium and a CJK font for the browser tests; never `playwright install` (no internet).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi -e wqy -e "noto.*cjk"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else echo "Install Debian's chromium and fonts-wqy-microhei (as root) for the browser tests." >&2; exit 1; fi; \
+	fi
+
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed browser-deps
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "tests/*"
+	$(PY) manage.py compilemessages -l zh_Hans -i .venv
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,49 @@
+"""The console's menu. Each app registers its entries in its AppConfig.ready(), so that
+accounts (the lowest app) never imports the apps above it."""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    # A predicate on the user; the entry shows only when it says yes.
+    visible: Callable = field(compare=False)
+    order: int = 100
+
+
+_ITEMS: list[MenuItem] = []
+
+
+def register(item: MenuItem) -> None:
+    if item not in _ITEMS:
+        _ITEMS.append(item)
+
+
+def items_for(user) -> list[dict]:
+    entries = []
+    for item in sorted(_ITEMS, key=lambda i: i.order):
+        if not item.visible(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        entries.append({"label": item.label, "url": url})
+    return entries
+
+
+# Badges in the console header (the 待办 count): callables user -> int, registered by apps.
+_COUNTERS: dict[str, Callable] = {}
+
+
+def register_counter(name: str, counter: Callable) -> None:
+    _COUNTERS[name] = counter
+
+
+def counters_for(user) -> dict[str, int]:
+    return {name: counter(user) for name, counter in _COUNTERS.items()}

@@ -1,0 +1,21 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("state", "Draft")
+    PURCHASER_REVIEW = "purchaser_review", _("Purchaser review")
+    FINANCE_REVIEW = "finance_review", _("Finance review")
+    PUBLISHED = "published", pgettext_lazy("state", "Published")
+    REVOKED = "revoked", _("Publication revoked")
+
+
+class Kind(models.TextChoices):
+    SME_RESERVATION = "sme_reservation", _("SME reserved-project execution notice")
+    MANUAL = "manual", _("Manually entered notice")
+
+
+class PublishMode(models.TextChoices):
+    ON_APPROVAL = "on_approval", _("Publish when review completes")
+    SCHEDULED = "scheduled", _("Scheduled publication")

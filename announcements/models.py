@@ -1,0 +1,143 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import Kind, PublishMode, State
+
+
+def new_public_id() -> str:
+    return uuid.uuid4().hex
+
+
+def attachment_path(instance, filename):
+    # Stored names cannot be guessed; the original name is kept in a field for downloads.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"attachments/{instance.announcement.public_id}/{secrets.token_urlsafe(24)}.{suffix}"
+
+
+class Announcement(models.Model):
+    """A notice as a publication.
+
+    `state` is written only by `announcements.workflow.apply_action` (and the scheduled
+    publication it drives); no form includes it. Content (title, report rows, body) changes
+    only in DRAFT. `published_html` freezes exactly what the finance reviewer approved.
+    `institution` and `year` repeat the report's so that the database enforces one live
+    notice per institution and year.
+    """
+
+    public_id = models.CharField(_("public id"), max_length=32, unique=True, default=new_public_id, editable=False)
+    kind = models.CharField(_("notice type"), max_length=20, choices=Kind.choices, default=Kind.SME_RESERVATION)
+    institution = models.ForeignKey(
+        "accounts.Institution", verbose_name=_("publishing unit"), on_delete=models.PROTECT, related_name="announcements"
+    )
+    district = models.ForeignKey(
+        "accounts.District", verbose_name=_("notice district"), on_delete=models.PROTECT, related_name="announcements"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    report = models.OneToOneField(
+        "reservations.Report",
+        verbose_name=_("report"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="announcement",
+    )
+    title = models.CharField(_("notice title"), max_length=200)
+    body_html = models.TextField(_("body"), blank=True)
+    publish_mode = models.CharField(
+        _("publication type"), max_length=20, choices=PublishMode.choices, default=PublishMode.ON_APPROVAL
+    )
+    scheduled_at = models.DateTimeField(_("scheduled publication time"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT, editable=False)
+    # Bumped on every content save; an edit form posted with an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    published_html = models.TextField(_("published text"), blank=True, editable=False)
+    return_reason = models.TextField(_("return reason"), blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.TextField(_("revocation reason"), blank=True, editable=False)
+    view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
+    is_test = models.BooleanField(_("test notice"), default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "year"],
+                condition=models.Q(kind=Kind.SME_RESERVATION) & ~models.Q(state=State.REVOKED),
+                name="one_live_sme_notice_per_institution_year",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "-published_at"], name="announcement_state_pub")]
+
+    def __str__(self):
+        return self.title
+
+
+class Attachment(models.Model):
+    announcement = models.ForeignKey(
+        Announcement, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.original_name
+
+
+class FlowLogEntry(models.Model):
+    """流转日志: append-only. Written by the workflow gateway; never updated or deleted."""
+
+    announcement = models.ForeignKey(
+        Announcement, verbose_name=_("notice"), on_delete=models.PROTECT, related_name="flow_log"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("operator"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("operation"), max_length=30)
+    from_state = models.CharField(_("from state"), max_length=20, choices=State.choices)
+    to_state = models.CharField(_("to state"), max_length=20, choices=State.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    # Title, institution and totals as they were at this step.
+    snapshot = models.JSONField(_("snapshot"), default=dict)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("flow log entry")
+        verbose_name_plural = _("flow log")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The flow log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The flow log is append-only.")

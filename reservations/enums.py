@@ -1,0 +1,22 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReservationOption(models.TextChoices):
+    """The four options of 46号 (domain.md §4); the labels translate to the exact official wording."""
+
+    WHOLE = "whole", _("Whole project reserved")
+    DEDICATED_LOT = "dedicated_lot", _("Dedicated procurement lot")
+    CONSORTIUM = "consortium", _("Consortium participation required")
+    SUBCONTRACT = "subcontract", _("Contract subcontracting required")
+
+
+class ProjectCategory(models.TextChoices):
+    GOODS = "goods", _("Goods")
+    WORKS = "works", _("Works")
+    SERVICES = "services", _("Services")
+
+
+class DataSource(models.TextChoices):
+    MANUAL = "manual", _("Created by hand")
+    EXCEL = "excel", _("Excel import")

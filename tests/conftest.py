@@ -1,0 +1,71 @@
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.enums import InstitutionKind, Position
+from tests import factories
+
+# Playwright's sync API runs an event loop in the test thread; ORM calls in tests need this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium; never a downloaded browser (no internet here).
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def world(db):
+    """One budget unit in 普陀区 with a user per position, its finance bureau, another 普陀区 unit,
+    an outsider unit and finance bureau in 青浦区, and the municipal supervision."""
+    F = factories
+    unit = F.institution(name="上海市普陀区测试街道社区服务中心", district_code="310107")
+    other_unit = F.institution(name="上海市普陀区另一单位", district_code="310107")
+    outsider = F.institution(name="上海市青浦区外单位", district_code="310118")
+    putuo_finance = F.institution(name="普陀区财政局", district_code="310107", kind=InstitutionKind.FINANCE_BUREAU)
+    qingpu_finance = F.institution(name="青浦区财政局", district_code="310118", kind=InstitutionKind.FINANCE_BUREAU)
+    supervision = F.institution(name="市监督局", district_code="319900", kind=InstitutionKind.SUPERVISION)
+    return SimpleNamespace(
+        unit=unit,
+        other_unit=other_unit,
+        outsider=outsider,
+        putuo_finance=putuo_finance,
+        qingpu_finance=qingpu_finance,
+        supervision=supervision,
+        admin=F.user(institution=unit, positions=[Position.INSTITUTION_ADMIN], full_name="管理员甲"),
+        handler=F.user(institution=unit, positions=[Position.HANDLER], full_name="经办人甲"),
+        handler2=F.user(institution=unit, positions=[Position.HANDLER], full_name="经办人乙"),
+        reviewer=F.user(institution=unit, positions=[Position.PURCHASER_REVIEWER], full_name="审核人甲"),
+        other_handler=F.user(institution=other_unit, positions=[Position.HANDLER], full_name="他单位经办"),
+        outsider_admin=F.user(institution=outsider, positions=[Position.INSTITUTION_ADMIN], full_name="外单位管理员"),
+        outsider_handler=F.user(institution=outsider, positions=[Position.HANDLER], full_name="外单位经办"),
+        finance=F.user(institution=putuo_finance, positions=[Position.FINANCE_REVIEWER], full_name="财政甲"),
+        qp_finance=F.user(institution=qingpu_finance, positions=[Position.FINANCE_REVIEWER], full_name="青浦财政"),
+        supervisor=F.user(institution=supervision, positions=[Position.SUPERVISOR], full_name="监督甲"),
+    )
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in on the test client and return the client."""
+
+    def _login(user):
+        client.force_login(user, backend="accounts.backends.ActiveStaffBackend")
+        return client
+
+    return _login
