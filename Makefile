@@ -52,5 +52,8 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "tests/*"
 	$(PY) manage.py compilemessages -l zh_Hans -i .venv
 
+bench: $(VENV)/.installed
+	bash bench/run.sh
+
 clean-venv:
 	rm -rf $(VENV)

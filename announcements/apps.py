@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class AnnouncementsConfig(AppConfig):
     name = "announcements"
     verbose_name = _("Announcements")
+
+    def ready(self):
+        from accounts import menu
+        from accounts.enums import Perm
+        from accounts.rules import user_holds
+
+        def works_on_notices(user):
+            return any(user_holds(user, p) for p in (Perm.SUBMIT_NOTICE, Perm.PURCHASER_REVIEW, Perm.FINANCE_REVIEW))
+
+        menu.register(menu.MenuItem(_("Other government procurement notices"), "announcements:list", works_on_notices, 10))

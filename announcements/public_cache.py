@@ -15,8 +15,13 @@ def public_cache_version() -> int:
 
 
 def bump_public_cache() -> None:
-    """Invalidate every cached public page. Called after commit when a notice is published or revoked."""
+    """Invalidate every cached public page."""
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def on_publication_changed(announcement) -> None:
+    """Called by the workflow after commit whenever a notice is published or revoked."""
+    bump_public_cache()

@@ -1,0 +1,5 @@
+"""Demo draft notices (drafting issue)."""
+
+
+def seed(context: dict) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""Demo notices in every workflow state (workflow issue)."""
+
+
+def seed(context: dict) -> None:
+    pass
