@@ -15,3 +15,8 @@ class AnnouncementsConfig(AppConfig):
             return any(user_holds(user, p) for p in (Perm.SUBMIT_NOTICE, Perm.PURCHASER_REVIEW, Perm.FINANCE_REVIEW))
 
         menu.register(menu.MenuItem(_("Other government procurement notices"), "announcements:list", works_on_notices, 10))
+
+        from .selectors import todo_count
+
+        # The console header's 待办 badge: what this user can move on now (我的待办).
+        menu.register_counter("todo", todo_count)

@@ -38,3 +38,42 @@ def announcements_published() -> QuerySet[Announcement]:
     return Announcement.objects.select_related("institution", "district", "report").filter(
         state=State.PUBLISHED, is_test=False, institution__is_test=False
     )
+
+
+def review_queue(*, user) -> QuerySet[Announcement]:
+    """我的待办: the notices this user can move on now (the same rules as workflow.available_actions).
+
+    A handler's drafts (to submit), a purchaser reviewer's notices in 采购人初审 that someone else
+    submitted, a finance reviewer's notices of their district in 财政审核 not yet approved.
+    Withdrawing and revoking are possible too, but they are not work waiting for anyone.
+    """
+    qs = announcements_for_user(user=user)
+    if not qs.query.is_empty():
+        todo = Q(pk__in=[])
+        if user_holds(user, Perm.SUBMIT_NOTICE):
+            todo |= Q(institution_id=user.institution_id, state=State.DRAFT)
+        if user_holds(user, Perm.PURCHASER_REVIEW):
+            todo |= Q(institution_id=user.institution_id, state=State.PURCHASER_REVIEW) & ~Q(
+                submitted_by_id=user.pk
+            )
+        if user.institution.kind == InstitutionKind.FINANCE_BUREAU and user_holds(user, Perm.FINANCE_REVIEW):
+            todo |= Q(
+                district_id=user.institution.district_id, state=State.FINANCE_REVIEW, approved_at__isnull=True
+            )
+        qs = qs.filter(todo)
+    return qs
+
+
+def todo_count(user) -> int:
+    """The console header's 待办 badge."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return review_queue(user=user).count()
+
+
+def announcements_published_search(*, keyword: str = "") -> QuerySet[Announcement]:
+    """Published notices whose title, publishing unit or project names contain every word of
+    `keyword` (announcements.search explains the indexes). No side effects."""
+    from .search import keyword_filter
+
+    return keyword_filter(announcements_published(), keyword)

@@ -1,10 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config import health
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/notices/", include("announcements.urls")),
+    path("console/oversight/", include("oversight.urls")),
     path("", include("accounts.urls")),
     path("", include("announcements.urls_public")),
 ]
+
+# 403/404 use Django's handlers with templates/403.html and 404.html; 500 also turns a database
+# outage into the 503 page.
+handler500 = "config.views.server_error"

@@ -1,0 +1,31 @@
+"""Filters of the staff list (员工管理): 姓名 / 账号 / 绑定手机 / 所属部门, as in 附件1 1.3."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+from .selectors import staff_departments
+
+
+def _text(label):
+    return django_filters.CharFilter(
+        lookup_expr="icontains",
+        label=label,
+        widget=forms.TextInput(attrs={"placeholder": _("Please enter"), "type": "search"}),
+    )
+
+
+class StaffFilter(django_filters.FilterSet):
+    full_name = _text(_("Full name"))
+    username = _text(_("Account"))
+    phone = _text(_("Bound mobile"))
+    department = django_filters.ChoiceFilter(label=_("Department"), empty_label=_("All departments"))
+
+    class Meta:
+        model = User
+        fields = ["full_name", "username", "phone", "department"]
+
+    def __init__(self, *args, admin, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["department"].extra["choices"] = [(d, d) for d in staff_departments(admin=admin)]

@@ -1,0 +1,23 @@
+"""What a notice says, as HTML: one function for the edit preview, the review page and the public page.
+The workflow freezes its output into `published_html` at publication."""
+
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from reservations.rendering import render_notice
+
+from .enums import Kind
+from .sanitize import clean_html
+
+
+def notice_date(announcement):
+    if announcement.published_at:
+        return timezone.localdate(announcement.published_at)
+    return timezone.localdate()
+
+
+def render_announcement(announcement) -> SafeString:
+    """SME notices: the generated text of their report; manual notices: the sanitised body."""
+    if announcement.kind == Kind.SME_RESERVATION and announcement.report_id:
+        return render_notice(report=announcement.report, title=announcement.title, notice_date=notice_date(announcement))
+    return SafeString(clean_html(announcement.body_html))

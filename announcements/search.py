@@ -1,0 +1,144 @@
+"""Public search over published notices, and the filters shared by the list, feed, API and exports.
+
+Keyword search runs over one denormalised field, `Announcement.search_text` (title, publishing
+unit, competent unit and project names), filled when a notice is published. On PostgreSQL:
+- words of 3+ characters use Django's icontains, i.e. UPPER(search_text) LIKE UPPER('%w%'),
+  which the trigram GIN index on UPPER(search_text) serves (migration 0002);
+- 1- and 2-character words have no trigram, so they match the array of distinct grams kept in
+  `search_grams` (a GIN index on string_to_array(search_grams, ' ')): exact, no scan.
+SQLite keeps plain icontains. LIKE metacharacters in a word are escaped by Django, so % _ and
+backslash match themselves.
+"""
+
+import unicodedata
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import District
+
+MAX_TERMS = 5
+MAX_TERM_LENGTH = 50
+FIRST_YEAR = 2021
+
+
+def normalize(text: str) -> str:
+    """Full-width letters and digits fold to half-width (NFKC) and letters to upper case, so that
+    ＩＴ, it and IT find each other; the database compares UPPER() of both sides."""
+    return unicodedata.normalize("NFKC", text or "").upper()
+
+
+def search_text_parts(*, title: str, unit: str, competent_unit: str = "", project_names=()) -> list[str]:
+    parts = []
+    for value in (title, unit, competent_unit, *project_names):
+        value = unicodedata.normalize("NFKC", value or "").strip()
+        if value and value not in parts:
+            parts.append(value)
+    return parts
+
+
+def grams_for(parts) -> str:
+    """Distinct 1- and 2-character grams of each whitespace-separated word, space-separated.
+
+    Grams never cross the boundary between two parts (title, unit, project names), just as a
+    substring match over the newline-joined text cannot."""
+    grams: set[str] = set()
+    for part in parts:
+        for word in normalize(part).split():
+            grams.update(word)
+            grams.update(word[i : i + 2] for i in range(len(word) - 1))
+    return " ".join(sorted(grams))
+
+
+class GramsContain(Func):
+    """string_to_array(search_grams, ' ') @> ARRAY[gram]: written exactly as the GIN index
+    expression of migration 0002, or PostgreSQL would not use it."""
+
+    output_field = BooleanField()
+
+    def __init__(self, gram: str):
+        self.gram = gram
+        super().__init__(F("search_grams"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        field_sql, params = compiler.compile(self.source_expressions[0])
+        return f"string_to_array({field_sql}, ' ') @> ARRAY[%s]::text[]", [*params, self.gram]
+
+
+def split_terms(keyword: str) -> list[str]:
+    terms = []
+    for term in normalize(keyword).split():
+        term = term[:MAX_TERM_LENGTH]
+        if term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def keyword_filter(qs: QuerySet, keyword: str) -> QuerySet:
+    """Every word of `keyword` must occur in the notice's title, unit or project names."""
+    for term in split_terms(keyword):
+        if connection.vendor == "postgresql" and len(term) <= 2:
+            qs = qs.filter(GramsContain(term))
+        else:
+            qs = qs.filter(search_text__icontains=term)
+    return qs
+
+
+def local_day_start(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def year_choices():
+    last = timezone.localdate().year
+    return [(y, str(y)) for y in range(last, FIRST_YEAR - 1, -1)]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PublicNoticeFilter(django_filters.FilterSet):
+    """关键词, 地区, 年份 and the 展开 date range of the public list; the feed, API and downloads
+    accept the same parameters, so a download matches what the list shows."""
+
+    q = django_filters.CharFilter(label=_("Keyword"), method="filter_keyword", max_length=100)
+    district = django_filters.ModelChoiceFilter(
+        label=_("District"),
+        queryset=District.objects.order_by("code"),
+        to_field_name="code",
+        field_name="district",
+        empty_label=_("Please choose"),
+    )
+    year = django_filters.TypedChoiceFilter(
+        label=_("Year"), choices=year_choices, coerce=int, empty_label=_("All years"), field_name="year"
+    )
+    date_from = django_filters.DateFilter(label=_("Published from"), method="filter_from", widget=DateInput)
+    date_to = django_filters.DateFilter(label=_("Published until"), method="filter_to", widget=DateInput)
+
+    def filter_keyword(self, queryset, name, value):
+        return keyword_filter(queryset, value)
+
+    # Day bounds are turned into datetimes here, so the (state, published_at) index still applies.
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(published_at__gte=local_day_start(value))
+
+    def filter_to(self, queryset, name, value):
+        return queryset.filter(published_at__lt=local_day_start(value + timedelta(days=1)))
+
+
+class ApiNoticeFilter(PublicNoticeFilter):
+    """The public filters plus the API's publishing unit and updated_since."""
+
+    unit = django_filters.CharFilter(label=_("Publishing unit"), method="filter_unit", max_length=100)
+    updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), method="filter_updated_since")
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(Q(institution__name__icontains=value.strip()) | Q(institution__credit_code=value))
+
+    def filter_updated_since(self, queryset, name, value):
+        return queryset.filter(Q(published_at__gte=value) | Q(updated_at__gte=value))

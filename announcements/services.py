@@ -1,0 +1,217 @@
+"""Writes of notice content (drafting): create, save a draft, import rows, attachments.
+
+Content changes only in DRAFT. Every write here first claims the draft with a conditional
+UPDATE (`filter(pk=…, state=DRAFT[, version=v]).update(…)`): zero rows means the notice was
+submitted or saved by someone else meanwhile, and nothing is written. The state itself is
+never written here (that is `workflow.apply_action`'s job).
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.enums import InstitutionKind, Perm
+from accounts.rules import user_holds
+from reservations.services import report_create, report_rows_import, report_rows_save, report_update
+
+from .enums import Kind, PublishMode, State
+from .models import Announcement, Attachment
+from .sanitize import clean_html
+from .uploads import check_attachment
+
+
+class DraftingError(Exception):
+    """A refused write; the message is for the user."""
+
+
+class StaleEdit(DraftingError):
+    pass
+
+
+def user_may_draft(user, institution=None) -> bool:
+    """项目采购经办岗 of a budget unit (and of `institution`, when given) create and edit notices."""
+    if not user_holds(user, Perm.SUBMIT_NOTICE) or user.institution.kind != InstitutionKind.BUDGET_UNIT:
+        return False
+    return institution is None or user.institution_id == institution.pk
+
+
+def default_title(*, institution, year: int) -> str:
+    return _("%(institution)s %(year)s notice on the execution of projects reserved for SMEs") % {
+        "institution": institution.name,
+        "year": year,
+    }
+
+
+def live_sme_notice_exists(*, institution, year: int) -> bool:
+    return (
+        Announcement.objects.filter(institution=institution, year=year, kind=Kind.SME_RESERVATION)
+        .exclude(state=State.REVOKED)
+        .exists()
+    )
+
+
+def duplicate_year_message(year: int) -> str:
+    return _(
+        "Your institution already has a notice for %(year)s. Edit that one; a new one is possible "
+        "only after the earlier one has been revoked."
+    ) % {"year": year}
+
+
+def _scheduled(publish_mode, scheduled_at):
+    return scheduled_at if publish_mode == PublishMode.SCHEDULED else None
+
+
+def _attach(*, announcement, user, files) -> list[Attachment]:
+    created = []
+    for upload in files:
+        content_type = check_attachment(upload)
+        attachment = Attachment(
+            announcement=announcement,
+            file=upload,
+            original_name=(upload.name or "file")[-255:],
+            size=upload.size,
+            content_type=content_type,
+            uploaded_by=user,
+        )
+        attachment.full_clean(exclude=["file"])
+        attachment.save()
+        created.append(attachment)
+    return created
+
+
+def announcement_create_sme(
+    *, user, district, year: int, publish_mode: str, scheduled_at=None, files=()
+) -> Announcement:
+    """Create a draft SME notice with an empty report (生成公告).
+
+    Side effects: a Report and an Announcement row in DRAFT, the uploaded attachments stored.
+    Raises DraftingError when the institution already has a live notice for that year.
+    """
+    institution = user.institution
+    if live_sme_notice_exists(institution=institution, year=year):
+        raise DraftingError(duplicate_year_message(year))
+    try:
+        with transaction.atomic():
+            report = report_create(institution=institution, year=year, created_by=user)
+            announcement = Announcement(
+                kind=Kind.SME_RESERVATION,
+                institution=institution,
+                district=district,
+                year=year,
+                report=report,
+                title=default_title(institution=institution, year=year)[:200],
+                publish_mode=publish_mode,
+                scheduled_at=_scheduled(publish_mode, scheduled_at),
+                created_by=user,
+            )
+            announcement.full_clean(exclude=["report"], validate_constraints=False)
+            announcement.save()
+            _attach(announcement=announcement, user=user, files=files)
+    except IntegrityError:
+        # Two clicks or two handlers at once: the database constraint decided.
+        raise DraftingError(duplicate_year_message(year)) from None
+    return announcement
+
+
+@transaction.atomic
+def announcement_create_manual(
+    *, user, district, title: str, body_html: str, publish_mode: str, scheduled_at=None, files=()
+) -> Announcement:
+    """Create a draft manual notice (手动录入公告). Side effects: an Announcement row, its attachments."""
+    announcement = Announcement(
+        kind=Kind.MANUAL,
+        institution=user.institution,
+        district=district,
+        title=title,
+        body_html=clean_html(body_html),
+        publish_mode=publish_mode,
+        scheduled_at=_scheduled(publish_mode, scheduled_at),
+        created_by=user,
+    )
+    announcement.full_clean()
+    announcement.save()
+    _attach(announcement=announcement, user=user, files=files)
+    return announcement
+
+
+@transaction.atomic
+def announcement_content_save(
+    *,
+    announcement: Announcement,
+    user,
+    version: int,
+    title: str,
+    publish_mode: str,
+    scheduled_at=None,
+    body_html: str | None = None,
+    competent_unit_name: str | None = None,
+    explanation: str | None = None,
+    rows: list[dict] | None = None,
+) -> Announcement:
+    """Save the content of a draft, only if it is still the draft at `version` the form was opened on.
+
+    Side effects: bumps `version`; updates title, publication type, body (sanitised) and, for SME
+    notices, the report's 主管预算单位, 说明 and rows (replaced) with stored totals.
+    Raises StaleEdit, and writes nothing, when the notice was submitted or saved meanwhile.
+    """
+    changes = {
+        "title": title,
+        "publish_mode": publish_mode,
+        "scheduled_at": _scheduled(publish_mode, scheduled_at),
+        "version": version + 1,
+        "updated_at": timezone.now(),
+    }
+    if announcement.kind == Kind.MANUAL and body_html is not None:
+        changes["body_html"] = clean_html(body_html)
+    claimed = Announcement.objects.filter(pk=announcement.pk, state=State.DRAFT, version=version).update(**changes)
+    if not claimed:
+        raise StaleEdit(
+            _("The notice has been submitted or changed by someone else since you opened it: nothing was saved.")
+        )
+    for name, value in changes.items():
+        setattr(announcement, name, value)
+    if announcement.kind == Kind.SME_RESERVATION and announcement.report_id:
+        report = announcement.report
+        if competent_unit_name is not None:
+            report_update(report=report, competent_unit_name=competent_unit_name, explanation=explanation or "")
+        if rows is not None:
+            report_rows_save(report=report, rows=rows)
+    return announcement
+
+
+def _claim_draft(announcement: Announcement, *, bump: bool) -> None:
+    changes = {"updated_at": timezone.now()}
+    if bump:
+        changes["version"] = F("version") + 1
+    if not Announcement.objects.filter(pk=announcement.pk, state=State.DRAFT).update(**changes):
+        raise DraftingError(_("Only a draft can be changed; this notice has been submitted: nothing was saved."))
+
+
+@transaction.atomic
+def announcement_rows_import(*, announcement: Announcement, user, rows: list[dict], replace: bool) -> Announcement:
+    """Write imported rows (already validated) into a draft's report, appending or replacing.
+
+    Side effects: bumps `version` (an edit form opened before the import is then stale), rows and
+    totals written, 数据来源 set to Excel导入.
+    """
+    _claim_draft(announcement, bump=True)
+    report_rows_import(report=announcement.report, rows=rows, replace=replace)
+    announcement.refresh_from_db(fields=["version", "updated_at"])
+    return announcement
+
+
+@transaction.atomic
+def attachment_add(*, announcement: Announcement, user, files) -> list[Attachment]:
+    """Store uploaded attachments of a draft. Side effect: Attachment rows and files in storage."""
+    _claim_draft(announcement, bump=False)
+    return _attach(announcement=announcement, user=user, files=files)
+
+
+@transaction.atomic
+def attachment_delete(*, announcement: Announcement, attachment: Attachment, user) -> None:
+    """Remove an attachment of a draft. Side effects: the row, then the stored file after commit."""
+    _claim_draft(announcement, bump=False)
+    file_name, storage = attachment.file.name, attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(file_name))

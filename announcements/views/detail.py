@@ -1,0 +1,80 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
+
+from .. import links, workflow
+from ..diff import changes_since_last_submission
+from ..enums import State
+from ..models import FlowLogEntry
+from ..selectors import announcements_for_user
+
+RECENT_LOG = 5
+
+
+def _visible(request, public_id):
+    # Outsiders (anonymous included) get 404, never a login page or 403: a draft's existence is private.
+    return get_object_or_404(announcements_for_user(user=request.user), public_id=public_id)
+
+
+def _labelled(entries):
+    entries = list(entries)
+    for entry in entries:
+        entry.label = workflow.LOG_LABELS.get(entry.action, entry.action)
+    return entries
+
+
+def _steps(announcement, log):
+    """开始 → 采购人初审 → 财政审核 → 结束, with the time each was done in the current round."""
+    since_submit = []
+    for entry in log:
+        since_submit = [entry] if entry.action == workflow.Action.SUBMIT else since_submit + [entry]
+    done_at = {e.action: e.created_at for e in since_submit}
+    state = announcement.state
+    order = [State.DRAFT, State.PURCHASER_REVIEW, State.FINANCE_REVIEW, State.PUBLISHED]
+    position = order.index(State.PUBLISHED if state == State.REVOKED else state)
+    times = [
+        announcement.submitted_at if position > 0 else None,
+        done_at.get(workflow.Action.PURCHASER_APPROVE),
+        announcement.approved_at if position > 2 or announcement.approved_at else None,
+        announcement.published_at,
+    ]
+    names = ("start", "purchaser", "finance", "end")
+    return [
+        {"key": name, "time": times[i], "done": i < position or (i == 3 and position == 3), "current": i == position != 3}
+        for i, name in enumerate(names)
+    ]
+
+
+def notice_detail(request, public_id):
+    """公告详情: steps, 公告信息, 流转日志, the rendered notice, attachments and the user's actions."""
+    announcement = _visible(request, public_id)
+    log = _labelled(FlowLogEntry.objects.filter(announcement=announcement).select_related("actor"))
+    frozen = announcement.state in (State.PUBLISHED, State.REVOKED) or workflow.is_awaiting_schedule(announcement)
+    show_diff = announcement.state in (State.PURCHASER_REVIEW, State.FINANCE_REVIEW)
+    context = {
+        "announcement": announcement,
+        "steps": _steps(announcement, log),
+        "reviewers": workflow.current_reviewers(announcement),
+        "recent_log": list(reversed(log))[:RECENT_LOG],
+        "log_count": len(log),
+        "actions": workflow.available_actions(announcement, request.user),
+        # published_html was rendered by render_announcement at approval: trusted, frozen HTML.
+        "notice_html": mark_safe(announcement.published_html)  # noqa: S308
+        if frozen and announcement.published_html
+        else workflow.render_notice(announcement),
+        "attachments": [(a, links.attachment_url(announcement, a)) for a in announcement.attachments.all()],
+        "diff": changes_since_last_submission(announcement) if show_diff else None,
+        "public_url": links.public_url(announcement),
+        "edit_url": links.edit_url(announcement, request.user) if request.user.is_authenticated else None,
+        "is_submitter": announcement.submitted_by_id == request.user.pk,
+        "created_by": announcement.created_by,
+    }
+    return render(request, "announcements/detail.html", context)
+
+
+@login_required
+def flow_log(request, public_id):
+    """查看全部: the whole 流转日志, oldest first."""
+    announcement = _visible(request, public_id)
+    log = _labelled(FlowLogEntry.objects.filter(announcement=announcement).select_related("actor"))
+    return render(request, "announcements/flow_log.html", {"announcement": announcement, "log": log})

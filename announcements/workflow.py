@@ -1,0 +1,411 @@
+"""The review workflow: one table of actions and one gateway that writes the state.
+
+草稿 --提交--> 采购人初审 --通过--> 财政审核 --通过--> 已发布 --撤回发布--> 已撤回发布
+both reviews may 退回 (with a reason) to 草稿; the submitter may 撤回 from 采购人初审.
+
+`apply_action` is the only code that changes `Announcement.state` (besides `publish_due`, the
+scheduled publication that a finance approval set up). `available_actions` feeds both the
+buttons and the POST check, so the two cannot drift. No `force` parameter anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.html import escape, linebreaks
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.enums import InstitutionKind, Perm
+from accounts.models import User
+from accounts.rules import user_holds
+
+from .enums import Kind, PublishMode, State
+from .models import Announcement, FlowLogEntry
+
+logger = logging.getLogger(__name__)
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
+    PURCHASER_APPROVE = "purchaser_approve"
+    PURCHASER_RETURN = "purchaser_return"
+    FINANCE_APPROVE = "finance_approve"
+    FINANCE_RETURN = "finance_return"
+    REVOKE = "revoke"
+    # Not a user action: the cron command publishing an approved, scheduled notice.
+    SCHEDULED_PUBLISH = "scheduled_publish"
+
+
+class Scope(StrEnum):
+    INSTITUTION = "institution"  # staff of the notice's institution
+    DISTRICT = "district"  # the finance bureau of the notice's 行政区划
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    label: str  # the button
+    log_label: str  # the 流转日志 operation
+    from_states: tuple[State, ...]
+    to_state: State
+    perm: Perm
+    scope: Scope
+    reason_required: bool = False
+    style: str = ""  # the button's CSS class
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition(
+            Action.SUBMIT,
+            pgettext_lazy("workflow", "Submit"),
+            pgettext_lazy("workflow", "Submit"),
+            (State.DRAFT,),
+            State.PURCHASER_REVIEW,
+            Perm.SUBMIT_NOTICE,
+            Scope.INSTITUTION,
+            style="primary",
+        ),
+        Transition(
+            Action.WITHDRAW,
+            pgettext_lazy("workflow", "Withdraw"),
+            pgettext_lazy("workflow", "Withdraw"),
+            (State.PURCHASER_REVIEW,),
+            State.DRAFT,
+            Perm.SUBMIT_NOTICE,
+            Scope.INSTITUTION,
+        ),
+        Transition(
+            Action.PURCHASER_APPROVE,
+            pgettext_lazy("workflow", "Approve"),
+            _("Approve [purchaser review]"),
+            (State.PURCHASER_REVIEW,),
+            State.FINANCE_REVIEW,
+            Perm.PURCHASER_REVIEW,
+            Scope.INSTITUTION,
+            style="primary",
+        ),
+        Transition(
+            Action.PURCHASER_RETURN,
+            pgettext_lazy("workflow", "Return"),
+            _("Return [purchaser review]"),
+            (State.PURCHASER_REVIEW,),
+            State.DRAFT,
+            Perm.PURCHASER_REVIEW,
+            Scope.INSTITUTION,
+            reason_required=True,
+            style="danger",
+        ),
+        Transition(
+            Action.FINANCE_APPROVE,
+            pgettext_lazy("workflow", "Approve"),
+            _("Approve [finance review]"),
+            (State.FINANCE_REVIEW,),
+            State.PUBLISHED,
+            Perm.FINANCE_REVIEW,
+            Scope.DISTRICT,
+            style="primary",
+        ),
+        Transition(
+            Action.FINANCE_RETURN,
+            pgettext_lazy("workflow", "Return"),
+            _("Return [finance review]"),
+            (State.FINANCE_REVIEW,),
+            State.DRAFT,
+            Perm.FINANCE_REVIEW,
+            Scope.DISTRICT,
+            reason_required=True,
+            style="danger",
+        ),
+        Transition(
+            Action.REVOKE,
+            _("Revoke publication"),
+            _("Revoke publication"),
+            (State.PUBLISHED,),
+            State.REVOKED,
+            Perm.FINANCE_REVIEW,
+            Scope.DISTRICT,
+            reason_required=True,
+            style="danger",
+        ),
+    )
+}
+
+LOG_LABELS = {t.action.value: t.log_label for t in TRANSITIONS.values()} | {
+    Action.SCHEDULED_PUBLISH.value: _("Scheduled publication"),
+}
+
+
+class WorkflowError(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class ActionRefused(WorkflowError):
+    """The user may not take this action now; nothing was changed."""
+
+
+class ActionConflict(WorkflowError):
+    """Someone else changed the notice first; nothing was changed."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _("This notice has already been handled by someone else."))
+
+
+# --- who may act -------------------------------------------------------------------------
+
+
+def in_scope(user, announcement, scope: Scope) -> bool:
+    institution = getattr(user, "institution", None)
+    if institution is None:
+        return False
+    if scope == Scope.INSTITUTION:
+        return user.institution_id == announcement.institution_id
+    return institution.kind == InstitutionKind.FINANCE_BUREAU and institution.district_id == announcement.district_id
+
+
+def is_awaiting_schedule(announcement) -> bool:
+    """Approved by finance with 定时发布: waiting for `publish_scheduled`, nothing left to review."""
+    return announcement.state == State.FINANCE_REVIEW and announcement.approved_at is not None
+
+
+def _refusal(transition: Transition, announcement, user) -> str | None:
+    """Why `user` may not take `transition` on `announcement` now, or None when allowed."""
+    if announcement.state not in transition.from_states:
+        return _("This action is not possible in the notice's current state.")
+    if not user_holds(user, transition.perm) or not in_scope(user, announcement, transition.scope):
+        return _("You may not take this action on this notice.")
+    action = transition.action
+    if action == Action.WITHDRAW and announcement.submitted_by_id != user.pk:
+        return _("Only the submitter can withdraw the notice.")
+    # Separation of duties: nobody approves what they submitted themselves.
+    if action == Action.PURCHASER_APPROVE and announcement.submitted_by_id == user.pk:
+        return _("You submitted this notice, so another reviewer must approve it.")
+    if action == Action.FINANCE_APPROVE and is_awaiting_schedule(announcement):
+        return _("This notice is already approved and waits for its publication time.")
+    return None
+
+
+def available_actions(announcement, user) -> list[Transition]:
+    """The actions `user` may take on `announcement` now: the buttons and the POST check."""
+    return [t for t in TRANSITIONS.values() if _refusal(t, announcement, user) is None]
+
+
+def _holders(perm: Perm, **institution_filter):
+    perms = Permission.objects.filter(codename=perm, content_type__app_label="accounts")
+    return (
+        User.objects.filter(Q(groups__permissions__in=perms) | Q(user_permissions__in=perms))
+        .filter(is_active=True, is_deleted=False, **institution_filter)
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def purchaser_reviewers(announcement):
+    return _holders(Perm.PURCHASER_REVIEW, institution_id=announcement.institution_id)
+
+
+def finance_reviewers(announcement):
+    return _holders(
+        Perm.FINANCE_REVIEW,
+        institution__kind=InstitutionKind.FINANCE_BUREAU,
+        institution__district_id=announcement.district_id,
+    )
+
+
+def current_reviewers(announcement) -> list[User]:
+    """"当前步审核人-或审": any one of these completes the current review step."""
+    if announcement.state == State.PURCHASER_REVIEW:
+        return [u for u in purchaser_reviewers(announcement) if u.pk != announcement.submitted_by_id]
+    if announcement.state == State.FINANCE_REVIEW and not is_awaiting_schedule(announcement):
+        return list(finance_reviewers(announcement))
+    return []
+
+
+# --- collaborators from the drafting issue, imported late so either side can land first ----
+
+
+def submit_problems(announcement) -> list[str]:
+    """Reasons to refuse a submit: the report's checks, or an empty manual notice."""
+    if announcement.report_id is not None:
+        try:
+            from reservations.services import report_submit_problems
+        except ImportError:  # pragma: no cover - until the drafting issue lands
+            if not announcement.report.rows.exists():
+                return [str(_("The notice has no reserved-project rows."))]
+            return []
+        return [str(p) for p in report_submit_problems(report=announcement.report)]
+    if announcement.kind == Kind.SME_RESERVATION:
+        return [str(_("The notice has no reserved-project rows."))]
+    if not announcement.body_html.strip():
+        return [str(_("The notice has no text."))]
+    return []
+
+
+def render_notice(announcement) -> str:
+    """The one rendering of the notice (drafting's `render_announcement`)."""
+    try:
+        from .rendering import render_announcement
+    except ImportError:  # pragma: no cover - until the drafting issue lands
+        return mark_safe(f"<h2>{escape(announcement.title)}</h2>{linebreaks(escape(announcement.body_html))}")
+    return render_announcement(announcement)
+
+
+# --- the gateway ---------------------------------------------------------------------------
+
+
+def _money(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def snapshot_of(announcement, *, with_rows: bool = False) -> dict:
+    """Title, institution and totals as they are now; the rows too at a submit (for the diff)."""
+    report = announcement.report if announcement.report_id else None
+    data = {
+        "title": announcement.title,
+        "institution": announcement.institution.name,
+        "institution_id": announcement.institution_id,
+        "district": announcement.district.name,
+        "year": announcement.year,
+        "version": announcement.version,
+        "sme_total": _money(report.sme_total) if report else None,
+        "small_micro_total": _money(report.small_micro_total) if report else None,
+    }
+    if with_rows and report is not None:
+        data["explanation"] = report.explanation
+        data["rows"] = [
+            {
+                "id": row.pk,
+                "name": row.name,
+                "code": row.code,
+                "option": row.option,
+                "ratio": _money(row.ratio),
+                "sme_amount": _money(row.sme_amount),
+                "small_micro_amount": _money(row.small_micro_amount),
+                "contract_url": row.contract_url,
+            }
+            for row in report.rows.order_by("position", "id")
+        ]
+    return data
+
+
+def apply_action(*, announcement: Announcement, action: str, actor, comment: str = "") -> FlowLogEntry:
+    """Take `action` on `announcement` as `actor`: the only writer of the state.
+
+    In one transaction: checks permission, scope and separation of duties; runs the submit
+    checks; updates the row only if it is still in the state (and version) the caller saw —
+    zero rows means someone else acted first and raises `ActionConflict`; appends a
+    `FlowLogEntry` with a snapshot. After commit it sends the notifications and, on
+    publication or revocation, refreshes the public pages' cache. Raises `ActionRefused`
+    (nothing changed) when the action is not allowed.
+    """
+    transition = TRANSITIONS.get(str(action))
+    if transition is None:
+        raise ActionRefused(_("Unknown action."))
+    comment = (comment or "").strip()
+    refusal = _refusal(transition, announcement, actor)
+    if refusal:
+        raise ActionRefused(refusal)
+    if transition.reason_required and not comment:
+        raise ActionRefused(_("Please give a reason."))
+
+    with transaction.atomic():
+        if transition.action == Action.SUBMIT:
+            problems = submit_problems(announcement)
+            if problems:
+                raise ActionRefused(" ".join(problems))
+        now = timezone.now()
+        to_state = transition.to_state
+        changes: dict = {}
+        match transition.action:
+            case Action.SUBMIT:
+                changes = {"submitted_by": actor, "submitted_at": now, "return_reason": ""}
+            case Action.PURCHASER_RETURN | Action.FINANCE_RETURN:
+                # A return also cancels a scheduled publication that finance had approved.
+                changes = {"return_reason": comment, "approved_at": None, "published_html": ""}
+            case Action.FINANCE_APPROVE:
+                # Frozen now: the published text is exactly what the finance reviewer saw.
+                changes = {"approved_at": now, "published_html": str(render_notice(announcement))}
+                scheduled = announcement.publish_mode == PublishMode.SCHEDULED and announcement.scheduled_at
+                if scheduled and announcement.scheduled_at > now:
+                    to_state = State.FINANCE_REVIEW
+                else:
+                    changes["published_at"] = now
+            case Action.REVOKE:
+                changes = {"revoked_at": now, "revoke_reason": comment}
+        expected = Announcement.objects.filter(
+            pk=announcement.pk, state=announcement.state, version=announcement.version
+        )
+        if transition.action == Action.FINANCE_APPROVE:
+            expected = expected.filter(approved_at__isnull=True)
+        # Every transition bumps the version, so an edit form opened before it is stale.
+        changed = expected.update(state=to_state, version=F("version") + 1, updated_at=now, **changes)
+        if changed == 0:
+            raise ActionConflict()
+        from_state = announcement.state
+        announcement.refresh_from_db()
+        entry = FlowLogEntry.objects.create(
+            announcement=announcement,
+            actor=actor,
+            action=transition.action.value,
+            from_state=from_state,
+            to_state=to_state,
+            reason=comment,
+            snapshot=snapshot_of(announcement, with_rows=transition.action == Action.SUBMIT),
+        )
+        _after_commit(announcement, entry)
+    return entry
+
+
+def publish_due(*, now: datetime | None = None) -> list[Announcement]:
+    """Publish approved notices whose 定时发布 time has come (run by cron: `publish_scheduled`).
+
+    Each publication is a conditional update, so two servers running this at once publish
+    every notice once: the loser's update changes zero rows and writes no log row.
+    Side effects as `apply_action`'s finance approval: log row, mail, public cache.
+    """
+    now = now or timezone.now()
+    due = Announcement.objects.filter(
+        state=State.FINANCE_REVIEW, approved_at__isnull=False, scheduled_at__lte=now
+    ).values_list("pk", flat=True)
+    published = []
+    for pk in list(due):
+        with transaction.atomic():
+            changed = Announcement.objects.filter(
+                pk=pk, state=State.FINANCE_REVIEW, approved_at__isnull=False
+            ).update(state=State.PUBLISHED, published_at=now, version=F("version") + 1, updated_at=now)
+            if not changed:
+                continue
+            announcement = Announcement.objects.select_related("institution", "district", "report").get(pk=pk)
+            entry = FlowLogEntry.objects.create(
+                announcement=announcement,
+                actor=None,
+                action=Action.SCHEDULED_PUBLISH.value,
+                from_state=State.FINANCE_REVIEW,
+                to_state=State.PUBLISHED,
+                snapshot=snapshot_of(announcement),
+            )
+            _after_commit(announcement, entry)
+            published.append(announcement)
+    return published
+
+
+def _after_commit(announcement, entry) -> None:
+    from . import notifications
+    from .public_cache import on_publication_changed
+
+    transaction.on_commit(lambda: notifications.notify(announcement=announcement, entry=entry))
+    if entry.to_state in (State.PUBLISHED, State.REVOKED):
+        transaction.on_commit(lambda: on_publication_changed(announcement))

@@ -1,0 +1,117 @@
+"""Request ids and access logs, and a friendly 503 page while the database is unreachable."""
+
+import logging
+import re
+import sys
+import time
+import uuid
+
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.functional import empty
+
+from .log import current_request_id
+
+access_log = logging.getLogger("config.request")
+logger = logging.getLogger(__name__)
+
+# A request id from the proxy is kept only if it is short and plain (no log injection).
+_INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+DB_OUTAGE_ERRORS = (OperationalError, InterfaceError)
+
+_FALLBACK_503 = (
+    '<!DOCTYPE html><html lang="zh-hans"><head><meta charset="utf-8"><title>服务暂时不可用</title></head>'
+    "<body><h1>服务暂时不可用</h1><p>系统正在维护或暂时繁忙，请稍后再试。</p></body></html>"
+)
+
+
+class RequestLogMiddleware:
+    """Gives each request an id (kept from X-Request-ID when sane, echoed in the response) and
+    writes one access-log line per request: id, method, path, status, duration, user id."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = current_request_id.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user_id": _user_id(request),
+                },
+            )
+            return response
+        finally:
+            current_request_id.reset(token)
+
+
+def _user_id(request):
+    # Only a user that the request already loaded: loading it here would cost a query on every
+    # request, and would fail while the database is down.
+    user = getattr(request, "user", None)
+    if user is None:
+        return None
+    wrapped = getattr(user, "_wrapped", user)
+    if wrapped is empty or not getattr(wrapped, "is_authenticated", False):
+        return None
+    return wrapped.pk
+
+
+def is_database_outage(exc) -> bool:
+    return isinstance(exc, DB_OUTAGE_ERRORS)
+
+
+def database_unavailable_response():
+    """The 503 page, rendered without the request and without the database (no context
+    processors, no user); a fixed page if even the template cannot be rendered."""
+    # Broken connections are dropped so that the next request reconnects: recovery needs no restart.
+    for conn in connections.all(initialized_only=True):
+        try:
+            conn.close()
+        except Exception:  # noqa: BLE001 - closing a dead connection may itself fail
+            pass
+    try:
+        html = render_to_string("503.html")
+    except Exception:  # noqa: BLE001 - the outage page must never fail
+        html = _FALLBACK_503
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that fails because the database is unreachable answers 503, not a stack trace.
+    Failures in other middleware (sessions, authentication) reach `config.views.server_error`,
+    which gives the same page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_database_outage(exception):
+            logger.warning("database unavailable: %s", str(exception).strip().splitlines()[0:1])
+            return database_unavailable_response()
+        return None
+
+
+def current_exception():
+    return sys.exc_info()[1]

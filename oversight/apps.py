@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OversightConfig(AppConfig):
+    name = "oversight"
+    verbose_name = _("Oversight")
+
+    def ready(self):
+        from accounts import menu
+        from announcements import hooks
+
+        from . import rules, selectors
+
+        menu.register(menu.MenuItem(_("Filing campaigns"), "oversight:campaign_list", rules.can_oversee_filing, 60))
+        menu.register(menu.MenuItem(_("District comparison"), "oversight:compare", rules.can_oversee_filing, 61))
+        menu.register(menu.MenuItem(_("Spot checks"), "oversight:sample_list", rules.can_spot_check, 62))
+        hooks.register_deadline_provider(selectors.campaign_deadlines)

@@ -1,0 +1,259 @@
+"""Excel import and export of reserved-project rows (openpyxl).
+
+Import runs in phases (pretix): check the file, read every row, validate each through the same
+`ReservedProjectForm` as the web page collecting (row, column, message); the caller saves only
+when there is no error. Export writes from a generator of rows; cells that a spreadsheet would
+take for a formula are written as text, XML-illegal characters are stripped.
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .enums import ProjectCategory, ReservationOption
+from .forms import ROW_COLUMNS, ReservedProjectForm
+from .money import format_share, small_micro_share, to_decimal
+
+XLSX_MAGIC = b"PK\x03\x04"
+MAX_IMPORT_ROWS = 10_000
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+MONEY_FIELDS = {"ratio", "budget_amount", "sme_amount", "small_micro_amount"}
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class SpreadsheetError(Exception):
+    """The file as a whole cannot be read (size, type, headers); its message is for the user."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def headers() -> list[str]:
+    """Column headers in the official (Chinese) wording, whatever the user's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return [_("No.")] + [str(label) for _name, label in ROW_COLUMNS]
+
+
+def _label_maps() -> dict[str, dict[str, str]]:
+    # A cell may hold the Chinese label, the current language's label or the stored value.
+    maps = {}
+    for name, enum in (("option", ReservationOption), ("category", ProjectCategory)):
+        mapping = {}
+        for value, label in enum.choices:
+            mapping[value] = value
+            mapping[str(label)] = value
+            with translation.override(settings.LANGUAGE_CODE):
+                mapping[str(enum(value).label)] = value
+        maps[name] = mapping
+    return maps
+
+
+def _cell_text(name: str, value) -> str:
+    if value is None:
+        return ""
+    if name in MONEY_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(to_decimal(value))  # a float goes through str, never into the Decimal directly
+    return str(value).strip()
+
+
+def read_rows(upload) -> ImportResult:
+    """Read and validate every row of an uploaded .xlsx. Raises SpreadsheetError for file-level problems."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > settings.IMPORT_MAX_BYTES:
+        raise SpreadsheetError(
+            _("The file is larger than %(limit)s MB.") % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
+    upload.seek(0)
+    content = upload.read(settings.IMPORT_MAX_BYTES + 1)
+    if len(content) > settings.IMPORT_MAX_BYTES:
+        raise SpreadsheetError(
+            _("The file is larger than %(limit)s MB.") % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
+    if not content.startswith(XLSX_MAGIC):
+        raise SpreadsheetError(_("The file is not an Excel .xlsx workbook (an old .xls must be saved as .xlsx)."))
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        raise SpreadsheetError(_("The file is not an Excel .xlsx workbook (an old .xls must be saved as .xlsx).")) from None
+    try:
+        return _validate(workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+def _validate(lines) -> ImportResult:
+    expected = headers()
+    header = next(lines, None)
+    found = [str(v).strip() if v is not None else "" for v in (header or ())]
+    while found and found[-1] == "":
+        found.pop()
+    if found != expected:
+        raise SpreadsheetError(
+            _("The column headers do not match the import template. Expected: %(expected)s.")
+            % {"expected": " | ".join(expected)}
+        )
+    maps = _label_maps()
+    names = [name for name, _label in ROW_COLUMNS]
+    labels = dict(zip(names, expected[1:], strict=True))
+    result = ImportResult()
+    for number, values in enumerate(lines, start=2):
+        values = list(values or ())[: len(expected)]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        if len(result.rows) + len({e.row for e in result.errors}) >= MAX_IMPORT_ROWS:
+            raise SpreadsheetError(_("The file has more than %(max)s rows.") % {"max": MAX_IMPORT_ROWS})
+        values += [None] * (len(expected) - len(values))
+        data = {}
+        for name, value in zip(names, values[1:], strict=True):
+            text = _cell_text(name, value)
+            if name in maps:
+                text = maps[name].get(text, text)
+            data[name] = text
+        form = ReservedProjectForm(data=data)
+        if form.is_valid():
+            result.rows.append({name: form.cleaned_data.get(name) for name in names})
+        else:
+            for name, errors in form.errors.items():
+                for message in errors:
+                    result.errors.append(RowError(number, labels.get(name, ""), message))
+    if not result.rows and not result.errors:
+        raise SpreadsheetError(_("The file has no rows below the headers."))
+    return result
+
+
+def _safe(value):
+    """A cell value that cannot run as a formula and holds no XML-illegal character."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _write_row(sheet, values) -> None:
+    sheet.append([_safe(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+            # Stored as a string cell, a leading = + - @ is shown as text and never evaluated.
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
+def _header_row(sheet) -> None:
+    _write_row(sheet, headers())
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGHIJ", (6, 36, 18, 10, 22, 12, 16, 22, 24, 50), strict=True):
+        sheet.column_dimensions[column].width = width
+
+
+def _drop_downs(sheet) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        options = ",".join(str(label) for label in ReservationOption.labels)
+        categories = ",".join(str(label) for label in ProjectCategory.labels)
+    for formula, column in ((options, "E"), (categories, "D")):
+        validation = DataValidation(type="list", formula1=f'"{formula}"', allow_blank=True)
+        sheet.add_data_validation(validation)
+        validation.add(f"{column}2:{column}{MAX_IMPORT_ROWS + 1}")
+
+
+def _to_bytes(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_workbook() -> bytes:
+    """The import template: headers, drop-downs for 预留选项 and 项目属性, and an instructions sheet."""
+    with translation.override(settings.LANGUAGE_CODE):
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = _("Reserved projects")
+        _header_row(sheet)
+        _drop_downs(sheet)
+        notes = workbook.create_sheet(_("Instructions"))
+        lines = [
+            _("How to fill in the import template"),
+            _("One row per reserved project, from row 2 of the first sheet; do not change the headers."),
+            _("No.: leave empty or any number; rows are numbered in the order of the sheet."),
+            _("Project name: required. Project number and project category (goods, works, services): optional."),
+            _("Reservation option: choose one of the four options from the drop-down list."),
+            _("Reserved share (%): above 0 and at most 100; leave empty for the whole-project option (always 100)."),
+            _("Amounts are in 10k yuan with at most 6 decimals; the SME amount is above 0."),
+            _("The small/micro amount is between 0 and the SME amount."),
+            _("Contract link: the address of the contract notice on the procurement website (%(hosts)s).")
+            % {"hosts": ", ".join(settings.CONTRACT_LINK_HOSTS)},
+            _("Files up to %(limit)s MB; if any row is wrong nothing is imported and every error is listed.")
+            % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
+        ]
+        for line in lines:
+            notes.append([line])
+        notes["A1"].font = Font(bold=True)
+        notes.column_dimensions["A"].width = 110
+        return _to_bytes(workbook)
+
+
+def _row_values(rows):
+    option_labels = dict(ReservationOption.choices)
+    category_labels = dict(ProjectCategory.choices)
+    for index, row in enumerate(rows, start=1):
+        yield [
+            index,
+            row.name,
+            row.code,
+            str(category_labels.get(row.category, "")),
+            str(option_labels.get(row.option, row.option)),
+            row.ratio,
+            row.budget_amount,
+            row.sme_amount,
+            row.small_micro_amount,
+            row.contract_url,
+        ]
+
+
+def rows_workbook(*, report, title: str, exported_on: date) -> bytes:
+    """The rows (first sheet, re-importable as is) and the computed totals (second sheet)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = _("Reserved projects")
+        _header_row(sheet)
+        for values in _row_values(report.rows.all().iterator()):
+            _write_row(sheet, values)
+        totals = workbook.create_sheet(_("Totals"))
+        share = small_micro_share(sme_total=report.sme_total, small_micro_total=report.small_micro_total)
+        for label, value in (
+            (_("Notice title"), title),
+            (_("Year"), report.year),
+            (_("Competent budget unit"), report.competent_unit_name),
+            (_("SME total (10k yuan)"), report.sme_total),
+            (_("Small/micro total (10k yuan)"), report.small_micro_total),
+            (_("Small/micro share (%)"), format_share(share)),
+            (_("Exported on"), exported_on.isoformat()),
+        ):
+            _write_row(totals, [label, value])
+        totals.column_dimensions["A"].width = 30
+        totals.column_dimensions["B"].width = 60
+        return _to_bytes(workbook)

@@ -1,0 +1,141 @@
+"""The row form is the single validation of a reserved-project row: the web formset and the
+Excel import both go through it, so a rule cannot differ between the two."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .enums import ProjectCategory, ReservationOption
+from .models import Report
+from .validators import validate_contract_link
+
+MONEY_DIGITS = {"max_digits": 18, "decimal_places": 6}
+WHOLE_RATIO = Decimal("100")
+
+# (form field, column header): the import template, the export and the edit table share them.
+ROW_COLUMNS = [
+    ("name", _("Project name")),
+    ("code", _("Project number")),
+    ("category", _("Project category")),
+    ("option", _("Reservation option")),
+    ("ratio", _("Reserved share (%)")),
+    ("budget_amount", _("Project budget (10k yuan)")),
+    ("sme_amount", _("SME procurement amount (10k yuan)")),
+    ("small_micro_amount", _("Of which small/micro (10k yuan)")),
+    ("contract_url", _("Contract link")),
+]
+ROW_FIELDS = [name for name, _label in ROW_COLUMNS]
+LABELS = dict(ROW_COLUMNS)
+
+
+def _money_input(placeholder=""):
+    # A text input: the browser must not reject or rewrite what was typed before the server explains.
+    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": placeholder})
+
+
+class ReservedProjectForm(forms.Form):
+    name = forms.CharField(label=LABELS["name"], max_length=200)
+    code = forms.CharField(label=LABELS["code"], max_length=100, required=False)
+    category = forms.ChoiceField(
+        label=LABELS["category"], choices=[("", "—")] + ProjectCategory.choices, required=False
+    )
+    option = forms.ChoiceField(
+        label=LABELS["option"],
+        choices=[("", _("Choose…"))] + ReservationOption.choices,
+        error_messages={"invalid_choice": _("Choose one of the four reservation options.")},
+    )
+    ratio = forms.DecimalField(
+        label=LABELS["ratio"], max_digits=5, decimal_places=2, required=False, widget=_money_input()
+    )
+    budget_amount = forms.DecimalField(label=LABELS["budget_amount"], required=False, widget=_money_input(), **MONEY_DIGITS)
+    sme_amount = forms.DecimalField(label=LABELS["sme_amount"], widget=_money_input(), **MONEY_DIGITS)
+    small_micro_amount = forms.DecimalField(label=LABELS["small_micro_amount"], widget=_money_input(), **MONEY_DIGITS)
+    contract_url = forms.CharField(
+        label=LABELS["contract_url"],
+        max_length=500,
+        validators=[validate_contract_link],
+        widget=forms.URLInput(attrs={"placeholder": "https://www.zfcg.sh.gov.cn/…"}),
+    )
+
+    def clean_ratio(self):
+        ratio = self.cleaned_data.get("ratio")
+        if ratio is not None and not (Decimal("0") < ratio <= WHOLE_RATIO):
+            raise forms.ValidationError(_("The reserved share must be above 0 and at most 100."), code="ratio_range")
+        return ratio
+
+    def clean_budget_amount(self):
+        budget = self.cleaned_data.get("budget_amount")
+        if budget is not None and budget <= 0:
+            raise forms.ValidationError(_("The project budget must be above 0."), code="budget_positive")
+        return budget
+
+    def clean_sme_amount(self):
+        amount = self.cleaned_data.get("sme_amount")
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("The SME procurement amount must be above 0."), code="sme_positive")
+        return amount
+
+    def clean_small_micro_amount(self):
+        amount = self.cleaned_data.get("small_micro_amount")
+        if amount is not None and amount < 0:
+            raise forms.ValidationError(_("The small/micro amount cannot be negative."), code="small_micro_negative")
+        return amount
+
+    def clean(self):
+        data = super().clean()
+        option = data.get("option")
+        if option == ReservationOption.WHOLE:
+            # 采购项目整体预留: the ratio is 100 by definition and never typed.
+            self.errors.pop("ratio", None)
+            data["ratio"] = WHOLE_RATIO
+        elif option and data.get("ratio") is None and "ratio" not in self.errors:
+            self.add_error(
+                "ratio",
+                forms.ValidationError(
+                    _("Enter the reserved share: it is required for every option but the whole-project one."),
+                    code="ratio_required",
+                ),
+            )
+        sme, small_micro = data.get("sme_amount"), data.get("small_micro_amount")
+        if sme is not None and small_micro is not None and small_micro > sme:
+            self.add_error(
+                "small_micro_amount",
+                forms.ValidationError(
+                    _("The small/micro amount cannot exceed the SME procurement amount."), code="small_micro_above_sme"
+                ),
+            )
+        if data.get("contract_url"):
+            data["contract_url"] = data["contract_url"].strip()
+        return data
+
+
+class BaseRowFormSet(forms.BaseFormSet):
+    def rows(self) -> list[dict]:
+        """Cleaned rows in the order the user chose, without deleted or untouched empty rows."""
+        return [{k: form.cleaned_data.get(k) for k in ROW_FIELDS} for form in self.ordered_forms]
+
+
+RowFormSet = forms.formset_factory(
+    ReservedProjectForm,
+    formset=BaseRowFormSet,
+    extra=3,
+    can_order=True,
+    can_delete=True,
+    max_num=1000,
+    validate_max=True,
+)
+
+
+def row_initial(row) -> dict:
+    return {name: getattr(row, name) for name in ROW_FIELDS}
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["competent_unit_name", "explanation"]
+        widgets = {"explanation": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "explanation": _("Required before submission when a policy threshold is missed (see the warnings)."),
+        }

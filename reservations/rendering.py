@@ -1,0 +1,47 @@
+"""The notice text of domain.md §5, generated from typed data. One template, one function:
+the edit preview, the review page and the public page all call `render_notice`."""
+
+from datetime import date
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from .enums import ReservationOption
+from .money import format_share, format_wan, rows_totals, small_micro_share
+
+
+def notice_context(*, report, title: str, notice_date: date, rows=None) -> dict:
+    """The values of the notice text. `rows` (unsaved ReservedProject objects) override the saved ones."""
+    if rows is None:
+        rows = list(report.rows.all())
+        sme_total, small_micro_total = report.sme_total, report.small_micro_total
+    else:
+        sme_total, small_micro_total = rows_totals(rows)
+    labels = dict(ReservationOption.choices)
+    return {
+        "title": title,
+        "year": report.year,
+        "sme_total": format_wan(sme_total),
+        "small_micro_total": format_wan(small_micro_total),
+        "share": format_share(small_micro_share(sme_total=sme_total, small_micro_total=small_micro_total)),
+        "rows": [
+            {
+                "number": index,
+                "name": row.name,
+                "option": labels.get(row.option, row.option),
+                "ratio": format_wan(row.ratio),
+                "sme_amount": format_wan(row.sme_amount),
+                "small_micro_amount": format_wan(row.small_micro_amount),
+                "contract_url": row.contract_url,
+            }
+            for index, row in enumerate(rows, start=1)
+        ],
+        "competent_unit_name": report.competent_unit_name,
+        "notice_date": notice_date,
+    }
+
+
+def render_notice(*, report, title: str, notice_date: date, rows=None) -> SafeString:
+    """The official notice text as HTML (autoescaped). Reads the rows unless `rows` is given."""
+    context = notice_context(report=report, title=title, notice_date=notice_date, rows=rows)
+    return SafeString(render_to_string("reservations/notice_text.html", context))
