@@ -99,4 +99,3 @@ def perm_tree_for_institution(institution) -> list[tuple[str, list[Perm]]]:
 
 def positions_granting(perm: Perm) -> list[Position]:
     return [p for p in Position if perm in POSITION_PERMS[p]]
-

@@ -42,7 +42,9 @@ class StaffRuleError(ValidationError):
     """A staff-management rule refused the change; the message is for the user."""
 
 
-def staff_change_record(*, staff: User, actor: User | None, action: StaffAction, detail: str = "") -> StaffChange:
+def staff_change_record(
+    *, staff: User, actor: User | None, action: StaffAction, detail: str = ""
+) -> StaffChange:
     return StaffChange.objects.create(staff=staff, actor=actor, action=action, detail=detail[:500])
 
 
@@ -166,10 +168,13 @@ def staff_update(*, actor: User, staff: User, **fields) -> User:
 
     def describe():
         return "; ".join(
-            f"{User._meta.get_field(n).verbose_name}: {before[n] or '-'} → {getattr(staff, n) or '-'}" for n in changed
+            f"{User._meta.get_field(n).verbose_name}: {before[n] or '-'} → {getattr(staff, n) or '-'}"
+            for n in changed
         )
 
-    staff_change_record(staff=staff, actor=actor, action=StaffAction.UPDATE, detail=_in_default_language(describe))
+    staff_change_record(
+        staff=staff, actor=actor, action=StaffAction.UPDATE, detail=_in_default_language(describe)
+    )
     return staff
 
 
@@ -202,8 +207,12 @@ def staff_set_positions(
             losing = {member.pk for member in staff if member.institution_id == institution.pk}
             _ensure_an_admin_remains(institution=institution, losing=losing)
     groups = list(Group.objects.filter(name__in=[POSITION_GROUP_NAMES[p] for p in positions]))
-    accounts_perms = Permission.objects.filter(content_type__app_label="accounts", codename__in=[p.value for p in Perm])
-    chosen_perms = [perm for perm in accounts_perms if perms is not None and perm.codename in {p.value for p in perms}]
+    accounts_perms = Permission.objects.filter(
+        content_type__app_label="accounts", codename__in=[p.value for p in Perm]
+    )
+    chosen_perms = [
+        perm for perm in accounts_perms if perms is not None and perm.codename in {p.value for p in perms}
+    ]
     for member in staff:
         member.groups.set(groups)
         if perms is not None:

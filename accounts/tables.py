@@ -20,7 +20,10 @@ class StaffTable(tables.Table):
         accessor="pk",
         attrs={
             "th__input": {"class": "select-all", "aria-label": _("Select all on this page")},
-            "td__input": {"class": "select-row", "aria-label": lambda record: record.full_name or record.username},
+            "td__input": {
+                "class": "select-row",
+                "aria-label": lambda record: record.full_name or record.username,
+            },
         },
     )
     info = tables.TemplateColumn(
@@ -36,7 +39,9 @@ class StaffTable(tables.Table):
     positions = tables.Column(verbose_name=_("Positions"), empty_values=(), orderable=False)
     is_active = tables.Column(verbose_name=_("Account status"))
     actions = tables.TemplateColumn(
-        template_name="accounts/staff_cell_actions.html", verbose_name=_("Operations"), orderable=False
+        template_name="accounts/staff_cell_actions.html",
+        verbose_name=pgettext_lazy("staff list", "Operations"),
+        orderable=False,
     )
 
     class Meta:
@@ -47,15 +52,21 @@ class StaffTable(tables.Table):
         template_name = "accounts/staff_table.html"
 
     def render_positions(self, record):
-        names = sorted((g.name for g in record.groups.all() if g.name in _POSITION_LABELS), key=_POSITION_ORDER.index)
+        names = sorted(
+            (g.name for g in record.groups.all() if g.name in _POSITION_LABELS), key=_POSITION_ORDER.index
+        )
         if not names:
             return "-"
         return format_html_join(" ", '<span class="tag">{}</span>', ((_POSITION_LABELS[n],) for n in names))
 
     def render_is_active(self, value):
         if value:
-            return format_html('<span class="status status-enabled">{}</span>', pgettext_lazy("account", "Enabled"))
-        return format_html('<span class="status status-disabled">{}</span>', pgettext_lazy("account", "Disabled"))
+            return format_html(
+                '<span class="status status-enabled">{}</span>', pgettext_lazy("account", "Enabled")
+            )
+        return format_html(
+            '<span class="status status-disabled">{}</span>', pgettext_lazy("account", "Disabled")
+        )
 
 
 def paginate_staff_table(table: StaffTable, request) -> None:

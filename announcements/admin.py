@@ -11,7 +11,16 @@ class FlowLogEntryAdmin(admin.ModelAdmin):
     list_filter = ("action", "to_state")
     search_fields = ("announcement__title", "reason")
     list_select_related = ("announcement", "actor")
-    readonly_fields = ("announcement", "actor", "action", "from_state", "to_state", "reason", "snapshot", "created_at")
+    readonly_fields = (
+        "announcement",
+        "actor",
+        "action",
+        "from_state",
+        "to_state",
+        "reason",
+        "snapshot",
+        "created_at",
+    )
 
     def has_add_permission(self, request):
         return False

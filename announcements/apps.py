@@ -12,9 +12,15 @@ class AnnouncementsConfig(AppConfig):
         from accounts.rules import user_holds
 
         def works_on_notices(user):
-            return any(user_holds(user, p) for p in (Perm.SUBMIT_NOTICE, Perm.PURCHASER_REVIEW, Perm.FINANCE_REVIEW))
+            return any(
+                user_holds(user, p) for p in (Perm.SUBMIT_NOTICE, Perm.PURCHASER_REVIEW, Perm.FINANCE_REVIEW)
+            )
 
-        menu.register(menu.MenuItem(_("Other government procurement notices"), "announcements:list", works_on_notices, 10))
+        menu.register(
+            menu.MenuItem(
+                _("Other government procurement notices"), "announcements:list", works_on_notices, 10
+            )
+        )
 
         from .selectors import todo_count
 

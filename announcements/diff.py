@@ -97,7 +97,9 @@ def compare_snapshots(before: dict, after: dict) -> SubmissionDiff:
 def changes_since_last_submission(announcement) -> SubmissionDiff | None:
     """The diff between the latest submit and the one before it, or None for a first submission."""
     submits = list(
-        FlowLogEntry.objects.filter(announcement=announcement, action="submit").order_by("-created_at", "-id")[:2]
+        FlowLogEntry.objects.filter(announcement=announcement, action="submit").order_by(
+            "-created_at", "-id"
+        )[:2]
     )
     if len(submits) < 2:
         return None

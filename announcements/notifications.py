@@ -56,7 +56,9 @@ def notify(*, announcement, entry) -> int:
             context = {"announcement": announcement, "entry": entry, "recipient": user, "link": link}
             subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
             body = render_to_string(f"emails/{template}_body.txt", context)
-        messages.append(EmailMessage(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email]))
+        messages.append(
+            EmailMessage(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        )
     try:
         return get_connection().send_messages(messages) or 0
     except Exception:  # noqa: BLE001 - see docstring

@@ -46,7 +46,9 @@ def announcement_search_fields_fill(*, announcement) -> None:
     report = announcement.report
     names = []
     if report is not None:
-        names = list(ReservedProject.objects.filter(report=report).order_by("position").values_list("name", flat=True))
+        names = list(
+            ReservedProject.objects.filter(report=report).order_by("position").values_list("name", flat=True)
+        )
     parts = search_text_parts(
         title=announcement.title,
         unit=announcement.institution.name,

@@ -19,5 +19,7 @@ def notice_date(announcement):
 def render_announcement(announcement) -> SafeString:
     """SME notices: the generated text of their report; manual notices: the sanitised body."""
     if announcement.kind == Kind.SME_RESERVATION and announcement.report_id:
-        return render_notice(report=announcement.report, title=announcement.title, notice_date=notice_date(announcement))
+        return render_notice(
+            report=announcement.report, title=announcement.title, notice_date=notice_date(announcement)
+        )
     return SafeString(clean_html(announcement.body_html))

@@ -108,15 +108,13 @@ class PublicNoticeFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Keyword"), method="filter_keyword", max_length=100)
     district = django_filters.ModelChoiceFilter(
-        label=_("District"),
+        label=_("Region"),
         queryset=District.objects.order_by("code"),
         to_field_name="code",
         field_name="district",
         empty_label=_("Please choose"),
     )
-    year = django_filters.TypedChoiceFilter(
-        label=_("Year"), choices=year_choices, coerce=int, empty_label=_("All years"), field_name="year"
-    )
+    year = django_filters.ChoiceFilter(label=_("Year"), choices=year_choices, empty_label=_("Any year"))
     date_from = django_filters.DateFilter(label=_("Published from"), method="filter_from", widget=DateInput)
     date_to = django_filters.DateFilter(label=_("Published until"), method="filter_to", widget=DateInput)
 
@@ -138,7 +136,9 @@ class ApiNoticeFilter(PublicNoticeFilter):
     updated_since = django_filters.IsoDateTimeFilter(label=_("Updated since"), method="filter_updated_since")
 
     def filter_unit(self, queryset, name, value):
-        return queryset.filter(Q(institution__name__icontains=value.strip()) | Q(institution__credit_code=value))
+        return queryset.filter(
+            Q(institution__name__icontains=value.strip()) | Q(institution__credit_code=value)
+        )
 
     def filter_updated_since(self, queryset, name, value):
         return queryset.filter(Q(published_at__gte=value) | Q(updated_at__gte=value))

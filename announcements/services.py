@@ -164,17 +164,24 @@ def announcement_content_save(
     }
     if announcement.kind == Kind.MANUAL and body_html is not None:
         changes["body_html"] = clean_html(body_html)
-    claimed = Announcement.objects.filter(pk=announcement.pk, state=State.DRAFT, version=version).update(**changes)
+    claimed = Announcement.objects.filter(pk=announcement.pk, state=State.DRAFT, version=version).update(
+        **changes
+    )
     if not claimed:
         raise StaleEdit(
-            _("The notice has been submitted or changed by someone else since you opened it: nothing was saved.")
+            _(
+                "The notice has been submitted or changed by someone else since you opened it: "
+                "nothing was saved."
+            )
         )
     for name, value in changes.items():
         setattr(announcement, name, value)
     if announcement.kind == Kind.SME_RESERVATION and announcement.report_id:
         report = announcement.report
         if competent_unit_name is not None:
-            report_update(report=report, competent_unit_name=competent_unit_name, explanation=explanation or "")
+            report_update(
+                report=report, competent_unit_name=competent_unit_name, explanation=explanation or ""
+            )
         if rows is not None:
             report_rows_save(report=report, rows=rows)
     return announcement
@@ -185,11 +192,15 @@ def _claim_draft(announcement: Announcement, *, bump: bool) -> None:
     if bump:
         changes["version"] = F("version") + 1
     if not Announcement.objects.filter(pk=announcement.pk, state=State.DRAFT).update(**changes):
-        raise DraftingError(_("Only a draft can be changed; this notice has been submitted: nothing was saved."))
+        raise DraftingError(
+            _("Only a draft can be changed; this notice has been submitted: nothing was saved.")
+        )
 
 
 @transaction.atomic
-def announcement_rows_import(*, announcement: Announcement, user, rows: list[dict], replace: bool) -> Announcement:
+def announcement_rows_import(
+    *, announcement: Announcement, user, rows: list[dict], replace: bool
+) -> Announcement:
     """Write imported rows (already validated) into a draft's report, appending or replacing.
 
     Side effects: bumps `version` (an edit form opened before the import is then stale), rows and

@@ -25,14 +25,17 @@ class AnnouncementTable(tables.Table):
 
     def _deadlines(self):
         if not hasattr(self, "_deadline_cache"):
-            rows = self.page.object_list if getattr(self, "page", None) else self.data
+            rows = [row.record for row in self.paginated_rows]
             self._deadline_cache = hooks.filing_deadlines({(r.district_id, r.year) for r in rows})
         return self._deadline_cache
 
     def render_time(self, record):
         return render_to_string(
             "announcements/_row_time.html",
-            {"published_at": record.published_at, "deadline": self._deadlines().get((record.district_id, record.year))},
+            {
+                "published_at": record.published_at,
+                "deadline": self._deadlines().get((record.district_id, record.year)),
+            },
         )
 
     def render_state(self, record):
@@ -42,6 +45,9 @@ class AnnouncementTable(tables.Table):
         user = self.request.user
         return render_to_string(
             "announcements/_row_actions.html",
-            {"announcement": record, **links.row_links(record, user, workflow.available_actions(record, user))},
+            {
+                "announcement": record,
+                **links.row_links(record, user, workflow.available_actions(record, user)),
+            },
             request=self.request,
         )

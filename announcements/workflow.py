@@ -173,7 +173,10 @@ def in_scope(user, announcement, scope: Scope) -> bool:
         return False
     if scope == Scope.INSTITUTION:
         return user.institution_id == announcement.institution_id
-    return institution.kind == InstitutionKind.FINANCE_BUREAU and institution.district_id == announcement.district_id
+    return (
+        institution.kind == InstitutionKind.FINANCE_BUREAU
+        and institution.district_id == announcement.district_id
+    )
 
 
 def is_awaiting_schedule(announcement) -> bool:
@@ -226,7 +229,7 @@ def finance_reviewers(announcement):
 
 
 def current_reviewers(announcement) -> list[User]:
-    """"当前步审核人-或审": any one of these completes the current review step."""
+    """ "当前步审核人-或审": any one of these completes the current review step."""
     if announcement.state == State.PURCHASER_REVIEW:
         return [u for u in purchaser_reviewers(announcement) if u.pk != announcement.submitted_by_id]
     if announcement.state == State.FINANCE_REVIEW and not is_awaiting_schedule(announcement):
@@ -336,10 +339,13 @@ def apply_action(*, announcement: Announcement, action: str, actor, comment: str
                 # A return also cancels a scheduled publication that finance had approved.
                 changes = {"return_reason": comment, "approved_at": None, "published_html": ""}
             case Action.FINANCE_APPROVE:
+                scheduled = announcement.publish_mode == PublishMode.SCHEDULED and announcement.scheduled_at
+                later = bool(scheduled and announcement.scheduled_at > now)
+                # The notice's date line is its publication date, so render as of then.
+                announcement.published_at = announcement.scheduled_at if later else now
                 # Frozen now: the published text is exactly what the finance reviewer saw.
                 changes = {"approved_at": now, "published_html": str(render_notice(announcement))}
-                scheduled = announcement.publish_mode == PublishMode.SCHEDULED and announcement.scheduled_at
-                if scheduled and announcement.scheduled_at > now:
+                if later:
                     to_state = State.FINANCE_REVIEW
                 else:
                     changes["published_at"] = now

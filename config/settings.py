@@ -191,6 +191,12 @@ CONTRACT_LINK_HOSTS = env.list(
     "CONTRACT_LINK_HOSTS", default=["www.zfcg.sh.gov.cn", "zfcg.sh.gov.cn", "www.ccgp-shanghai.gov.cn"]
 )
 OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-shsme1")
+# Public site: how long a cached page lives at most (publication and revocation invalidate it
+# at once anyway), the window in which one reader's reloads count as one view, and a do-nothing
+# view that only the benchmark turns on.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
+PUBLIC_VIEW_WINDOW_SECONDS = env.int("PUBLIC_VIEW_WINDOW_SECONDS", default=30 * 60)
+BENCH_TRIVIAL_VIEW = env.bool("BENCH_TRIVIAL_VIEW", default=False)
 
 # Security headers. CSP is on everywhere so that an inline script or style fails in tests too.
 SECURE_CSP = {

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
+    # No models, so the name never shows in the admin and needs no translation.
     name = "ops"
-    verbose_name = _("Operations")
+    verbose_name = "ops"

@@ -59,7 +59,11 @@ def _file_names(using: str) -> list[str]:
     for model in exported_models():
         for field in model._meta.concrete_fields:
             if isinstance(field, models.FileField):
-                values = model._default_manager.using(using).exclude(**{field.name: ""}).values_list(field.name, flat=True)
+                values = (
+                    model._default_manager.using(using)
+                    .exclude(**{field.name: ""})
+                    .values_list(field.name, flat=True)
+                )
                 names.update(v for v in values if v)
     return sorted(names)
 
@@ -75,8 +79,9 @@ def dataset_export(*, target: Path, using: str = DEFAULT_DB_ALIAS) -> dict:
     (target / "files").mkdir(parents=True, exist_ok=True)
     data_path = target / "data.json"
     # One repeatable-read snapshot on PostgreSQL, so rows and counts agree while the site runs.
+    outermost = not connections[using].in_atomic_block
     with transaction.atomic(using=using):
-        if connections[using].vendor == "postgresql":
+        if connections[using].vendor == "postgresql" and outermost:
             with connections[using].cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         labels = [m._meta.label for m in exported_models()]
@@ -105,7 +110,9 @@ def dataset_export(*, target: Path, using: str = DEFAULT_DB_ALIAS) -> dict:
         "data": {"path": "data.json", "size": data_path.stat().st_size, "sha256": sha256_of(data_path)},
         "files": files,
     }
-    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    (target / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return manifest
 
 
@@ -119,7 +126,9 @@ def dataset_verify(*, source: Path) -> dict:
     if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
         raise DatasetError("manifest.json does not describe a dataset of this format and version.")
     problems = []
-    entries = [(manifest["data"]["path"], manifest["data"])] + [(f"files/{f['name']}", f) for f in manifest["files"]]
+    entries = [(manifest["data"]["path"], manifest["data"])] + [
+        (f"files/{f['name']}", f) for f in manifest["files"]
+    ]
     for relative, entry in entries:
         path = (source / relative).resolve()
         if source.resolve() not in path.parents:
@@ -141,7 +150,9 @@ def dataset_import(*, source: Path, using: str = DEFAULT_DB_ALIAS, check_migrati
     source = Path(source)
     manifest = dataset_verify(source=source)
     if get_user_model()._default_manager.using(using).exists():
-        raise DatasetError("The target database already has accounts: import only into an empty, migrated database.")
+        raise DatasetError(
+            "The target database already has accounts: import only into an empty, migrated database."
+        )
     if check_migrations:
         here = {tuple(m) for m in _applied_migrations(using)}
         there = {tuple(m) for m in manifest["migrations"]}

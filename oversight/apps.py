@@ -12,7 +12,11 @@ class OversightConfig(AppConfig):
 
         from . import rules, selectors
 
-        menu.register(menu.MenuItem(_("Filing campaigns"), "oversight:campaign_list", rules.can_oversee_filing, 60))
-        menu.register(menu.MenuItem(_("District comparison"), "oversight:compare", rules.can_oversee_filing, 61))
+        menu.register(
+            menu.MenuItem(_("Filing campaigns"), "oversight:campaign_list", rules.can_oversee_filing, 60)
+        )
+        menu.register(
+            menu.MenuItem(_("District comparison"), "oversight:compare", rules.can_oversee_filing, 61)
+        )
         menu.register(menu.MenuItem(_("Spot checks"), "oversight:sample_list", rules.can_spot_check, 62))
         hooks.register_deadline_provider(selectors.campaign_deadlines)

@@ -11,7 +11,10 @@ class FilingCampaign(models.Model):
     """A district's filing campaign (填报任务) for one reporting year: its deadline and its units."""
 
     district = models.ForeignKey(
-        "accounts.District", verbose_name=_("district"), on_delete=models.PROTECT, related_name="filing_campaigns"
+        "accounts.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="filing_campaigns",
     )
     year = models.PositiveSmallIntegerField(_("reporting year"))
     # Aware; a date typed in the form becomes 23:59:59 Asia/Shanghai of that day.
@@ -22,7 +25,11 @@ class FilingCampaign(models.Model):
         validators=[MaxValueValidator(60)],
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -30,7 +37,9 @@ class FilingCampaign(models.Model):
         ordering = ["-year", "district__code"]
         verbose_name = _("filing campaign")
         verbose_name_plural = _("filing campaigns")
-        constraints = [models.UniqueConstraint(fields=["district", "year"], name="one_campaign_per_district_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="one_campaign_per_district_year")
+        ]
 
     def __str__(self):
         return f"{self.district} {self.year}"
@@ -39,14 +48,20 @@ class FilingCampaign(models.Model):
 class CampaignUnit(models.Model):
     """A budget unit listed in a campaign; excused units stay listed with the reason."""
 
-    campaign = models.ForeignKey(FilingCampaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="units")
+    campaign = models.ForeignKey(
+        FilingCampaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="units"
+    )
     institution = models.ForeignKey(
         "accounts.Institution", verbose_name=_("budget unit"), on_delete=models.PROTECT, related_name="+"
     )
     required = models.BooleanField(_("must file"), default=True)
     excuse_reason = models.CharField(_("reason for excusing"), max_length=500, blank=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("added by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
@@ -57,7 +72,8 @@ class CampaignUnit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "institution"], name="campaign_unit_once"),
             models.CheckConstraint(
-                condition=models.Q(required=True) | ~models.Q(excuse_reason=""), name="excused_unit_has_reason"
+                condition=models.Q(required=True) | ~models.Q(excuse_reason=""),
+                name="excused_unit_has_reason",
             ),
         ]
 
@@ -78,7 +94,9 @@ class Reminder(models.Model):
     kind = models.CharField(_("reminder type"), max_length=10, choices=ReminderKind.choices)
     date = models.DateField(_("date"))
     sent_at = models.DateTimeField(_("sent at"))
-    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("recipients"), related_name="+")
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipients"), related_name="+"
+    )
     # Addresses as they were when sent: a later change of e-mail does not rewrite history.
     recipient_emails = models.TextField(_("sent to"), blank=True)
     sent_by = models.ForeignKey(
@@ -95,8 +113,13 @@ class Reminder(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "institution", "kind", "date"], name="one_reminder_per_day")
+            models.UniqueConstraint(
+                fields=["campaign", "institution", "kind", "date"], name="one_reminder_per_day"
+            )
         ]
+
+    def __str__(self):
+        return f"{self.institution} {self.date}"
 
 
 class SpotCheckSample(models.Model):
@@ -120,7 +143,11 @@ class SpotCheckSample(models.Model):
     population_size = models.PositiveIntegerField(_("published notices in scope"))
     population_digest = models.CharField(_("population digest"), max_length=64)
     drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drawn by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
 
@@ -130,7 +157,8 @@ class SpotCheckSample(models.Model):
         verbose_name_plural = _("spot-check samples")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(size_mode="percent") | models.Q(size_value__lte=100), name="sample_percent_le_100"
+                condition=~models.Q(size_mode="percent") | models.Q(size_value__lte=100),
+                name="sample_percent_le_100",
             )
         ]
 
@@ -141,7 +169,9 @@ class SpotCheckSample(models.Model):
 class SpotCheckItem(models.Model):
     """One sampled notice and its check record (结果, remarks, checker, time)."""
 
-    sample = models.ForeignKey(SpotCheckSample, verbose_name=_("sample"), on_delete=models.CASCADE, related_name="items")
+    sample = models.ForeignKey(
+        SpotCheckSample, verbose_name=_("sample"), on_delete=models.CASCADE, related_name="items"
+    )
     announcement = models.ForeignKey(
         "announcements.Announcement", verbose_name=_("notice"), on_delete=models.PROTECT, related_name="+"
     )
@@ -163,3 +193,6 @@ class SpotCheckItem(models.Model):
         verbose_name = _("spot-check item")
         verbose_name_plural = _("spot-check items")
         constraints = [models.UniqueConstraint(fields=["sample", "announcement"], name="sample_item_once")]
+
+    def __str__(self):
+        return f"{self.sample} {self.position}"

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from announcements.enums import Kind, State
 from announcements.models import Announcement
+from reservations.money import small_micro_share
 
 from .enums import UnitStatus
 from .models import CampaignUnit, FilingCampaign, Reminder, SpotCheckItem, SpotCheckSample
@@ -89,7 +90,9 @@ def _status_expression():
     )
     return Case(
         When(live__state=State.PUBLISHED, then=Value(UnitStatus.PUBLISHED)),
-        When(live__state__in=[State.PURCHASER_REVIEW, State.FINANCE_REVIEW], then=Value(UnitStatus.IN_REVIEW)),
+        When(
+            live__state__in=[State.PURCHASER_REVIEW, State.FINANCE_REVIEW], then=Value(UnitStatus.IN_REVIEW)
+        ),
         When(live__state=State.DRAFT, then=Value(UnitStatus.DRAFT)),
         When(Exists(revoked), then=Value(UnitStatus.REVOKED)),
         default=Value(UnitStatus.NOT_STARTED),
@@ -108,6 +111,7 @@ def annotated_units(queryset: QuerySet[CampaignUnit] | None = None) -> QuerySet[
         live=FilteredRelation("institution__announcements", condition=_live_notice_q()),
         status=_status_expression(),
         notice_public_id=F("live__public_id"),
+        notice_state=F("live__state"),
         submitted_at=F("live__submitted_at"),
         published_at=F("live__published_at"),
         sme_total=F("live__report__sme_total"),
@@ -143,8 +147,6 @@ class DistrictSummary:
 
     @property
     def small_micro_share(self) -> Decimal | None:
-        from reservations.money import small_micro_share
-
         return small_micro_share(sme_total=self.sme_total, small_micro_total=self.small_micro_total)
 
 
@@ -163,7 +165,8 @@ def district_summaries(campaigns) -> list[DistrictSummary]:
         share = small_micro_threshold(year) / 100
         below |= Q(
             campaign__year=year,
-            live__report__small_micro_total__lt=F("live__report__sme_total") * Value(share, output_field=MONEY_FIELD),
+            live__report__small_micro_total__lt=F("live__report__sme_total")
+            * Value(share, output_field=MONEY_FIELD),
         )
     rows = (
         CampaignUnit.objects.filter(campaign__in=campaigns)
@@ -174,7 +177,9 @@ def district_summaries(campaigns) -> list[DistrictSummary]:
             excused_count=Count("pk", filter=Q(required=False)),
             filed=Count("pk", filter=published),
             sme=Coalesce(Sum("live__report__sme_total", filter=published), ZERO, output_field=MONEY_FIELD),
-            small=Coalesce(Sum("live__report__small_micro_total", filter=published), ZERO, output_field=MONEY_FIELD),
+            small=Coalesce(
+                Sum("live__report__small_micro_total", filter=published), ZERO, output_field=MONEY_FIELD
+            ),
             below=Count("pk", filter=published & below),
             explained=Count("pk", filter=published & below & ~Q(live__report__explanation="")),
         )

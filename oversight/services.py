@@ -39,11 +39,15 @@ def _require(allowed: bool) -> None:
 
 
 @transaction.atomic
-def campaign_create(*, actor: User, year: int, deadline: datetime, remind_days_before: int | None = None) -> FilingCampaign:
+def campaign_create(
+    *, actor: User, year: int, deadline: datetime, remind_days_before: int | None = None
+) -> FilingCampaign:
     """Declare a campaign for the actor's district. Side effects: inserts the campaign and one
     CampaignUnit per active, non-test budget unit of the district (the default list)."""
     _require(rules.is_district_finance(actor))
-    campaign = FilingCampaign(district_id=actor.institution.district_id, year=year, deadline=deadline, created_by=actor)
+    campaign = FilingCampaign(
+        district_id=actor.institution.district_id, year=year, deadline=deadline, created_by=actor
+    )
     if remind_days_before is not None:
         campaign.remind_days_before = remind_days_before
     campaign.full_clean()
@@ -58,7 +62,9 @@ def campaign_create(*, actor: User, year: int, deadline: datetime, remind_days_b
 
 
 @transaction.atomic
-def campaign_update(*, campaign: FilingCampaign, actor: User, deadline: datetime, remind_days_before: int) -> FilingCampaign:
+def campaign_update(
+    *, campaign: FilingCampaign, actor: User, deadline: datetime, remind_days_before: int
+) -> FilingCampaign:
     """Change a campaign's deadline and reminder window. Side effect: updates the row."""
     _require(rules.can_manage_campaign(actor, campaign))
     campaign.deadline = deadline
@@ -128,7 +134,9 @@ def reminder_kind_due(campaign: FilingCampaign, now: datetime) -> str | None:
 
 def _handlers_by_institution(institution_ids) -> dict[int, list[User]]:
     # The 项目采购经办岗 through a group or a single grant; one query for every unit.
-    perm = Q(groups__permissions__codename=Perm.SUBMIT_NOTICE) | Q(user_permissions__codename=Perm.SUBMIT_NOTICE)
+    perm = Q(groups__permissions__codename=Perm.SUBMIT_NOTICE) | Q(
+        user_permissions__codename=Perm.SUBMIT_NOTICE
+    )
     users = (
         User.objects.filter(perm, institution_id__in=institution_ids, is_active=True, is_deleted=False)
         .exclude(email="")
@@ -142,7 +150,11 @@ def _handlers_by_institution(institution_ids) -> dict[int, list[User]]:
 
 
 def reminders_send(
-    *, campaign: FilingCampaign, actor: User | None = None, kind: str | None = None, now: datetime | None = None
+    *,
+    campaign: FilingCampaign,
+    actor: User | None = None,
+    kind: str | None = None,
+    now: datetime | None = None,
 ) -> ReminderOutcome:
     """E-mail the handlers of every required unit that has not published. Side effects: one
     Reminder row (with its recipients) and one e-mail per unit; a unit that already got this kind
@@ -249,7 +261,9 @@ def spot_check_draw(
     for pk, district_id in population:
         strata[district_id].append(pk)
     if size_mode == SampleSize.PERCENT:
-        counts = {k: sample_size(len(v), size_mode=size_mode, size_value=size_value) for k, v in strata.items()}
+        counts = {
+            k: sample_size(len(v), size_mode=size_mode, size_value=size_value) for k, v in strata.items()
+        }
     else:
         counts = _allocate(strata, sample_size(len(population), size_mode=size_mode, size_value=size_value))
     drawn = []
@@ -294,7 +308,9 @@ def spot_check_sample_draw(
     )
     sample.full_clean()
     sample.save()
-    ids = spot_check_draw(population, seed=seed, size_mode=size_mode, size_value=size_value, stratified=stratified)
+    ids = spot_check_draw(
+        population, seed=seed, size_mode=size_mode, size_value=size_value, stratified=stratified
+    )
     SpotCheckItem.objects.bulk_create(
         [SpotCheckItem(sample=sample, announcement_id=pk, position=i) for i, pk in enumerate(ids, start=1)]
     )
@@ -322,7 +338,9 @@ def spot_check_sample_verify(*, sample: SpotCheckSample) -> bool | None:
 
 
 @transaction.atomic
-def spot_check_item_record(*, item: SpotCheckItem, actor: User, result: str, remarks: str = "") -> SpotCheckItem:
+def spot_check_item_record(
+    *, item: SpotCheckItem, actor: User, result: str, remarks: str = ""
+) -> SpotCheckItem:
     """Record (or correct) the check of one sampled notice. Side effect: updates the item with the
     result, remarks, checker and time."""
     _require(rules.can_spot_check(actor))

@@ -19,12 +19,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .columns import ROW_COLUMNS
 from .enums import ProjectCategory, ReservationOption
-from .forms import ROW_COLUMNS, ReservedProjectForm
+from .forms import ReservedProjectForm
 from .money import format_share, small_micro_share, to_decimal
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_IMPORT_ROWS = 10_000
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MONEY_FIELDS = {"ratio", "budget_amount", "sme_amount", "small_micro_amount"}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,11 +95,25 @@ def read_rows(upload) -> ImportResult:
             _("The file is larger than %(limit)s MB.") % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
         )
     if not content.startswith(XLSX_MAGIC):
-        raise SpreadsheetError(_("The file is not an Excel .xlsx workbook (an old .xls must be saved as .xlsx)."))
+        raise SpreadsheetError(
+            _("The file is not an Excel .xlsx workbook (an old .xls must be saved as .xlsx).")
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        raise SpreadsheetError(
+            _("The file is not an Excel .xlsx workbook (an old .xls must be saved as .xlsx).")
+        ) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        # A small archive that unpacks to gigabytes (a zip bomb) never reaches openpyxl.
+        raise SpreadsheetError(_("The workbook is too large once unpacked; keep only the rows sheet."))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise SpreadsheetError(_("The file is not an Excel .xlsx workbook (an old .xls must be saved as .xlsx).")) from None
+        raise SpreadsheetError(
+            _("The file is not an Excel .xlsx workbook (an old .xls must be saved as .xlsx).")
+        ) from None
     try:
         return _validate(workbook.worksheets[0].iter_rows(values_only=True))
     finally:
@@ -198,9 +214,15 @@ def template_workbook() -> bytes:
             _("How to fill in the import template"),
             _("One row per reserved project, from row 2 of the first sheet; do not change the headers."),
             _("No.: leave empty or any number; rows are numbered in the order of the sheet."),
-            _("Project name: required. Project number and project category (goods, works, services): optional."),
+            _(
+                "Project name: required. Project number and project category (goods, works, services): "
+                "optional."
+            ),
             _("Reservation option: choose one of the four options from the drop-down list."),
-            _("Reserved share (%): above 0 and at most 100; leave empty for the whole-project option (always 100)."),
+            _(
+                "Reserved share (%): above 0 and at most 100; leave empty for the whole-project option "
+                "(always 100)."
+            ),
             _("Amounts are in 10k yuan with at most 6 decimals; the SME amount is above 0."),
             _("The small/micro amount is between 0 and the SME amount."),
             _("Contract link: the address of the contract notice on the procurement website (%(hosts)s).")

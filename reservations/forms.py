@@ -6,26 +6,15 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .columns import ROW_COLUMNS, ROW_FIELDS
 from .enums import ProjectCategory, ReservationOption
 from .models import Report
+from .money import format_wan
 from .validators import validate_contract_link
 
 MONEY_DIGITS = {"max_digits": 18, "decimal_places": 6}
 WHOLE_RATIO = Decimal("100")
 
-# (form field, column header): the import template, the export and the edit table share them.
-ROW_COLUMNS = [
-    ("name", _("Project name")),
-    ("code", _("Project number")),
-    ("category", _("Project category")),
-    ("option", _("Reservation option")),
-    ("ratio", _("Reserved share (%)")),
-    ("budget_amount", _("Project budget (10k yuan)")),
-    ("sme_amount", _("SME procurement amount (10k yuan)")),
-    ("small_micro_amount", _("Of which small/micro (10k yuan)")),
-    ("contract_url", _("Contract link")),
-]
-ROW_FIELDS = [name for name, _label in ROW_COLUMNS]
 LABELS = dict(ROW_COLUMNS)
 
 
@@ -48,9 +37,13 @@ class ReservedProjectForm(forms.Form):
     ratio = forms.DecimalField(
         label=LABELS["ratio"], max_digits=5, decimal_places=2, required=False, widget=_money_input()
     )
-    budget_amount = forms.DecimalField(label=LABELS["budget_amount"], required=False, widget=_money_input(), **MONEY_DIGITS)
+    budget_amount = forms.DecimalField(
+        label=LABELS["budget_amount"], required=False, widget=_money_input(), **MONEY_DIGITS
+    )
     sme_amount = forms.DecimalField(label=LABELS["sme_amount"], widget=_money_input(), **MONEY_DIGITS)
-    small_micro_amount = forms.DecimalField(label=LABELS["small_micro_amount"], widget=_money_input(), **MONEY_DIGITS)
+    small_micro_amount = forms.DecimalField(
+        label=LABELS["small_micro_amount"], widget=_money_input(), **MONEY_DIGITS
+    )
     contract_url = forms.CharField(
         label=LABELS["contract_url"],
         max_length=500,
@@ -58,10 +51,16 @@ class ReservedProjectForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://www.zfcg.sh.gov.cn/…"}),
     )
 
+    def has_changed(self):
+        # The formset's order and delete fields, set by the page's script, do not make an empty row typed.
+        return any(name not in ("ORDER", "DELETE") for name in self.changed_data)
+
     def clean_ratio(self):
         ratio = self.cleaned_data.get("ratio")
         if ratio is not None and not (Decimal("0") < ratio <= WHOLE_RATIO):
-            raise forms.ValidationError(_("The reserved share must be above 0 and at most 100."), code="ratio_range")
+            raise forms.ValidationError(
+                _("The reserved share must be above 0 and at most 100."), code="ratio_range"
+            )
         return ratio
 
     def clean_budget_amount(self):
@@ -79,7 +78,9 @@ class ReservedProjectForm(forms.Form):
     def clean_small_micro_amount(self):
         amount = self.cleaned_data.get("small_micro_amount")
         if amount is not None and amount < 0:
-            raise forms.ValidationError(_("The small/micro amount cannot be negative."), code="small_micro_negative")
+            raise forms.ValidationError(
+                _("The small/micro amount cannot be negative."), code="small_micro_negative"
+            )
         return amount
 
     def clean(self):
@@ -102,7 +103,8 @@ class ReservedProjectForm(forms.Form):
             self.add_error(
                 "small_micro_amount",
                 forms.ValidationError(
-                    _("The small/micro amount cannot exceed the SME procurement amount."), code="small_micro_above_sme"
+                    _("The small/micro amount cannot exceed the SME procurement amount."),
+                    code="small_micro_above_sme",
                 ),
             )
         if data.get("contract_url"):
@@ -128,7 +130,12 @@ RowFormSet = forms.formset_factory(
 
 
 def row_initial(row) -> dict:
-    return {name: getattr(row, name) for name in ROW_FIELDS}
+    """A stored row as the form's initial data; amounts as typed ("12.5", not "12.500000")."""
+    values = {name: getattr(row, name) for name in ROW_FIELDS}
+    for name in ("ratio", "budget_amount", "sme_amount", "small_micro_amount"):
+        if values[name] is not None:
+            values[name] = format_wan(values[name])
+    return values
 
 
 class ReportForm(forms.ModelForm):
@@ -137,5 +144,7 @@ class ReportForm(forms.ModelForm):
         fields = ["competent_unit_name", "explanation"]
         widgets = {"explanation": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
-            "explanation": _("Required before submission when a policy threshold is missed (see the warnings)."),
+            "explanation": _(
+                "Required before submission when a policy threshold is missed (see the warnings)."
+            ),
         }

@@ -44,11 +44,13 @@ def small_micro_share(*, sme_total: Decimal, small_micro_total: Decimal) -> Deci
     """Small/micro total as a percentage of the SME total, 2 decimals; None when the total is 0."""
     if not sme_total:
         return None
-    return (Decimal(small_micro_total) * 100 / Decimal(sme_total)).quantize(SHARE_QUANTUM, rounding=ROUND_HALF_UP)
+    return (Decimal(small_micro_total) * 100 / Decimal(sme_total)).quantize(
+        SHARE_QUANTUM, rounding=ROUND_HALF_UP
+    )
 
 
 def format_wan(value: Decimal | None) -> str:
-    """"200", "12.5", "0.000001": the amount without trailing zeros or exponent notation."""
+    """ "200", "12.5", "0.000001": the amount without trailing zeros or exponent notation."""
     if value is None:
         return ""
     text = format(quantize_wan(value), "f")

@@ -1,4 +1,4 @@
-"""The policy rules of 财库〔2020〕46号 and 财库〔2022〕19号 (domain.md §3) as one table with dates of validity.
+"""The policy rules of 财库〔2020〕46号 and 财库〔2022〕19号 (domain.md §3): one table with dates of validity.
 
 A missed rule is a warning that asks for a 说明 before submission, never a refusal to save:
 several numbers are of medium confidence (Shanghai's extension of the 40% works rule), so they
@@ -36,7 +36,9 @@ class PolicyRule:
 
     def valid_in(self, year: int) -> bool:
         # A rule counts for a reporting year when its validity overlaps that year.
-        return self.valid_from <= date(year, 12, 31) and (self.valid_to is None or self.valid_to >= date(year, 1, 1))
+        return self.valid_from <= date(year, 12, 31) and (
+            self.valid_to is None or self.valid_to >= date(year, 1, 1)
+        )
 
 
 GOODS_SERVICES = frozenset({ProjectCategory.GOODS, ProjectCategory.SERVICES})
@@ -92,7 +94,10 @@ def row_policy_warnings(*, row, number: int, year: int | None) -> list[PolicyWar
             warnings.append(
                 PolicyWarning(
                     rule.code,
-                    _("Row %(number)s: a project with a budget of %(budget)s (10k yuan) should be reserved entirely for SMEs.")
+                    _(
+                        "Row %(number)s: a project with a budget of %(budget)s (10k yuan) should be reserved "
+                        "entirely for SMEs."
+                    )
                     % {"number": number, "budget": format_wan(row.budget_amount)},
                     number,
                 )
@@ -104,8 +109,15 @@ def row_policy_warnings(*, row, number: int, year: int | None) -> list[PolicyWar
             warnings.append(
                 PolicyWarning(
                     strictest.code,
-                    _("Row %(number)s: the reserved share of %(ratio)s%% is below the minimum of %(minimum)s%%.")
-                    % {"number": number, "ratio": format_wan(row.ratio), "minimum": format_wan(strictest.min_ratio)},
+                    _(
+                        "Row %(number)s: the reserved share of %(ratio)s%% is below the minimum "
+                        "of %(minimum)s%%."
+                    )
+                    % {
+                        "number": number,
+                        "ratio": format_wan(row.ratio),
+                        "minimum": format_wan(strictest.min_ratio),
+                    },
                     number,
                 )
             )
@@ -135,7 +147,8 @@ def policy_warnings(*, rows, year: int | None) -> list[PolicyWarning]:
             warnings.append(
                 PolicyWarning(
                     "duplicate_link",
-                    _("Row %(number)s: the same contract link appears in more than one row.") % {"number": index},
+                    _("Row %(number)s: the same contract link appears in more than one row.")
+                    % {"number": index},
                     index,
                     requires_explanation=False,
                 )

@@ -41,6 +41,8 @@ def main(argv):
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
             entry.previous_msgid = None
+            entry.previous_msgid_plural = None
+            entry.previous_msgctxt = None
     catalogue.save(str(PO))
     catalogue.save_as_mofile(str(PO.with_suffix(".mo")))
     if unknown:

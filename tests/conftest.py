@@ -69,3 +69,19 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Make the data that serialized_rollback restores (districts, position groups) visible in
+    every context. Playwright's sync API runs the test body in another context, where
+    `django.db.connections` hands out a fresh connection object without
+    `_test_serialized_contents`; a transactional browser test after a plain test then found an
+    empty district table. Kept on the wrapper class, every connection object sees it."""
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
+    yield

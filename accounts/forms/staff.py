@@ -10,7 +10,11 @@ from ..models import User
 from ..selectors import perm_tree_for_institution, positions_for_institution, positions_granting
 
 PROFILE_FIELDS = ["full_name", "phone", "department", "email"]
-PROFILE_LABELS = {"full_name": _("Full name"), "phone": _("Bound mobile"), "department": _("Department / title")}
+PROFILE_LABELS = {
+    "full_name": _("Full name"),
+    "phone": _("Bound mobile"),
+    "department": _("Department / title"),
+}
 PROFILE_ERRORS = {"full_name": {"required": _("Enter the staff member's full name.")}}
 
 
@@ -52,7 +56,11 @@ class StaffCreateForm(StaffUpdateForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+        if (
+            cleaned.get("password1")
+            and cleaned.get("password2")
+            and cleaned["password1"] != cleaned["password2"]
+        ):
             self.add_error("password2", _("The two passwords do not match."))
         return cleaned
 
@@ -82,7 +90,9 @@ class StaffPositionsForm(forms.Form):
 
     def __init__(self, *args, institution, with_perms=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["positions"].choices = [(p.value, p.label) for p in positions_for_institution(institution)]
+        self.fields["positions"].choices = [
+            (p.value, p.label) for p in positions_for_institution(institution)
+        ]
         self.tree = perm_tree_for_institution(institution)
         if with_perms:
             self.fields["perms"].choices = [(p.value, p.label) for _branch, perms in self.tree for p in perms]
@@ -118,7 +128,11 @@ class StaffBatchForm(forms.Form):
 
     ENABLE, DISABLE, SET_POSITIONS = "enable", "disable", "set_positions"
     action = forms.ChoiceField(
-        choices=[(ENABLE, _("Batch enable")), (DISABLE, _("Batch disable")), (SET_POSITIONS, _("Batch set positions"))]
+        choices=[
+            (ENABLE, _("Batch enable")),
+            (DISABLE, _("Batch disable")),
+            (SET_POSITIONS, _("Batch set positions")),
+        ]
     )
 
     def clean(self):

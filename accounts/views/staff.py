@@ -52,7 +52,9 @@ def staff_list(request):
     table = StaffTable(filterset.qs, exclude=("select",) if deleted else ())
     RequestConfig(request, paginate=False).configure(table)
     paginate_staff_table(table, request)
-    return render(request, "accounts/staff_list.html", {"table": table, "filter": filterset, "deleted": deleted})
+    return render(
+        request, "accounts/staff_list.html", {"table": table, "filter": filterset, "deleted": deleted}
+    )
 
 
 @staff_admin_required
@@ -67,7 +69,10 @@ def staff_create(request):
         else:
             messages.success(
                 request,
-                _("Account %(username)s created. Hand the initial password over; it must be changed at first sign-in.")
+                _(
+                    "Account %(username)s created. Hand the initial password over; "
+                    "it must be changed at first sign-in."
+                )
                 % {"username": user.username},
             )
             return redirect("accounts:staff_detail", user.pk)
@@ -98,26 +103,39 @@ def staff_update(request, pk):
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("accounts:staff_detail", staff.pk)
-    return render(request, "accounts/staff_form.html", {"form": form, "staff": staff, "title": _("Edit staff member")})
+    return render(
+        request, "accounts/staff_form.html", {"form": form, "staff": staff, "title": _("Edit staff member")}
+    )
 
 
 def _positions_page(request, staff: list, *, batch: bool):
     institution = request.user.institution
     initial = None
     if not batch:
-        initial = {"positions": selectors.staff_positions_held(staff[0]), "perms": selectors.staff_perms_held(staff[0])}
-    form = StaffPositionsForm(request.POST or None, initial=initial, institution=institution, with_perms=not batch)
+        initial = {
+            "positions": selectors.staff_positions_held(staff[0]),
+            "perms": selectors.staff_perms_held(staff[0]),
+        }
+    form = StaffPositionsForm(
+        request.POST or None, initial=initial, institution=institution, with_perms=not batch
+    )
     if form.is_valid():
         try:
             services.staff_set_positions(
-                actor=request.user, staff=staff, positions=form.cleaned_data["positions"],
+                actor=request.user,
+                staff=staff,
+                positions=form.cleaned_data["positions"],
                 perms=None if batch else form.cleaned_data["perms"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Positions set for: %(names)s.") % {"names": "、".join(s.full_name for s in staff)})
-            return redirect("accounts:staff_list" if batch else reverse("accounts:staff_detail", args=[staff[0].pk]))
+            messages.success(
+                request, _("Positions set for: %(names)s.") % {"names": "、".join(s.full_name for s in staff)}
+            )
+            return redirect(
+                "accounts:staff_list" if batch else reverse("accounts:staff_detail", args=[staff[0].pk])
+            )
     return render(request, "accounts/staff_positions.html", {"form": form, "staff": staff, "batch": batch})
 
 

@@ -18,11 +18,11 @@ def create_indexes(apps, schema_editor):
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     schema_editor.execute(
         f"CREATE INDEX IF NOT EXISTS {TRGM_INDEX} ON announcements_announcement "
-        "USING gin (UPPER(search_text) gin_trgm_ops)"
+        "USING gin (UPPER(search_text) gin_trgm_ops) WITH (fastupdate = off)"
     )
     schema_editor.execute(
         f"CREATE INDEX IF NOT EXISTS {GRAMS_INDEX} ON announcements_announcement "
-        "USING gin (string_to_array(search_grams, ' '))"
+        "USING gin (string_to_array(search_grams, ' ')) WITH (fastupdate = off)"
     )
 
 

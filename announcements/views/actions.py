@@ -21,12 +21,17 @@ def take_action(request, public_id, action):
         if seen.isdigit() and int(seen) != announcement.version:
             raise workflow.ActionConflict()
         entry = workflow.apply_action(
-            announcement=announcement, action=action, actor=request.user, comment=request.POST.get("comment", "")
+            announcement=announcement,
+            action=action,
+            actor=request.user,
+            comment=request.POST.get("comment", ""),
         )
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
         reason_needed = action in workflow.TRANSITIONS and workflow.TRANSITIONS[action].reason_required
-        anchor = f"#action-{action}" if reason_needed and not isinstance(error, workflow.ActionConflict) else ""
+        anchor = (
+            f"#action-{action}" if reason_needed and not isinstance(error, workflow.ActionConflict) else ""
+        )
         return redirect(detail_url(announcement) + anchor)
     messages.success(request, workflow.LOG_LABELS[entry.action])
     # After a return, finance no longer sees the draft: back to the list then.

@@ -40,7 +40,12 @@ def _steps(announcement, log):
     ]
     names = ("start", "purchaser", "finance", "end")
     return [
-        {"key": name, "time": times[i], "done": i < position or (i == 3 and position == 3), "current": i == position != 3}
+        {
+            "key": name,
+            "time": times[i],
+            "done": i < position or (i == 3 and position == 3),
+            "current": i == position != 3,
+        }
         for i, name in enumerate(names)
     ]
 
@@ -49,7 +54,9 @@ def notice_detail(request, public_id):
     """公告详情: steps, 公告信息, 流转日志, the rendered notice, attachments and the user's actions."""
     announcement = _visible(request, public_id)
     log = _labelled(FlowLogEntry.objects.filter(announcement=announcement).select_related("actor"))
-    frozen = announcement.state in (State.PUBLISHED, State.REVOKED) or workflow.is_awaiting_schedule(announcement)
+    frozen = announcement.state in (State.PUBLISHED, State.REVOKED) or workflow.is_awaiting_schedule(
+        announcement
+    )
     show_diff = announcement.state in (State.PURCHASER_REVIEW, State.FINANCE_REVIEW)
     context = {
         "announcement": announcement,

@@ -1,10 +1,288 @@
+"""The public site: list with search and filters, detail with view count, QR share, robots.
+
+Everything reads through `announcements_published()`. Anonymous responses of the list are
+cached under the publication version (public_cache), so a publication or revocation shows at
+once. The detail page is not cached as a whole: it counts views and must answer 410 the moment
+a notice is revoked; its QR code, which never changes, is.
+"""
+
+import hashlib
+import re
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.views.decorators.http import require_safe
+
+from ..enums import State
+from ..models import Announcement
+from ..public_cache import public_cache_key, public_cache_seconds
+from ..search import PublicNoticeFilter
+from ..selectors import announcements_published
+
+PAGE_SIZE = 20
+NEW_DAYS = 3
+LIST_PARAMS = ("q", "district", "year", "date_from", "date_to", "page")
+# Crawlers, link previewers and scripts do not count as readers.
+BOT_RE = re.compile(
+    r"bot|crawl|spider|slurp|baidu|sogou|bytespider|yisou|curl|wget|python|java/|go-http|httpclient|"
+    r"okhttp|scrapy|feed|preview|facebookexternalhit|monitor|uptime|lighthouse|wrk|ab/|siege",
+    re.IGNORECASE,
+)
 
 
+def site_url(path: str) -> str:
+    """The canonical absolute URL of a path (settings.SITE_URL, not the request's host)."""
+    return settings.SITE_URL + path
+
+
+def cache_params(request, names) -> str:
+    """Only known parameters, first value each, bounded: junk in the query string neither
+    splits the cache nor fills it."""
+    pairs = []
+    for name in names:
+        value = request.GET.get(name, "").strip()[:100]
+        if value:
+            pairs.append((name, value))
+    return urlencode(pairs)
+
+
+def cached_public_response(request, kind: str, params: str, build):
+    """Serve `build()`'s response from the cache for anonymous readers (signed-in pages show
+    the user's name in the header, so they are built each time)."""
+    if request.user.is_authenticated:
+        return build()
+    key = public_cache_key(kind, params)
+    hit = cache.get(key)
+    if hit is not None:
+        content, content_type, status = hit
+        return HttpResponse(content, content_type=content_type, status=status)
+    response = build()
+    if response.status_code in (200, 404) and not response.streaming:
+        cache.set(
+            key, (response.content, response["Content-Type"], response.status_code), public_cache_seconds()
+        )
+    return response
+
+
+@require_safe
 def notice_list(request):
-    # The public-site issue replaces this with search, filters and pagination.
-    from ..models import Announcement
-    from ..enums import State
+    return cached_public_response(
+        request, "list", cache_params(request, LIST_PARAMS), lambda: _render_list(request)
+    )
 
-    notices = Announcement.objects.filter(state=State.PUBLISHED).select_related("district")[:20]
-    return render(request, "public/notice_list.html", {"notices": notices})
+
+def _render_list(request):
+    queryset = (
+        announcements_published()
+        .select_related(None)
+        .select_related("district")
+        .only("public_id", "title", "published_at", "district__name")
+        .order_by("-published_at", "-id")
+    )
+    filterset = PublicNoticeFilter(request.GET or None, queryset=queryset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    form = filterset.form
+    dates_open = bool(request.GET.get("date_from") or request.GET.get("date_to"))
+    if form.is_bound and (form.has_error("date_from") or form.has_error("date_to")):
+        dates_open = True
+    context = {
+        "filter_form": form,
+        "page_obj": page,
+        "notices": page.object_list,
+        "new_since": timezone.now() - timedelta(days=NEW_DAYS),
+        "dates_open": dates_open,
+        "filtered": any(request.GET.get(n) for n in LIST_PARAMS if n != "page"),
+        "canonical_url": site_url(reverse("public:list")),
+        "download_query": cache_params(request, [n for n in LIST_PARAMS if n != "page"]),
+    }
+    return render(request, "public/notice_list.html", context)
+
+
+def client_fingerprint(request) -> str:
+    ip = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0):
+        ip = forwarded.split(",")[-1].strip()
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    return hashlib.blake2s(f"{ip}|{agent}".encode(), digest_size=12).hexdigest()
+
+
+def is_countable_view(request) -> bool:
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    if request.method != "GET" or not agent or BOT_RE.search(agent):
+        return False
+    # Browsers announce speculative loads; those are not readings.
+    purpose = request.META.get("HTTP_SEC_PURPOSE", "") or request.META.get("HTTP_PURPOSE", "")
+    return "prefetch" not in purpose and "prerender" not in purpose
+
+
+def count_view(request, *, pk: int, public_id: str) -> int | None:
+    """Add one to 浏览次数 unless the reader is a bot or read this notice within the window,
+    and return the count (None when the notice has just disappeared).
+
+    Side effect: at most one UPDATE … SET view_count = view_count + 1 … RETURNING, a single
+    statement: the row is locked only for it, never across the request; the per-client window
+    lives in the cache. A view that does not count reads the number by primary key."""
+    window = getattr(settings, "PUBLIC_VIEW_WINDOW_SECONDS", 30 * 60)
+    key = f"public:viewed:{public_id}:{client_fingerprint(request)}"
+    table = connection.ops.quote_name(Announcement._meta.db_table)
+    with connection.cursor() as cursor:
+        if is_countable_view(request) and cache.add(key, 1, timeout=window):
+            cursor.execute(
+                f"UPDATE {table} SET view_count = view_count + 1 WHERE id = %s RETURNING view_count", [pk]
+            )
+        else:
+            cursor.execute(f"SELECT view_count FROM {table} WHERE id = %s", [pk])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def attachment_url(public_id: str, attachment_id: int):
+    # The drafting part serves published notices' files to anonymous readers.
+    try:
+        return reverse("announcements:attachment_download", args=[public_id, attachment_id])
+    except NoReverseMatch:
+        return None
+
+
+def revoked_or_404(public_id: str):
+    """The 410 page of a revoked public notice: its date and reason only, never its content."""
+    revoked = (
+        Announcement.objects.filter(
+            public_id=public_id, state=State.REVOKED, is_test=False, institution__is_test=False
+        )
+        .values("revoked_at", "revoke_reason")
+        .first()
+    )
+    if revoked is None:
+        raise Http404
+    return revoked
+
+
+def detail_content(public_id: str) -> dict | None:
+    """What the detail page shows of a published notice, cached under the publication version
+    (a revocation bumps it, so the next request answers 410). None when not published."""
+    key = public_cache_key("detail", public_id)
+    content = cache.get(key)
+    if content is not None:
+        return content or None
+    notice = (
+        announcements_published()
+        .select_related(None)
+        .select_related("institution")
+        .only("public_id", "title", "published_at", "published_html", "institution__name")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if notice is None:
+        cache.set(key, {}, public_cache_seconds())  # absent too: floods of bad ids stay cheap
+        return None
+    page_url = site_url(reverse("public:detail", args=[notice.public_id]))
+    content = {
+        "pk": notice.pk,
+        "public_id": notice.public_id,
+        "title": notice.title,
+        "unit": notice.institution.name,
+        "published_at": notice.published_at,
+        "published_html": notice.published_html,
+        "attachments": [
+            {"name": name, "size": size, "url": attachment_url(notice.public_id, pk)}
+            for pk, name, size in notice.attachments.values_list("pk", "original_name", "size")
+        ],
+        "canonical_url": page_url,
+        "og_description": Truncator(" ".join(strip_tags(notice.published_html).split())).chars(120),
+        "qr_svg": qr_svg(page_url),
+    }
+    cache.set(key, content, public_cache_seconds())
+    return content
+
+
+@require_safe
+def notice_detail(request, public_id):
+    content = detail_content(public_id)
+    views = count_view(request, pk=content["pk"], public_id=public_id) if content else None
+    if views is None:
+        revoked = revoked_or_404(public_id)
+        return render(request, "public/notice_revoked.html", {"revoked": revoked}, status=410)
+    return render(request, "public/notice_detail.html", {"notice": content, "views": views})
+
+
+def qr_svg(url: str) -> str:
+    """扫码分享: the page's URL as inline SVG (no style attributes, so CSP allows it), cached
+    forever per URL since a notice's URL never changes."""
+    key = "public:qr:" + hashlib.blake2s(url.encode(), digest_size=16).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+        svg = image.to_string(encoding="unicode")
+        svg = svg.split("?>", 1)[-1].strip()  # no XML declaration inside HTML
+        cache.set(key, svg, timeout=None)
+    return svg
+
+
+@require_safe
+def notice_qr(request, public_id):
+    """The QR code alone, for pages and apps that want an image URL."""
+    if not announcements_published().filter(public_id=public_id).exists():
+        raise Http404
+    svg = qr_svg(site_url(reverse("public:detail", args=[public_id])))
+    return HttpResponse('<?xml version="1.0" encoding="UTF-8"?>\n' + svg, content_type="image/svg+xml")
+
+
+@require_safe
+def robots_txt(request):
+    text = render_to_string("public/robots.txt", {"sitemap_url": site_url(reverse("public:sitemap"))})
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+def bench_trivial(request):
+    """A view that does nothing, so that the benchmark has a ceiling to compare with."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+def cached_sitemap(view):
+    """Wrap a sitemap view so its XML is cached under the publication version."""
+
+    @require_safe
+    def wrapped(request, **kwargs):
+        params = cache_params(request, ("p",)) + "|" + kwargs.get("section", "")
+        return cached_public_response(request, "sitemap", params, lambda: _rendered(view(request, **kwargs)))
+
+    return wrapped
+
+
+def _rendered(response):
+    # Sitemap views answer with a lazy TemplateResponse; the cache needs its bytes.
+    if hasattr(response, "render"):
+        response.render()
+    return response
+
+
+def sitemap_index(request, sitemaps, sitemap_url_name):
+    """Like django.contrib.sitemaps.views.index, with canonical (settings.SITE_URL) section URLs
+    instead of the request's host."""
+    from django.contrib.sitemaps.views import SitemapIndexItem
+    from django.template.response import TemplateResponse
+
+    items = []
+    for section, sitemap_class in sitemaps.items():
+        sitemap = sitemap_class()
+        url = site_url(reverse(sitemap_url_name, kwargs={"section": section}))
+        items.append(SitemapIndexItem(url, None))
+        items.extend(
+            SitemapIndexItem(f"{url}?p={p}", None) for p in range(2, sitemap.paginator.num_pages + 1)
+        )
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml")

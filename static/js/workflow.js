@@ -15,7 +15,8 @@
       })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
-        var content = doc.querySelector("[data-dialog-content]") || doc.querySelector("#main");
+        var content = doc.querySelector("[data-dialog-content]") || doc.querySelector(".create-choice") ||
+          doc.querySelector("#main");
         if (!content) throw new Error("no content");
         body.replaceChildren.apply(body, Array.prototype.map.call(content.childNodes, function (n) {
           return document.importNode(n, true);

@@ -1,0 +1,351 @@
+"""Drafting pages: 新建公告, the basic-info step, the edit page with its live preview, Excel
+import/export and attachments. Views are thin: fetch through a permission-aware helper, bind
+forms, call one service. Outsiders get 404 for everything that is not public."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from reservations import excel
+from reservations.enums import DataSource
+from reservations.forms import ReportForm, RowFormSet, row_initial
+from reservations.models import ReservedProject
+from reservations.money import format_share, format_wan, rows_totals, small_micro_share
+from reservations.rendering import render_notice
+from reservations.rules import policy_warnings
+
+from .. import services
+from ..enums import Kind, State
+from ..forms_drafting import (
+    AttachmentForm,
+    ImportForm,
+    ManualCreateForm,
+    ManualEditForm,
+    NoticeEditForm,
+    SmeCreateForm,
+)
+from ..rendering import notice_date, render_announcement
+from ..sanitize import clean_html
+from ..selectors import announcements_for_user, announcements_published
+
+
+def _require_drafter(request):
+    if not services.user_may_draft(request.user):
+        raise Http404
+
+
+def _draft(request, public_id):
+    """The notice, for a handler of its institution; 404 for everyone else (a draft is private)."""
+    announcement = get_object_or_404(announcements_for_user(user=request.user), public_id=public_id)
+    if not services.user_may_draft(request.user, announcement.institution):
+        raise Http404
+    return announcement
+
+
+@login_required
+@require_GET
+def create_choice(request):
+    """新建公告: 请选择新建公告类别. A plain page; the list opens it in a <dialog>."""
+    _require_drafter(request)
+    return render(request, "announcements/drafting/create_choice.html")
+
+
+@login_required
+def create_sme(request):
+    """The basic-info step; 生成公告 creates the draft and opens the edit page."""
+    _require_drafter(request)
+    form = SmeCreateForm(request.POST or None, request.FILES or None, user=request.user)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            announcement = services.announcement_create_sme(
+                user=request.user,
+                district=data["district"],
+                year=data["year"],
+                publish_mode=data["publish_mode"],
+                scheduled_at=data["scheduled_at"],
+                files=data["attachments"],
+            )
+        except services.DraftingError as error:
+            year = data["year"]
+            form.add_error("year", str(error))
+            # A double click lands here too: offer the notice that already exists.
+            existing = (
+                announcements_for_user(user=request.user)
+                .filter(institution=request.user.institution, year=year, kind=Kind.SME_RESERVATION)
+                .exclude(state=State.REVOKED)
+                .first()
+            )
+        else:
+            messages.success(
+                request, _("The draft notice has been generated: fill in the reserved projects.")
+            )
+            return redirect("announcements:edit", announcement.public_id)
+    return render(request, "announcements/drafting/create_sme.html", {"form": form, "existing": existing})
+
+
+@login_required
+def create_manual(request):
+    _require_drafter(request)
+    form = ManualCreateForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        announcement = services.announcement_create_manual(
+            user=request.user,
+            district=data["district"],
+            title=data["title"],
+            body_html=data["body_html"],
+            publish_mode=data["publish_mode"],
+            scheduled_at=data["scheduled_at"],
+            files=data["attachments"],
+        )
+        messages.success(request, _("The draft notice has been saved."))
+        return redirect("announcements:edit", announcement.public_id)
+    return render(request, "announcements/drafting/create_manual.html", {"form": form})
+
+
+def _bind(announcement, data=None):
+    """The edit page's forms, bound to POST data or initialised from the stored draft."""
+    if announcement.kind == Kind.MANUAL:
+        return {"notice_form": ManualEditForm(data, instance=announcement)}
+    report = announcement.report
+    if data is None:
+        rows = RowFormSet(prefix="rows", initial=[row_initial(r) for r in report.rows.all()])
+    else:
+        rows = RowFormSet(data, prefix="rows")
+    return {
+        "notice_form": NoticeEditForm(data, instance=announcement),
+        "report_form": ReportForm(data, instance=report, prefix="report"),
+        "formset": rows,
+    }
+
+
+def _forms_valid(forms) -> bool:
+    return all([f.is_valid() for f in forms.values()])  # a list: every form shows its errors
+
+
+@login_required
+def edit(request, public_id):
+    """公告信息编辑: content of a draft. Nothing is saved when any field or row is invalid."""
+    announcement = _draft(request, public_id)
+    if announcement.state != State.DRAFT and request.method != "POST":
+        messages.info(request, _("Only a draft can be edited."))
+        return redirect("announcements:detail", announcement.public_id)
+    forms = _bind(announcement, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if _forms_valid(forms):
+            notice = forms["notice_form"].cleaned_data
+            report = forms.get("report_form")
+            try:
+                services.announcement_content_save(
+                    announcement=announcement,
+                    user=request.user,
+                    version=notice["version"],
+                    title=notice["title"],
+                    publish_mode=notice["publish_mode"],
+                    scheduled_at=notice["scheduled_at"],
+                    body_html=notice.get("body_html"),
+                    competent_unit_name=report.cleaned_data["competent_unit_name"] if report else None,
+                    explanation=report.cleaned_data["explanation"] if report else None,
+                    rows=forms["formset"].rows() if report else None,
+                )
+            except services.DraftingError as error:
+                forms["notice_form"].add_error(None, str(error))
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("announcements:edit", announcement.public_id)
+        else:
+            messages.error(request, _("Nothing was saved: correct the fields marked in red."))
+    return render(request, "announcements/drafting/edit.html", _edit_context(announcement, forms))
+
+
+def _edit_context(announcement, forms):
+    report = announcement.report
+    context = {
+        "announcement": announcement,
+        "notice_html": render_announcement(announcement),
+        "attachment_form": AttachmentForm(),
+        "import_form": ImportForm(),
+        **forms,
+    }
+    if report is not None:
+        context.update(_summary(report.sme_total, report.small_micro_total))
+        context["warnings"] = policy_warnings(rows=report.rows.all(), year=report.year)
+        context["data_source"] = DataSource(report.data_source).label
+    return context
+
+
+def _summary(sme_total, small_micro_total):
+    share = small_micro_share(sme_total=sme_total, small_micro_total=small_micro_total)
+    return {
+        "sme_total": format_wan(sme_total),
+        "small_micro_total": format_wan(small_micro_total),
+        "share": format_share(share),
+    }
+
+
+def _preview_rows(formset):
+    """The valid rows of a bound formset in the chosen order; and how many rows have errors."""
+    kept, invalid = [], 0
+    for index, form in enumerate(formset.forms):
+        if index >= formset.initial_form_count() and not form.has_changed():
+            continue
+        if not form.is_valid():
+            if not (form.data.get(form.add_prefix("DELETE"))):
+                invalid += 1
+            continue
+        if form.cleaned_data.get("DELETE"):
+            continue
+        order = form.cleaned_data.get("ORDER")
+        kept.append((order if order is not None else 10**9, index, form.cleaned_data))
+    kept.sort(key=lambda item: (item[0], item[1]))
+    return [
+        ReservedProject(**{k: v for k, v in data.items() if k not in ("ORDER", "DELETE")})
+        for *_, data in kept
+    ], invalid
+
+
+@login_required
+@require_POST
+def preview(request, public_id):
+    """The live preview: the form's current data rendered as the notice, without saving anything."""
+    announcement = _draft(request, public_id)
+    forms = _bind(announcement, request.POST)
+    notice_form = forms["notice_form"]
+    title = notice_form.data.get("title", "").strip() or announcement.title
+    if announcement.kind == Kind.MANUAL:
+        body = clean_html(notice_form.data.get("body_html", ""))
+        return render(request, "announcements/drafting/_manual_preview.html", {"title": title, "body": body})
+    forms["formset"].is_valid()
+    rows, invalid = _preview_rows(forms["formset"])
+    report = announcement.report
+    report.competent_unit_name = forms["report_form"].data.get("report-competent_unit_name", "").strip()
+    sme_total, small_micro_total = rows_totals(rows)
+    context = {
+        **_summary(sme_total, small_micro_total),
+        "invalid_rows": invalid,
+        "warnings": policy_warnings(rows=rows, year=report.year),
+        "notice_html": render_notice(
+            report=report, title=title, notice_date=notice_date(announcement), rows=rows
+        ),
+    }
+    return render(request, "announcements/drafting/_preview.html", context)
+
+
+@login_required
+@require_GET
+def import_template(request):
+    _require_drafter(request)
+    return _xlsx_response(excel.template_workbook(), _("Reserved projects import template") + ".xlsx")
+
+
+@login_required
+def import_rows(request, public_id):
+    """Excel import: every row validated through the row form; nothing saved if any row is bad."""
+    announcement = _draft(request, public_id)
+    if announcement.kind != Kind.SME_RESERVATION:
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = excel.read_rows(form.cleaned_data["file"])
+        except excel.SpreadsheetError as error:
+            form.add_error("file", str(error))
+        else:
+            row_errors = result.errors
+            if result.ok:
+                try:
+                    services.announcement_rows_import(
+                        announcement=announcement,
+                        user=request.user,
+                        rows=result.rows,
+                        replace=form.cleaned_data["mode"] == "replace",
+                    )
+                except services.DraftingError as error:
+                    form.add_error(None, str(error))
+                else:
+                    messages.success(request, _("%(count)s rows imported.") % {"count": len(result.rows)})
+                    return redirect("announcements:edit", announcement.public_id)
+    context = {"announcement": announcement, "form": form, "row_errors": row_errors}
+    return render(request, "announcements/drafting/import.html", context, status=200)
+
+
+@login_required
+@require_GET
+def export_rows(request, public_id):
+    """The rows and totals as .xlsx, for anyone who may open the notice in the console."""
+    announcement = get_object_or_404(announcements_for_user(user=request.user), public_id=public_id)
+    if announcement.report is None:
+        raise Http404
+    content = excel.rows_workbook(
+        report=announcement.report, title=announcement.title, exported_on=timezone.localdate()
+    )
+    return _xlsx_response(content, f"{announcement.title}.xlsx")
+
+
+def _xlsx_response(content: bytes, filename: str) -> FileResponse:
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=filename, content_type=excel.XLSX_CONTENT_TYPE
+    )
+
+
+@login_required
+@require_POST
+def attachment_upload(request, public_id):
+    announcement = _draft(request, public_id)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            added = services.attachment_add(
+                announcement=announcement, user=request.user, files=form.cleaned_data["attachments"]
+            )
+        except services.DraftingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("%(count)s attachments uploaded.") % {"count": len(added)})
+    else:
+        for error in form.errors.get("attachments", []):
+            messages.error(request, error)
+    return redirect("announcements:edit", announcement.public_id)
+
+
+@login_required
+@require_POST
+def attachment_delete(request, public_id, attachment_id):
+    announcement = _draft(request, public_id)
+    attachment = get_object_or_404(announcement.attachments, pk=attachment_id)
+    try:
+        services.attachment_delete(announcement=announcement, attachment=attachment, user=request.user)
+    except services.DraftingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The attachment %(name)s has been deleted.") % {"name": attachment.original_name}
+        )
+    return redirect("announcements:edit", announcement.public_id)
+
+
+@require_GET
+def attachment_download(request, public_id, attachment_id):
+    """Staff who may see the notice download its attachments; anyone may once it is published."""
+    visible = announcements_for_user(user=request.user).filter(public_id=public_id)
+    if not visible.exists():
+        visible = announcements_published().filter(public_id=public_id)
+    announcement = get_object_or_404(visible)
+    attachment = get_object_or_404(announcement.attachments, pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )

@@ -1,0 +1,229 @@
+"""The public-site benchmark (run by bench/bench_public.sh; not named bench_* so run.sh skips it).
+
+PostgreSQL, gunicorn with 2 sync workers in a production-like environment, bounded wrk runs on
+127.0.0.1. Two phases: as deployed (pages cached in Redis under the publication version) and
+with the page cache off (PUBLIC_CACHE_SECONDS=0), which shows what the database path costs.
+Prints one table; ratios are to the trivial view measured in the same phase.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+
+NOTICES = int(os.environ.get("BENCH_NOTICES", "100000"))
+ROWS = int(os.environ.get("BENCH_ROWS", "8"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WORD4 = os.environ.get("BENCH_WORD4", "保洁服务")
+WORD2 = os.environ.get("BENCH_WORD2", "物业")
+TARGETS = "list ≥ 50% of trivial · search p99 < 50 ms · detail p99 < 30 ms · 0 errors"
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgres") else "postgres://postgres@127.0.0.1:5432/sme_bench"
+
+
+def env_for(**extra) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url(),
+        DEBUG="0",
+        SECRET_KEY=env.get("SECRET_KEY") or "bench-only-secret-key-not-for-production-0123456789",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        SECURE_HSTS_SECONDS="0",
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/11"),
+        STATIC_ROOT=str(ROOT / "var" / "bench-static"),
+        BENCH_TRIVIAL_VIEW="1",
+        LOG_LEVEL="WARNING",
+        CONN_MAX_AGE="60",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(*args, capture=False, **extra):
+    result = subprocess.run(
+        [PY, "manage.py", *args],
+        cwd=ROOT,
+        env=env_for(**extra),
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+    return result.stdout if capture else None
+
+
+def ensure_database():
+    import psycopg2
+
+    parts = urlsplit(database_url())
+    name = parts.path.lstrip("/")
+    conn = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+SHELL_FACTS = """
+from announcements.selectors import announcements_published
+from announcements.public_cache import bump_public_cache
+bump_public_cache()
+qs = announcements_published()
+ids = list(qs.order_by("-published_at").values_list("public_id", flat=True)[:8])
+print("FACTS", qs.count(), ids[-1] if ids else "-")
+"""
+
+
+def facts():
+    line = [
+        x for x in manage("shell", "-c", SHELL_FACTS, capture=True).splitlines() if x.startswith("FACTS")
+    ][-1]
+    _, count, public_id = line.split()
+    return int(count), public_id
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port, **extra):
+    process = subprocess.Popen(
+        [
+            GUNICORN,
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env_for(**extra),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/trivial/", timeout=1).read()
+            return process
+        except OSError:
+            time.sleep(0.3)
+    stop_server(process)
+    raise SystemExit("gunicorn did not start")
+
+
+def stop_server(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def to_ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str) -> dict:
+    out = subprocess.run(
+        [WRK, "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-H", "User-Agent: wrk-bench", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    errors = 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors += int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors += sum(int(g) for g in m.groups()) if m else 0
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": to_ms(latency["50"]),
+        "p99": to_ms(latency["99"]),
+        "errors": errors,
+    }
+
+
+def run_phase(label, port, pages, **extra):
+    process = start_server(port, **extra)
+    results = []
+    try:
+        for name, path in pages:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()  # warm up
+            results.append((f"{name}{label}", wrk(f"http://127.0.0.1:{port}{path}")))
+    finally:
+        stop_server(process)
+    return results
+
+
+def main():
+    ensure_database()
+    print(f"Database: {database_url()}")
+    manage("migrate", "--noinput", "-v0")
+    published, _ = facts()
+    if published < NOTICES:
+        print(f"{published} published notices; seeding {NOTICES - published} more with {ROWS} rows each …")
+        manage("seed_bulk", "--notices", str(NOTICES - published), "--rows", str(ROWS))
+    published, detail_id = facts()
+    manage("collectstatic", "--noinput", "-v0")
+    pages = [
+        ("trivial view", "/bench/trivial/"),
+        ("list", "/notices/"),
+        (f"search 4 chars ({WORD4})", "/notices/?q=" + quote(WORD4)),
+        (f"search 2 chars ({WORD2})", "/notices/?q=" + quote(WORD2)),
+        ("detail", f"/notices/{detail_id}/"),
+        ("API page", "/api/notices/"),
+        ("feed", "/notices/feed/"),
+    ]
+    print(f"{published} published notices; wrk -t2 -c{CONNECTIONS} -d{SECONDS}s , 2 gunicorn workers")
+    results = run_phase("", free_port(), pages)
+    results += run_phase(" [no page cache]", free_port(), pages, PUBLIC_CACHE_SECONDS="0")
+    trivial = {"": results[0][1]["rps"], " [no page cache]": results[len(pages)][1]["rps"]}
+    print()
+    print(f"{'page':<44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs trivial':>10}")
+    for name, r in results:
+        base = trivial[" [no page cache]"] if name.endswith("[no page cache]") else trivial[""]
+        figures = (
+            f"{r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['errors']:>7} {r['rps'] / base:>9.0%}"
+        )
+        print(f"{name:<44} {figures}")
+    print(f"\nTargets: {TARGETS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

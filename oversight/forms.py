@@ -1,0 +1,118 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.enums import DistrictLevel, InstitutionKind
+from accounts.models import District, Institution
+
+from .enums import CheckResult, SampleSize
+from .models import CampaignUnit
+from .rules import DEFAULT_REMIND_DAYS_BEFORE, end_of_day, local_date
+
+
+def _year_bounds():
+    this_year = timezone.localdate().year
+    # The reporting year is a past year (domain.md §6); a campaign is declared the year after.
+    return 2020, this_year - 1
+
+
+class CampaignForm(forms.Form):
+    year = forms.IntegerField(label=_("Reporting year"))
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Units must publish by 23:59:59 (Shanghai time) of this day."),
+    )
+    remind_days_before = forms.IntegerField(
+        label=_("Remind days before the deadline"),
+        min_value=0,
+        max_value=60,
+        initial=DEFAULT_REMIND_DAYS_BEFORE,
+    )
+
+    def __init__(self, *args, campaign=None, **kwargs):
+        if campaign is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "year": campaign.year,
+                    "deadline": local_date(campaign.deadline),
+                    "remind_days_before": campaign.remind_days_before,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if campaign is not None:
+            # The year names the campaign; only its deadline and reminders change.
+            del self.fields["year"]
+        else:
+            low, high = _year_bounds()
+            self.fields["year"].min_value = low
+            self.fields["year"].max_value = high
+            self.fields["year"].initial = high
+            self.fields["year"].widget.attrs.update(min=low, max=high)
+
+    def clean_year(self):
+        low, high = _year_bounds()
+        year = self.cleaned_data["year"]
+        if not low <= year <= high:
+            raise forms.ValidationError(
+                _("The reporting year must be between %(low)s and %(high)s.") % {"low": low, "high": high}
+            )
+        return year
+
+    def cleaned_deadline(self):
+        return end_of_day(self.cleaned_data["deadline"])
+
+
+class UnitAddForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        label=_("Budget unit"), queryset=Institution.objects.none(), empty_label=_("Choose a budget unit")
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        listed = CampaignUnit.objects.filter(campaign=campaign).values("institution_id")
+        self.fields["institution"].queryset = Institution.objects.filter(
+            district_id=campaign.district_id, kind=InstitutionKind.BUDGET_UNIT
+        ).exclude(pk__in=listed)
+
+
+class ExcuseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for excusing"), max_length=500)
+
+
+class SampleDrawForm(forms.Form):
+    year = forms.IntegerField(label=_("Reporting year"), min_value=2020)
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        queryset=District.objects.exclude(level=DistrictLevel.MUNICIPALITY),
+        required=False,
+        empty_label=_("All districts"),
+    )
+    size_mode = forms.ChoiceField(
+        label=_("Sample size by"), choices=SampleSize.choices, initial=SampleSize.COUNT
+    )
+    size_value = forms.IntegerField(label=_("Sample size"), min_value=1, max_value=10_000, initial=10)
+    stratified = forms.BooleanField(label=_("Stratified by district"), required=False)
+    seed = forms.IntegerField(
+        label=_("Random seed"),
+        required=False,
+        min_value=0,
+        max_value=2**62,
+        help_text=_("Leave empty for a new random seed; type a recorded seed to repeat a draw."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year - 1
+
+    def clean(self):
+        data = super().clean()
+        if data.get("size_mode") == SampleSize.PERCENT and (data.get("size_value") or 0) > 100:
+            self.add_error("size_value", _("A percentage cannot exceed 100."))
+        return data
+
+
+class CheckRecordForm(forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=[("", _("Choose a result")), *CheckResult.choices])
+    remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,372 @@
+"""Oversight pages. Thin: fetch through a scoped selector (404 for outsiders), bind a form,
+call one service, redirect with a message."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from accounts.models import District
+from reservations.models import ReservedProject
+
+from . import charts, exports, rules, selectors, services
+from .filters import UnitFilter
+from .forms import CampaignForm, CheckRecordForm, ExcuseForm, SampleDrawForm, UnitAddForm
+from .models import CampaignUnit
+from .tables import UnitTable, notice_url
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _oversight_user(request):
+    if not rules.can_oversee_filing(request.user):
+        raise Http404
+    return request.user
+
+
+def _spot_checker(request):
+    if not rules.can_spot_check(request.user):
+        raise Http404
+    return request.user
+
+
+def _form_errors_to(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def campaign_list(request):
+    user = _oversight_user(request)
+    campaigns = selectors.campaigns_for_user(user=user)
+    district_id = request.GET.get("district", "")
+    if rules.is_supervisor(user) and district_id.isdigit():
+        campaigns = campaigns.filter(district_id=district_id)
+    campaigns = list(campaigns)
+    return render(
+        request,
+        "oversight/campaign_list.html",
+        {
+            "summaries": selectors.district_summaries(campaigns),
+            "can_create": rules.is_district_finance(user),
+            "is_supervisor": rules.is_supervisor(user),
+            "districts": District.objects.filter(filing_campaigns__isnull=False).distinct(),
+            "district_id": district_id,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def campaign_create(request):
+    user = _oversight_user(request)
+    if not rules.is_district_finance(user):
+        raise Http404
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(
+                actor=user,
+                year=form.cleaned_data["year"],
+                deadline=form.cleaned_deadline(),
+                remind_days_before=form.cleaned_data["remind_days_before"],
+            )
+        except ValidationError as exc:
+            if "__all__" in getattr(exc, "error_dict", {}):
+                form.add_error("year", _("Your district already has a campaign for this year."))
+            else:
+                _form_errors_to(form, exc)
+        else:
+            messages.success(
+                request, _("The campaign has been created with every active budget unit of the district.")
+            )
+            return redirect("oversight:campaign_detail", pk=campaign.pk)
+    return render(request, "oversight/campaign_form.html", {"form": form, "campaign": None})
+
+
+@login_required
+def campaign_edit(request, pk):
+    user = _oversight_user(request)
+    campaign = selectors.campaign_for_user(user=user, pk=pk)
+    if not rules.can_manage_campaign(user, campaign):
+        raise Http404
+    form = CampaignForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        services.campaign_update(
+            campaign=campaign,
+            actor=user,
+            deadline=form.cleaned_deadline(),
+            remind_days_before=form.cleaned_data["remind_days_before"],
+        )
+        messages.success(request, _("The campaign has been saved."))
+        return redirect("oversight:campaign_detail", pk=campaign.pk)
+    return render(request, "oversight/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@login_required
+def campaign_detail(request, pk):
+    user = _oversight_user(request)
+    campaign = selectors.campaign_for_user(user=user, pk=pk)
+    units = selectors.units_for_campaign(user=user, campaign=campaign)
+    unit_filter = UnitFilter(request.GET or None, queryset=units, campaign=campaign)
+    table = UnitTable(unit_filter.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    summaries = selectors.district_summaries([campaign])
+    return render(
+        request,
+        "oversight/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "summary": summaries[0],
+            "chart": charts.district_chart(summaries),
+            "counts": selectors.status_counts(campaign=campaign),
+            "filter": unit_filter,
+            "table": table,
+            "days_left": selectors.days_left(campaign),
+            "past_deadline": timezone.now() > campaign.deadline,
+            "can_manage": rules.can_manage_campaign(user, campaign),
+            "can_remind": rules.can_remind(user, campaign),
+            "reminders": selectors.reminders_for_campaign(campaign=campaign)[:20],
+        },
+    )
+
+
+@login_required
+def campaign_units(request, pk):
+    user = _oversight_user(request)
+    campaign = selectors.campaign_for_user(user=user, pk=pk)
+    if not rules.can_manage_campaign(user, campaign):
+        raise Http404
+    form = UnitAddForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.campaign_unit_add(
+                campaign=campaign, actor=user, institution=form.cleaned_data["institution"]
+            )
+        except ValidationError as exc:
+            _form_errors_to(form, exc)
+        else:
+            messages.success(
+                request, _("%(unit)s has been added to the campaign.") % {"unit": unit.institution}
+            )
+            return redirect("oversight:campaign_units", pk=campaign.pk)
+    units = CampaignUnit.objects.filter(campaign=campaign).select_related("institution", "added_by")
+    return render(
+        request,
+        "oversight/campaign_units.html",
+        {"campaign": campaign, "form": form, "units": units, "excuse_form": ExcuseForm()},
+    )
+
+
+@login_required
+@require_POST
+def campaign_unit_excuse(request, pk, unit_pk):
+    user = _oversight_user(request)
+    campaign = selectors.campaign_for_user(user=user, pk=pk)
+    unit = get_object_or_404(
+        CampaignUnit.objects.select_related("campaign", "institution"), pk=unit_pk, campaign=campaign
+    )
+    if not rules.can_manage_campaign(user, campaign):
+        raise Http404
+    if request.POST.get("action") == "require":
+        services.campaign_unit_require(unit=unit, actor=user)
+        messages.success(request, _("%(unit)s must file again.") % {"unit": unit.institution})
+        return redirect("oversight:campaign_units", pk=campaign.pk)
+    form = ExcuseForm(request.POST)
+    if form.is_valid():
+        services.campaign_unit_excuse(unit=unit, actor=user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("%(unit)s has been excused.") % {"unit": unit.institution})
+    else:
+        messages.error(request, _("Give the reason for excusing this unit."))
+    return redirect("oversight:campaign_units", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_remind(request, pk):
+    user = _oversight_user(request)
+    campaign = selectors.campaign_for_user(user=user, pk=pk)
+    if not rules.can_remind(user, campaign):
+        raise Http404
+    outcome = services.reminders_send(campaign=campaign, actor=user)
+    messages.success(
+        request,
+        _(
+            "Reminders sent to %(sent)s units; %(already)s had already been reminded today; "
+            "%(none)s have no procurement handler with an e-mail address."
+        )
+        % {"sent": outcome.sent, "already": outcome.already_sent, "none": outcome.no_recipient},
+    )
+    return redirect("oversight:campaign_detail", pk=campaign.pk)
+
+
+@login_required
+def campaign_export(request, pk):
+    user = _oversight_user(request)
+    campaign = selectors.campaign_for_user(user=user, pk=pk)
+    units = selectors.units_for_campaign(user=user, campaign=campaign).order_by("institution__name")
+    content = exports.dashboard_workbook(selectors.district_summaries([campaign]), units)
+    return _xlsx(content, f"campaign-{campaign.district.code}-{campaign.year}.xlsx")
+
+
+def _compare_scope(request, user):
+    campaigns = selectors.campaigns_for_user(user=user)
+    years = sorted(set(campaigns.values_list("year", flat=True)), reverse=True)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and int(year) in years else (years[0] if years else None)
+    campaigns = campaigns.filter(year=year).order_by("district__code")
+    district_id = request.GET.get("district", "")
+    if district_id.isdigit():
+        campaigns = campaigns.filter(district_id=district_id)
+    return list(campaigns), years, year, district_id
+
+
+@login_required
+def compare(request):
+    user = _oversight_user(request)
+    campaigns, years, year, district_id = _compare_scope(request, user)
+    summaries = selectors.district_summaries(campaigns)
+    sort = request.GET.get("sort", "")
+    keys = {
+        "filed": lambda s: s.filed_share or 0,
+        "share": lambda s: s.small_micro_share or 0,
+        "sme": lambda s: s.sme_total,
+    }
+    if sort.lstrip("-") in keys:
+        summaries.sort(key=keys[sort.lstrip("-")], reverse=sort.startswith("-"))
+    return render(
+        request,
+        "oversight/compare.html",
+        {
+            "summaries": summaries,
+            "chart": charts.district_chart(summaries),
+            "years": years,
+            "year": year,
+            "district_id": district_id,
+            # Only districts the user may see: a finance reviewer's list names its own.
+            "districts": District.objects.filter(
+                filing_campaigns__in=selectors.campaigns_for_user(user=user).filter(year=year)
+            ).distinct(),
+            "sort": sort,
+        },
+    )
+
+
+@login_required
+def compare_export(request):
+    user = _oversight_user(request)
+    campaigns, _years, year, _district = _compare_scope(request, user)
+    units = selectors.annotated_units(CampaignUnit.objects.filter(campaign__in=campaigns)).order_by(
+        "campaign__district__code", "institution__name"
+    )
+    content = exports.dashboard_workbook(selectors.district_summaries(campaigns), units)
+    return _xlsx(content, f"districts-{year}.xlsx")
+
+
+# Spot checks
+
+
+@login_required
+def sample_list(request):
+    user = _spot_checker(request)
+    form = SampleDrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sample = services.spot_check_sample_draw(
+                actor=user,
+                year=data["year"],
+                district=data["district"],
+                size_mode=data["size_mode"],
+                size_value=data["size_value"],
+                stratified=data["stratified"],
+                seed=data["seed"],
+            )
+        except ValidationError as exc:
+            _form_errors_to(form, exc)
+        else:
+            messages.success(
+                request, _("The sample has been drawn with seed %(seed)s.") % {"seed": sample.seed}
+            )
+            return redirect("oversight:sample_detail", pk=sample.pk)
+    return render(
+        request,
+        "oversight/sample_list.html",
+        {"form": form, "samples": selectors.samples_for_user(user=user)},
+    )
+
+
+@login_required
+def sample_detail(request, pk):
+    user = _spot_checker(request)
+    sample = selectors.sample_for_user(user=user, pk=pk)
+    items = list(selectors.sample_items(sample=sample))
+    for item in items:
+        item.url = notice_url(item.announcement.public_id)
+        item.form = CheckRecordForm(
+            initial={"result": item.result, "remarks": item.remarks}, prefix=f"item{item.pk}"
+        )
+    checked = sum(1 for i in items if i.result)
+    return render(
+        request,
+        "oversight/sample_detail.html",
+        {
+            "sample": sample,
+            "items": items,
+            "checked": checked,
+            "progress": round(checked * 100 / len(items)) if items else 0,
+            "verified": services.spot_check_sample_verify(sample=sample),
+        },
+    )
+
+
+@login_required
+@require_POST
+def sample_item_record(request, pk, item_pk):
+    user = _spot_checker(request)
+    sample = selectors.sample_for_user(user=user, pk=pk)
+    item = get_object_or_404(sample.items.select_related("announcement"), pk=item_pk)
+    form = CheckRecordForm(request.POST, prefix=f"item{item.pk}")
+    if form.is_valid():
+        try:
+            services.spot_check_item_record(
+                item=item,
+                actor=user,
+                result=form.cleaned_data["result"],
+                remarks=form.cleaned_data["remarks"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("The check of %(title)s has been recorded.") % {"title": item.announcement.title}
+            )
+    else:
+        messages.error(request, _("Choose a result."))
+    return redirect(f"{reverse('oversight:sample_detail', args=[sample.pk])}#item-{item.pk}")
+
+
+@login_required
+def sample_export(request, pk):
+    user = _spot_checker(request)
+    sample = selectors.sample_for_user(user=user, pk=pk)
+    items = selectors.sample_items(sample=sample).prefetch_related(
+        Prefetch("announcement__report__rows", queryset=ReservedProject.objects.order_by("position", "id"))
+    )
+    return _xlsx(exports.sample_workbook(sample, items), f"spot-check-{sample.year}-{sample.pk}.xlsx")

@@ -1,0 +1,60 @@
+"""A reader without an account finds a notice, opens it, prints it and shares it (issue 5)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.public.conftest import make_notice
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN"}
+
+
+def test_reader_finds_notice_by_two_characters_and_district_then_shares_it(world, live_server, page):
+    csp_errors = []
+    page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.set_default_timeout(5000)
+    wanted = make_notice(
+        institution=world.unit,
+        title="真如镇2025年面向中小企业预留项目执行情况公告",
+        rows=[("社区食堂餐饮服务", "20", "15")],
+        html="<p>本部门(单位)2025年预留项目面向中小企业采购共计20万元。</p>",
+    )
+    make_notice(institution=world.outsider, title="青浦区某单位公告", rows=[("办公设备采购", "3", "1")])
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("关键词").fill("食堂")
+    page.get_by_role("button", name="搜索").click()
+    results = page.locator(".public-notice-list li")
+    expect(results).to_have_count(1)
+    expect(results.first).to_contain_text("【普陀区】真如镇2025年")
+
+    page.get_by_role("link", name="重置").click()
+    expect(page.locator(".public-notice-list li")).to_have_count(2)
+    page.get_by_label("地区").select_option(label="青浦区")
+    page.get_by_role("button", name="搜索").click()
+    expect(page.locator(".public-notice-list li")).to_have_count(1)
+    expect(page.locator(".public-notice-list li").first).to_contain_text("青浦区某单位公告")
+
+    page.get_by_label("地区").select_option(label="普陀区")
+    page.get_by_role("button", name="搜索").click()
+    page.get_by_role("link", name="【普陀区】真如镇2025年面向中小企业预留项目执行情况公告").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(wanted.title)
+    expect(page.get_by_text("本部门(单位)2025年预留项目面向中小企业采购共计20万元。")).to_be_visible()
+    expect(page.locator("[data-views]")).to_have_text("1")
+
+    page.get_by_text("扫码分享").click()
+    qr = page.locator(".qr-code svg")
+    expect(qr).to_be_visible()
+    assert qr.bounding_box()["width"] > 100
+    assert page.locator('link[rel="stylesheet"][media="print"]').count() == 1
+
+    expect(page.get_by_role("button", name="打印")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.get_by_role("button", name="打印")).to_be_hidden()
+    expect(page.get_by_text("本部门(单位)2025年预留项目面向中小企业采购共计20万元。")).to_be_visible()
+    assert csp_errors == []

@@ -1,0 +1,188 @@
+"""The review journey in a real browser with the demo accounts, by the labels a user reads
+(附件2 §二–§四): 新增 → 生成公告 → rows → 提交 → 采购人初审 通过 → 财政审核 通过 → 已发布 on /notices/;
+and the return-with-reason path."""
+
+import re
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from accounts import demo as accounts_demo
+from announcements import workflow
+from announcements.enums import PublishMode, State
+from announcements.models import Announcement
+from announcements.services import announcement_create_sme
+from reservations.services import report_rows_save
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def demo(db):
+    context: dict = {}
+    accounts_demo.seed(context)
+    return context
+
+
+def sign_in(browser, live_server, username):
+    """A fresh browser context per person, as if each sat at their own computer."""
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.set_default_timeout(8000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("账号").fill(username)
+    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/console/$"))
+    return page
+
+
+def open_todo(page, title):
+    page.get_by_role("link", name="其他政府采购公告").first.click()
+    expect(page.get_by_role("link", name="我的待办")).to_have_attribute("aria-current", "page")
+    row = page.locator("tbody tr").filter(has_text=title)
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name="审批").click()
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+
+
+def test_notice_goes_from_new_to_published_through_both_reviews(demo, live_server, browser):
+    handler = sign_in(browser, live_server, "demo-handler")
+    handler.get_by_role("link", name="其他政府采购公告").first.click()
+    handler.get_by_role("link", name="新增").click()
+    # The choice opens in a <dialog> (or as a page without JS).
+    handler.locator("#create-dialog").get_by_role("link", name="面向中小企业预留项目执行情况公告").click()
+    handler.get_by_label("年份").select_option("2025")
+    handler.get_by_role("button", name="生成公告").click()
+    expect(handler).to_have_url(re.compile(r"/edit/$"))
+
+    row = handler.locator("#rows-body tr.row-form").first
+    row.locator(".cell-name input").fill("社区物业管理服务")
+    row.locator(".cell-option select").select_option("whole")
+    row.locator(".cell-sme_amount input").fill("86.5")
+    row.locator(".cell-small_micro_amount input").fill("60.2")
+    row.locator(".cell-contract_url input").fill(
+        "https://www.zfcg.sh.gov.cn/site/detail?contractId=journey-1"
+    )
+    handler.locator("#save-button").click()
+    expect(handler.locator(".message-success")).to_be_visible()
+    announcement = Announcement.objects.get(institution__name=accounts_demo.UNIT_NAME, year=2025)
+    title = announcement.title
+
+    handler.get_by_role("link", name="返回公告详情").first.click()
+    handler.get_by_role("button", name="提交").click()
+    expect(handler.locator(".status").first).to_have_text("采购人初审")
+    expect(handler.locator(".step-reviewers")).to_contain_text("张伟")
+
+    reviewer = sign_in(browser, live_server, "demo-reviewer")
+    expect(reviewer.locator(".badge")).to_have_text("1")
+    open_todo(reviewer, title)
+    reviewer.get_by_role("button", name="通过").click()
+    expect(reviewer.locator(".status").first).to_have_text("财政审核")
+    expect(reviewer.locator(".step-reviewers")).to_contain_text("陈芳")
+
+    finance = sign_in(browser, live_server, "demo-finance")
+    open_todo(finance, title)
+    finance.get_by_role("button", name="通过").click()
+    expect(finance.locator(".status").first).to_have_text("已发布")
+    log = finance.locator(".flow-log tbody")
+    expect(log).to_contain_text("提交")
+    expect(log).to_contain_text("审核通过【采购人初审】")
+    expect(log).to_contain_text("审核通过【财政审核】")
+
+    public = browser.new_context(locale="zh-CN").new_page()
+    public.goto(f"{live_server.url}/notices/")
+    expect(public.get_by_text(title).first).to_be_visible()
+    announcement.refresh_from_db()
+    assert announcement.state == State.PUBLISHED
+
+
+def test_reviewer_returns_with_a_reason_the_handler_reads(demo, live_server, browser):
+    users = demo["users"]
+    announcement = announcement_create_sme(
+        user=users["demo-handler"],
+        district=users["demo-handler"].institution.district,
+        year=2024,
+        publish_mode=PublishMode.ON_APPROVAL,
+    )
+    report_rows_save(
+        report=announcement.report,
+        rows=[
+            {
+                "name": "社区活动室设备采购",
+                "code": "",
+                "category": "",
+                "option": "whole",
+                "ratio": 100,
+                "budget_amount": None,
+                "sme_amount": "42.8",
+                "small_micro_amount": "42.8",
+                "contract_url": "https://www.zfcg.sh.gov.cn/site/detail?contractId=journey-2",
+            }
+        ],
+    )
+    announcement.refresh_from_db()
+    workflow.apply_action(announcement=announcement, action="submit", actor=users["demo-handler"])
+
+    reviewer = sign_in(browser, live_server, "demo-reviewer")
+    open_todo(reviewer, announcement.title)
+    reviewer.get_by_label("退回原因").fill("合同链接请改为采购合同公告的链接")
+    reviewer.get_by_role("button", name="退回").click()
+    expect(reviewer.locator(".status").first).to_have_text("草稿")
+
+    handler = sign_in(browser, live_server, "demo-handler")
+    handler.get_by_role("link", name="其他政府采购公告").first.click()
+    handler.locator("tbody tr").filter(has_text=announcement.title).get_by_role(
+        "link", name="编辑"
+    ).wait_for()
+    handler.goto(f"{live_server.url}/console/notices/{announcement.public_id}/")
+    expect(handler.locator(".return-reason")).to_contain_text("合同链接请改为采购合同公告的链接")
+    expect(handler.locator(".flow-log tbody")).to_contain_text("合同链接请改为采购合同公告的链接")
+    announcement.refresh_from_db()
+    assert (announcement.state, announcement.return_reason) == (
+        State.DRAFT,
+        "合同链接请改为采购合同公告的链接",
+    )
+
+
+def test_two_browsers_approving_at_once_leave_one_transition(demo, live_server, browser):
+    users = demo["users"]
+    announcement = announcement_create_sme(
+        user=users["demo-handler"],
+        district=users["demo-handler"].institution.district,
+        year=2023,
+        publish_mode=PublishMode.ON_APPROVAL,
+    )
+    report_rows_save(
+        report=announcement.report,
+        rows=[
+            {
+                "name": "社区道路维修工程",
+                "code": "",
+                "category": "",
+                "option": "whole",
+                "ratio": 100,
+                "budget_amount": None,
+                "sme_amount": "180",
+                "small_micro_amount": "120",
+                "contract_url": "https://www.zfcg.sh.gov.cn/site/detail?contractId=journey-3",
+            }
+        ],
+    )
+    announcement.refresh_from_db()
+    workflow.apply_action(announcement=announcement, action="submit", actor=users["demo-handler"])
+
+    first = sign_in(browser, live_server, "demo-reviewer")
+    second = sign_in(browser, live_server, "demo-reviewer")
+    for page in (first, second):
+        open_todo(page, announcement.title)
+    first.get_by_role("button", name="通过").click()
+    expect(first.locator(".message-success")).to_be_visible()
+    second.get_by_role("button", name="通过").click()
+    expect(second.locator(".message-error")).to_contain_text("已被他人处理")
+    assert announcement.flow_log.filter(action="purchaser_approve").count() == 1

@@ -1,0 +1,219 @@
+"""The database goes away and comes back under a running gunicorn: a friendly 503 page meanwhile,
+and recovery without a restart. The database is reached through a TCP relay that the test owns,
+so "stopping the database" is closing the relay (the shared PostgreSQL keeps running for others)."""
+
+import http.client
+import os
+import secrets
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+PG = ("127.0.0.1", 5432)
+
+
+def _postgres_up() -> bool:
+    try:
+        socket.create_connection(PG, timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not _postgres_up(), reason="PostgreSQL is not running on 127.0.0.1:5432")
+
+
+class Relay:
+    """A TCP relay to PostgreSQL that can be switched off (refuses and cuts every connection) and on."""
+
+    def __init__(self, target):
+        self.target = target
+        self.port = _free_port()
+        self.server = None
+        self.connections: list[socket.socket] = []
+        self.lock = threading.Lock()
+
+    def start(self):
+        # The previous listener is released once its accept() times out: retry briefly.
+        for _ in range(50):
+            try:
+                self.server = socket.create_server(("127.0.0.1", self.port))
+                break
+            except OSError:
+                time.sleep(0.1)
+        self.server.settimeout(0.2)
+        self.running = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def stop(self):
+        self.running = False
+        self.server.close()
+        with self.lock:
+            for sock in self.connections:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+            self.connections.clear()
+
+    def _accept(self):
+        server = self.server
+        while self.running:
+            try:
+                client, _ = server.accept()
+            except (TimeoutError, OSError):
+                continue
+            upstream = socket.create_connection(self.target)
+            with self.lock:
+                self.connections += [client, upstream]
+            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a, b):
+        try:
+            while True:
+                readable, _, _ = select.select([a, b], [], [], 1)
+                for sock in readable:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    (b if sock is a else a).sendall(data)
+        except (OSError, ValueError):
+            return
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(port, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read().decode()
+    conn.close()
+    return response.status, body
+
+
+def _admin_sql(sql):
+    import psycopg2
+
+    conn = psycopg2.connect(dbname="postgres", user="postgres", host=PG[0], port=PG[1])
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(sql)
+    conn.close()
+
+
+@pytest.fixture
+def server_behind_relay(tmp_path):
+    db_name = f"sme_ops_down_{uuid.uuid4().hex[:8]}"
+    _admin_sql(f'CREATE DATABASE "{db_name}"')
+    relay = Relay(PG)
+    relay.start()
+    port = _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        # Persistent connections: the hard case, a worker holds a connection that dies under it.
+        CONN_MAX_AGE="60",
+        CACHE_URL="locmemcache://db-down",
+        STATIC_ROOT=str(tmp_path / "static"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        LOG_LEVEL="WARNING",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{relay.port}/{db_name}",
+    )
+    for args in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=300,
+            capture_output=True,
+        )
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "30",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if _get(port, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield port, relay
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        relay.stop()
+        _admin_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+def _uncached_page():
+    # Public pages are cached: a search nobody made before must reach the database.
+    return f"/notices/?q={uuid.uuid4().hex[:6]}"
+
+
+def test_database_outage_shows_503_page_and_recovers_without_restart(server_behind_relay):
+    port, relay = server_behind_relay
+    up_status, _ = _get(port, _uncached_page())
+    ready_status, _ = _get(port, "/readyz")
+
+    relay.stop()
+    down_status, down_body = _get(port, _uncached_page())
+    down_again, _ = _get(port, _uncached_page())
+    not_ready, not_ready_body = _get(port, "/readyz")
+    alive, _ = _get(port, "/healthz")
+
+    relay.start()
+    back_status, back_body = _get(port, _uncached_page())
+    ready_again, _ = _get(port, "/readyz")
+
+    assert (up_status, ready_status) == (200, 200)
+    assert (down_status, down_again) == (503, 503)
+    assert "服务暂时不可用" in down_body and 'class="site-header"' in down_body
+    assert (
+        "Traceback" not in down_body
+        and "OperationalError" not in down_body
+        and str(relay.port) not in down_body
+    )
+    assert not_ready == 503 and '"database": "error"' in not_ready_body
+    assert alive == 200
+    assert back_status == 200 and "服务暂时不可用" not in back_body
+    assert ready_again == 200

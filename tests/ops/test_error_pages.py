@@ -1,0 +1,85 @@
+import pytest
+from django.template.loader import render_to_string
+from django.test import Client
+
+
+@pytest.fixture
+def faults(settings, db):
+    settings.ROOT_URLCONF = "tests.ops.urls_faults"
+    settings.DEBUG = False
+    return Client(raise_request_exception=False)
+
+
+def test_404_page_in_site_style_and_chinese(client, db):
+    response = client.get("/no-such-page/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "页面不存在" in html
+    assert 'class="site-header"' in html and "返回公告列表" in html
+
+
+def test_403_page_in_site_style_and_chinese(faults):
+    response = faults.get("/fault/forbidden/")
+
+    assert response.status_code == 403
+    assert "无权访问" in response.content.decode()
+
+
+def test_500_page_hides_the_error_and_keeps_the_site_style(faults):
+    response = faults.get("/fault/boom/")
+
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "服务器错误" in html and 'class="site-header"' in html
+    assert "secret internal detail" not in html and "Traceback" not in html
+
+
+@pytest.mark.parametrize("url", ["/fault/db-down/", "/fault/db-interface/"])
+def test_database_error_gives_friendly_503_not_a_trace(faults, url):
+    response = faults.get(url)
+
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "服务暂时不可用" in html
+    assert "5432" not in html and "Traceback" not in html
+    assert response["Retry-After"] == "30"
+
+
+def test_database_error_inside_middleware_gives_503(faults, world):
+    # A signed-in visitor's session cannot be loaded: the failure happens before any view runs.
+    faults.force_login(world.handler, backend="accounts.backends.ActiveStaffBackend")
+    from django.db import OperationalError
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "django.contrib.sessions.backends.db.SessionStore.load",
+            lambda self: (_ for _ in ()).throw(OperationalError("server closed the connection")),
+        )
+        response = faults.get("/notices/")
+
+    assert response.status_code == 503
+    assert "服务暂时不可用" in response.content.decode()
+
+
+@pytest.mark.parametrize("template", ["500.html", "503.html"])
+def test_500_and_503_templates_render_without_request_or_database(template, django_assert_num_queries, db):
+    with django_assert_num_queries(0):
+        html = render_to_string(template)
+
+    assert "site-footer" in html and "返回公告列表" in html
+
+
+def test_410_template_says_withdrawn(rf, db):
+    html = render_to_string("410.html", request=rf.get("/"))
+
+    assert "已撤销" in html or "不再提供" in html
+
+
+def test_csrf_failure_page_explains_in_chinese(db):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
