@@ -74,7 +74,35 @@ def _user_id(request):
 
 
 def is_database_outage(exc) -> bool:
-    return isinstance(exc, DB_OUTAGE_ERRORS)
+    """True when `exc` means the database cannot be reached, not that one query was wrong.
+
+    OperationalError also covers query errors (SQLite's "LIKE pattern too complex"); those are
+    bugs and stay 500s. An outage is a connection that failed or no longer answers."""
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    # SQLite's writer lock and PostgreSQL's "too many connections" are passing congestion.
+    if "database is locked" in str(exc) or "too many clients" in str(exc):
+        return True
+    return _connections_down()
+
+
+def _connections_down() -> bool:
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            # Never connected in this request, or the attempt failed: try once more to tell.
+            try:
+                conn.ensure_connection()
+            except DB_OUTAGE_ERRORS:
+                return True
+            continue
+        try:
+            if not conn.is_usable():
+                return True
+        except Exception:  # noqa: BLE001 - a check that cannot run means the connection is gone
+            return True
+    return False
 
 
 def database_unavailable_response():

@@ -2,13 +2,16 @@
 import/export and attachments. Views are thin: fetch through a permission-aware helper, bind
 forms, call one service. Outsiders get 404 for everything that is not public."""
 
+import copy
 import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -164,22 +167,30 @@ def edit(request, public_id):
                 return redirect("announcements:edit", announcement.public_id)
         else:
             messages.error(request, _("Nothing was saved: correct the fields marked in red."))
-    return render(request, "announcements/drafting/edit.html", _edit_context(announcement, forms))
+    typed = request.method == "POST"
+    return render(
+        request, "announcements/drafting/edit.html", _edit_context(announcement, forms, typed=typed)
+    )
 
 
-def _edit_context(announcement, forms):
+def _edit_context(announcement, forms, *, typed=False):
+    """The edit page; after a refused POST the preview shows what was typed, else what is stored."""
     report = announcement.report
     context = {
         "announcement": announcement,
-        "notice_html": render_announcement(announcement),
         "attachment_form": AttachmentForm(),
         "import_form": ImportForm(),
         **forms,
     }
     if report is not None:
-        context.update(_summary(report.sme_total, report.small_micro_total))
-        context["warnings"] = policy_warnings(rows=report.rows.all(), year=report.year)
         context["data_source"] = DataSource(report.data_source).label
+    if typed:
+        context.update(_typed_preview(announcement, forms))
+    else:
+        context["notice_html"] = render_announcement(announcement)
+        if report is not None:
+            context.update(_summary(report.sme_total, report.small_micro_total))
+            context["warnings"] = policy_warnings(rows=report.rows.all(), year=report.year)
     return context
 
 
@@ -218,18 +229,24 @@ def _preview_rows(formset):
 def preview(request, public_id):
     """The live preview: the form's current data rendered as the notice, without saving anything."""
     announcement = _draft(request, public_id)
-    forms = _bind(announcement, request.POST)
+    context = _typed_preview(announcement, _bind(announcement, request.POST))
+    return render(request, "announcements/drafting/_preview.html", context)
+
+
+def _typed_preview(announcement, forms) -> dict:
+    """Totals, warnings and notice text of what the form holds (valid rows only); writes nothing."""
     notice_form = forms["notice_form"]
     title = notice_form.data.get("title", "").strip() or announcement.title
     if announcement.kind == Kind.MANUAL:
         body = clean_html(notice_form.data.get("body_html", ""))
-        return render(request, "announcements/drafting/_manual_preview.html", {"title": title, "body": body})
+        html = render_to_string("announcements/drafting/_manual_preview.html", {"title": title, "body": body})
+        return {"notice_html": mark_safe(html)}  # the body is nh3-sanitised, the title autoescaped
     forms["formset"].is_valid()
     rows, invalid = _preview_rows(forms["formset"])
-    report = announcement.report
+    report = copy.copy(announcement.report)  # an unsaved copy carries the typed 主管预算单位
     report.competent_unit_name = forms["report_form"].data.get("report-competent_unit_name", "").strip()
     sme_total, small_micro_total = rows_totals(rows)
-    context = {
+    return {
         **_summary(sme_total, small_micro_total),
         "invalid_rows": invalid,
         "warnings": policy_warnings(rows=rows, year=report.year),
@@ -237,7 +254,6 @@ def preview(request, public_id):
             report=report, title=title, notice_date=notice_date(announcement), rows=rows
         ),
     }
-    return render(request, "announcements/drafting/_preview.html", context)
 
 
 @login_required

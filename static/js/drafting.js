@@ -169,6 +169,9 @@
   if (addButton) {
     addButton.addEventListener("click", function () { addRow(); renumber(); });
   }
+  // After a refused save, keyboard users start at the first field the server marked.
+  var firstError = form.querySelector(".has-error input, .has-error select, .has-error textarea");
+  if (firstError) { firstError.focus(); }
   form.addEventListener("input", function () { renumber(); schedulePreview(); });
   form.addEventListener("change", function () { renumber(); schedulePreview(); });
   renumber();

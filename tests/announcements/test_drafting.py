@@ -292,3 +292,14 @@ def test_edit_page_shows_stored_amounts_as_typed(world, login):
     assert 'name="rows-0-sme_amount" value="12.5"' in page
     assert 'name="rows-0-small_micro_amount" value="0.000001"' in page
     assert 'name="rows-0-ratio" value="100"' in page
+
+
+def test_refused_save_previews_what_was_typed(world, login):
+    notice = S.draft(world.handler)
+    rows = [S.row(1, sme_amount="70", small_micro_amount="50"), S.row(2, name="", sme_amount="5")]
+    page = login(world.handler).post(
+        reverse("announcements:edit", args=[notice.public_id]), edit_post(notice, rows)
+    )
+    html = page.content.decode()
+    assert '<dd id="sme-total">70</dd>' in html and "1 行有错误" in html
+    assert notice.report.rows.count() == 0

@@ -1,4 +1,5 @@
 import pytest
+from django.db import OperationalError
 from django.template.loader import render_to_string
 from django.test import Client
 
@@ -35,8 +36,14 @@ def test_500_page_hides_the_error_and_keeps_the_site_style(faults):
     assert "secret internal detail" not in html and "Traceback" not in html
 
 
+@pytest.fixture
+def database_down(monkeypatch):
+    # The connection check that tells an outage from a bad query: here it finds the server gone.
+    monkeypatch.setattr("config.middleware._connections_down", lambda: True)
+
+
 @pytest.mark.parametrize("url", ["/fault/db-down/", "/fault/db-interface/"])
-def test_database_error_gives_friendly_503_not_a_trace(faults, url):
+def test_database_error_gives_friendly_503_not_a_trace(faults, database_down, url):
     response = faults.get(url)
 
     html = response.content.decode()
@@ -46,10 +53,17 @@ def test_database_error_gives_friendly_503_not_a_trace(faults, url):
     assert response["Retry-After"] == "30"
 
 
-def test_database_error_inside_middleware_gives_503(faults, world):
+def test_operational_error_with_the_database_up_is_a_500_not_an_outage(faults):
+    # e.g. SQLite's "LIKE or GLOB pattern too complex": a bug to fix, not a reason to say "come back later".
+    response = faults.get("/fault/db-down/")
+
+    assert response.status_code == 500
+    assert "服务器错误" in response.content.decode()
+
+
+def test_database_error_inside_middleware_gives_503(faults, world, database_down):
     # A signed-in visitor's session cannot be loaded: the failure happens before any view runs.
     faults.force_login(world.handler, backend="accounts.backends.ActiveStaffBackend")
-    from django.db import OperationalError
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(

@@ -4,7 +4,14 @@ from django.test import Client
 
 from accounts.models import User
 
-DEMO_ROLES = ["demo-admin", "demo-handler", "demo-reviewer", "demo-finance", "demo-supervisor", "demo-qp-finance"]
+DEMO_ROLES = [
+    "demo-admin",
+    "demo-handler",
+    "demo-reviewer",
+    "demo-finance",
+    "demo-supervisor",
+    "demo-qp-finance",
+]
 CONSOLE_STARTS = ["/console/", "/console/notices/", "/"]
 
 

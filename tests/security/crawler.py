@@ -35,7 +35,9 @@ class Form:
     fields: list[FormField] = field(default_factory=list)
 
     def text_fields(self) -> list[str]:
-        return sorted({f.name for f in self.fields if f.kind in TEXT_TYPES and f.name != "csrfmiddlewaretoken"})
+        return sorted(
+            {f.name for f in self.fields if f.kind in TEXT_TYPES and f.name != "csrfmiddlewaretoken"}
+        )
 
     def data(self, overrides: dict | None = None) -> dict:
         """Values a browser would send untouched (plausible ones for empty fields), then `overrides`."""
@@ -102,7 +104,9 @@ class _Parser(HTMLParser):
             self.links.append(a["href"])
         elif tag == "form":
             self._form = Form(
-                page="", action=a.get("action", ""), method=(a.get("method") or "get").lower(),
+                page="",
+                action=a.get("action", ""),
+                method=(a.get("method") or "get").lower(),
                 enctype=a.get("enctype", ""),
             )
             self.forms.append(self._form)

@@ -14,7 +14,9 @@ ROLES = ["demo-handler", "demo-admin", "demo-reviewer", "demo-finance", "demo-su
 def _row_counts():
     # Sessions and the sign-in log grow with every test sign-in; everything else must stay put.
     skip = {"sessions", "axes"}
-    return {m._meta.label: m._default_manager.count() for m in apps.get_models() if m._meta.app_label not in skip}
+    return {
+        m._meta.label: m._default_manager.count() for m in apps.get_models() if m._meta.app_label not in skip
+    }
 
 
 @pytest.mark.django_db
@@ -49,7 +51,8 @@ def test_csrf_login_form_with_the_token_still_works(demo, client_for):
     token = page.context["csrf_token"] if page.context else client.cookies["csrftoken"].value
 
     response = client.post(
-        "/accounts/login/", {"username": "demo-handler", "password": "demo-pass-2026", "csrfmiddlewaretoken": str(token)}
+        "/accounts/login/",
+        {"username": "demo-handler", "password": "demo-pass-2026", "csrfmiddlewaretoken": str(token)},
     )
 
     assert response.status_code == 302

@@ -20,14 +20,30 @@ from .crawler import Form, crawl, unique_forms
 
 MARK = "xssmark"
 # Breaks out of attributes and text alike; one number per injection so a leak names its field.
-PAYLOAD = '"\'><script>alert("{mark}{n}")</script><img src=x onerror=alert({n})><a href="javascript:alert({n})">x</a>'
+PAYLOAD = (
+    '"\'><script>alert("{mark}{n}")</script><img src=x onerror=alert({n})>'
+    '<a href="javascript:alert({n})">x</a>'
+)
 # Only the live forms: the escaped payload (&lt;img src=x onerror=…) still contains the words.
 LEAKS = [re.compile(p, re.I) for p in (r"<script>alert\(", r"<img [^>]*onerror", r'href="javascript:alert')]
 HTML_IN_XML = {"description", "encoded", "summary", "content"}  # elements feed readers render as HTML
-ROLE_ORDER = ["demo-handler", "demo-admin", "demo-reviewer", "demo-finance", "demo-supervisor", "demo-qp-finance"]
+ROLE_ORDER = [
+    "demo-handler",
+    "demo-admin",
+    "demo-reviewer",
+    "demo-finance",
+    "demo-supervisor",
+    "demo-qp-finance",
+]
 STARTS = ["/console/", "/console/notices/", "/console/staff/", "/console/oversight/", "/"]
-PUBLIC_EXTRA = ["/notices/feed/", "/api/notices/", "/api/ocds/releases/", "/notices/download/rows.csv",
-                "/notices/download/rows.xlsx", "/sitemap.xml"]
+PUBLIC_EXTRA = [
+    "/notices/feed/",
+    "/api/notices/",
+    "/api/ocds/releases/",
+    "/notices/download/rows.csv",
+    "/notices/download/rows.xlsx",
+    "/sitemap.xml",
+]
 
 
 def _field_key(name: str) -> str:
@@ -108,8 +124,14 @@ def test_xss_payload_in_every_text_field_comes_out_escaped_everywhere(demo, clie
 
     # 2. Notices that now carry a payload go through the workflow, so the public site shows them.
     users = {u: demo[u] for u in ("demo-handler", "demo-reviewer", "demo-finance")}
-    steps = [("submit", "demo-handler"), ("purchaser_approve", "demo-reviewer"), ("finance_approve", "demo-finance")]
-    for notice in Announcement.objects.filter(state=State.DRAFT, institution=users["demo-handler"].institution):
+    steps = [
+        ("submit", "demo-handler"),
+        ("purchaser_approve", "demo-reviewer"),
+        ("finance_approve", "demo-finance"),
+    ]
+    for notice in Announcement.objects.filter(
+        state=State.DRAFT, institution=users["demo-handler"].institution
+    ):
         for action, who in steps:
             try:
                 workflow.apply_action(announcement=notice, action=action, actor=users[who])

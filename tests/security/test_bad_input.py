@@ -1,0 +1,93 @@
+"""Very long inputs, non-UTF-8 bytes and NUL characters in every form field and query parameter
+give a validation error or are ignored: never a 500 (PostgreSQL refuses NUL in text, for one)."""
+
+from urllib.parse import quote_from_bytes, urlencode, urlsplit
+
+import pytest
+
+from .crawler import crawl, unique_forms
+
+ROLES = ["demo-handler", "demo-admin", "demo-reviewer", "demo-finance", "demo-supervisor", None]
+STARTS = ["/console/", "/console/notices/", "/console/staff/", "/console/oversight/", "/"]
+BAD_VALUES = {
+    "long": "长" * 20_000,
+    "nul": "a\x00b",
+    "control": "\x01\x02\x1b[31m\ufffe",
+}
+
+
+def _forms_by_role(demo, client_for):
+    for role in ROLES:
+        client = client_for(demo[role] if role else None)
+        _, forms = crawl(client, STARTS, max_pages=80)
+        yield role, client, [f for f in unique_forms(forms) if f.text_fields()]
+
+
+@pytest.mark.django_db
+def test_bad_text_in_every_form_field_never_gives_a_500(demo, client_for):
+    failures, tried = [], 0
+    for role, client, forms in _forms_by_role(demo, client_for):
+        for form in forms:
+            for label, value in BAD_VALUES.items():
+                overrides = {name: value for name in form.text_fields() if "__prefix__" not in name}
+                data = {k: v for k, v in form.data(overrides).items() if "__prefix__" not in k}
+                response = (
+                    client.get(form.action, data) if form.method == "get" else client.post(form.action, data)
+                )
+                tried += 1
+                if response.status_code >= 500:
+                    failures.append(f"{role} {form.method} {form.action} {label}: {response.status_code}")
+
+    assert failures == [], "\n".join(failures)
+    assert tried >= 30
+
+
+@pytest.mark.django_db
+def test_non_utf8_bytes_in_every_form_never_give_a_500(demo, client_for):
+    failures = []
+    for role, client, forms in _forms_by_role(demo, client_for):
+        for form in forms:
+            data = {k: v for k, v in form.data().items() if "__prefix__" not in k}
+            body = urlencode(data, doseq=True)
+            for name in form.text_fields():
+                body += "&" + name + "=" + quote_from_bytes(b"\xff\xfe\xc3(\xa0\xa1\xe2\x28\xa1")
+            if form.method == "get":
+                response = client.get(f"{urlsplit(form.action).path}?{body}")
+            else:
+                response = client.generic(
+                    "POST", form.action, body.encode(), content_type="application/x-www-form-urlencoded"
+                )
+            if response.status_code >= 500:
+                failures.append(f"{role} {form.method} {form.action}: {response.status_code}")
+
+    assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=%FF%FE",
+        "q=%00",
+        "q=" + "%E9%95%BF" * 5000,
+        "page=%FF",
+        "page=99999999999999999999",
+        "year=%00",
+        "q=%C0%AF..%C0%AF",
+    ],
+)
+def test_public_list_with_bad_query_never_gives_a_500(demo, client_for, query):
+    response = client_for(None).get(f"/notices/?{query}")
+
+    assert response.status_code in (200, 400, 404)
+    assert "Traceback" not in response.content.decode("utf-8", "replace")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/notices/%FF%FE/", "/notices/%00/", "/api/notices/%00/", "/notices/" + "a" * 5000 + "/"]
+)
+def test_public_object_urls_with_bad_ids_answer_404(demo, client_for, path):
+    response = client_for(None).get(path)
+
+    assert response.status_code == 404
