@@ -1,7 +1,6 @@
 """Atom feed of newly published notices (/notices/feed/, ?district=<code> narrows it)."""
 
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import District
 
-from .public_cache import public_cache_key, public_cache_seconds
+from .public_cache import versioned_get, versioned_set
 from .selectors import announcements_published
 from .views.public import site_url
 
@@ -79,11 +78,11 @@ _feed = NoticeFeed()
 @require_safe
 def notice_feed(request):
     """The feed, cached under the publication version like the list."""
-    key = public_cache_key("feed", request.GET.get("district", "").strip()[:6])
-    hit = cache.get(key)
+    district = request.GET.get("district", "").strip()[:6]
+    version, hit = versioned_get("feed", district)
     if hit is not None:
         return HttpResponse(hit[0], content_type=hit[1])
     response = _feed(request)
     if response.status_code == 200:
-        cache.set(key, (response.content, response["Content-Type"]), public_cache_seconds())
+        versioned_set("feed", district, version=version, value=(response.content, response["Content-Type"]))
     return response

@@ -4,6 +4,7 @@ so "stopping the database" is closing the relay (the shared PostgreSQL keeps run
 
 import http.client
 import os
+import re
 import secrets
 import select
 import socket
@@ -13,12 +14,14 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 PG = ("127.0.0.1", 5432)
+PASSWORD = "outage-test-pass-2026"
 
 
 def _postgres_up() -> bool:
@@ -98,13 +101,34 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(port, path):
+def _get(port, path, cookies=None):
+    return _request(port, "GET", path, cookies=cookies)[:2]
+
+
+def _request(port, method, path, body=None, cookies=None):
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
-    conn.request("GET", path)
+    conn.request(method, path, body=body, headers=headers)
     response = conn.getresponse()
-    body = response.read().decode()
+    text = response.read().decode()
     conn.close()
-    return response.status, body
+    new_cookies = {}
+    for header, value in response.getheaders():
+        if header.lower() == "set-cookie":
+            name, _, rest = value.partition("=")
+            new_cookies[name] = rest.split(";", 1)[0]
+    return response.status, text, new_cookies
+
+
+def _sign_in(port, username, password):
+    _, page, cookies = _request(port, "GET", "/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    body = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
+    status, _, more = _request(port, "POST", "/accounts/login/", body=body, cookies=cookies)
+    assert status == 302, "sign-in failed"
+    return {**cookies, **more}
 
 
 def _admin_sql(sql):
@@ -145,7 +169,15 @@ def server_behind_relay(tmp_path):
         LOG_LEVEL="WARNING",
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{relay.port}/{db_name}",
     )
-    for args in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
+    create_user = (
+        "from accounts.models import User; u = User(username='outage', full_name='停机测试');"
+        f"u.set_password('{PASSWORD}'); u.save()"
+    )
+    for args in (
+        ["migrate", "--noinput", "-v", "0"],
+        ["collectstatic", "--noinput", "-v", "0"],
+        ["shell", "-v", "0", "-c", create_user],
+    ):
         subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
@@ -194,16 +226,21 @@ def test_database_outage_shows_503_page_and_recovers_without_restart(server_behi
     port, relay = server_behind_relay
     up_status, _ = _get(port, _uncached_page())
     ready_status, _ = _get(port, "/readyz")
+    staff = _sign_in(port, "outage", PASSWORD)
+    console_up, _ = _get(port, "/console/", cookies=staff)
 
     relay.stop()
     down_status, down_body = _get(port, _uncached_page())
     down_again, _ = _get(port, _uncached_page())
     not_ready, not_ready_body = _get(port, "/readyz")
     alive, _ = _get(port, "/healthz")
+    # Signed in: the user is loaded by middleware, before any view, and that fails too.
+    console_down, console_down_body = _get(port, "/console/", cookies=staff)
 
     relay.start()
     back_status, back_body = _get(port, _uncached_page())
     ready_again, _ = _get(port, "/readyz")
+    console_back, console_back_body = _get(port, "/console/", cookies=staff)
 
     assert (up_status, ready_status) == (200, 200)
     assert (down_status, down_again) == (503, 503)
@@ -217,3 +254,6 @@ def test_database_outage_shows_503_page_and_recovers_without_restart(server_behi
     assert alive == 200
     assert back_status == 200 and "服务暂时不可用" not in back_body
     assert ready_again == 200
+    assert (console_up, console_down, console_back) == (200, 503, 200)
+    assert "服务暂时不可用" in console_down_body and "Traceback" not in console_down_body
+    assert "停机测试" in console_back_body

@@ -93,3 +93,38 @@ def test_env_example_documents_every_setting_read_from_the_environment():
             while re.match(r"^[A-Z][A-Z0-9_]+=", lines[above]):
                 above -= 1
             assert lines[above].startswith("#"), line
+
+
+def test_s3_storage_is_selected_by_environment():
+    env = {
+        **PRODUCTION_ENV,
+        "AWS_STORAGE_BUCKET_NAME": "sme-notices",
+        "AWS_S3_ENDPOINT_URL": "https://s3.example.cn",
+    }
+    code = (
+        "from django.conf import settings as s; d = s.STORAGES['default'];"
+        "print(d['BACKEND'], d['OPTIONS']['bucket_name'])"
+    )
+
+    result = _manage("shell", "-v", "0", "-c", code, env=env)
+
+    assert result.stdout.split() == ["storages.backends.s3.S3Storage", "sme-notices"], result.stderr
+
+
+def test_production_serves_hashed_compressed_static_files(tmp_path):
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path / "static"), "ALLOWED_HOSTS": "testserver"}
+    code = (
+        "import re; from django.test import Client; c = Client();"
+        "html = c.get('/accounts/login/', secure=True).content.decode();"
+        "css = re.search(r'/static/css/site\\.[0-9a-f]{12}\\.css', html).group(0);"
+        "r = c.get(css, secure=True, headers={'Accept-Encoding': 'gzip'});"
+        "print(css, r.status_code, r.headers.get('Content-Encoding'), r.headers['Cache-Control'])"
+    )
+
+    collected = _manage("collectstatic", "--noinput", "-v", "0", env=env)
+    result = _manage("shell", "-v", "0", "-c", code, env=env)
+
+    assert collected.returncode == 0, collected.stderr
+    css, status, encoding, cache_control = result.stdout.split(maxsplit=3)
+    assert (status, encoding) == ("200", "gzip"), result.stderr
+    assert "immutable" in cache_control and re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", css)

@@ -166,7 +166,7 @@ def test_two_servers_running_the_cron_commands_at_once_do_the_work_once(tmp_path
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrent transactions"
 )

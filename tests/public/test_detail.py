@@ -195,3 +195,13 @@ def test_revocation_of_a_cached_notice_answers_410_at_once(client, world):
     response = detail(client, notice)
     assert response.status_code == 410
     assert "将撤回的正文" not in response.content.decode()
+
+
+def test_signed_in_reader_never_gets_the_anonymous_cached_page(client, world, login):
+    notice = make_notice(institution=world.unit)
+    assert "经办人甲" not in detail(client, notice).content.decode()
+
+    html = detail(login(world.handler), notice).content.decode()
+
+    assert "经办人甲" in html
+    assert notice.title in html

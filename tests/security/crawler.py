@@ -62,7 +62,8 @@ class Form:
             else:
                 # Browsers drop the newline that follows <textarea>.
                 value = f.value[1:] if f.kind == "textarea" and f.value.startswith("\n") else f.value
-                data[f.name] = [value or plausible(f)]
+                # Blank extra rows of a formset stay blank, as a browser sends them.
+                data[f.name] = [value or ("" if re.search(r"-\d+-", f.name) else plausible(f))]
         for name, value in (overrides or {}).items():
             data[name] = [value]
         return data
@@ -219,3 +220,17 @@ def unique_forms(forms):
             keys.add(key)
             out.append(form)
     return out
+
+
+def refreshed(client, form: Form) -> Form:
+    """The same form read again from its page: edit forms carry a version that each save bumps."""
+    response = client.get(form.page)
+    if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+        return form
+    _, forms = parse(response.content.decode("utf-8", "replace"))
+    for candidate in forms:
+        action = urljoin(form.page, candidate.action or form.page)
+        if action == form.action and candidate.method == form.method:
+            candidate.page, candidate.action = form.page, action
+            return candidate
+    return form

@@ -272,14 +272,15 @@ def published_html(*, title, year, unit, rows, sme_total, small_total, date) -> 
         for r in rows
     )
     return (
-        f"<h2>{escape(title)}</h2><p>根据《政府采购促进中小企业发展管理办法》(财库〔2020〕46号)要求,"
+        f'<article class="notice-document"><h2 class="notice-title">{escape(title)}</h2>'
+        "<p>根据《政府采购促进中小企业发展管理办法》(财库〔2020〕46号)要求,"
         f"现对本部门(单位){year}年面向中小企业预留项目执行情况公告如下:</p>"
         f"<p>本部门(单位){year}年预留项目面向中小企业采购共计{sme_total.normalize():f}万元,其中,"
         f"面向小微企业采购{small_total.normalize():f}万元,占{share}%。</p>"
         "<table><caption>面向中小企业预留项目明细</caption><thead><tr><th>序号</th><th>项目名称</th><th>预留选项</th>"
         "<th>预留比例(%)</th><th>面向中小企业采购金额(万元)</th><th>合同链接</th></tr></thead>"
         f"<tbody>{body}</tbody></table>"
-        f'<p class="footer-lines">部门(单位)名称:{escape(unit)}<br>日期:{date:%Y年%m月%d日}</p>'
+        f'<p class="footer-lines">部门(单位)名称:{escape(unit)}<br>日期:{date:%Y年%m月%d日}</p></article>'
     )
 
 
