@@ -39,7 +39,10 @@ def _entry_key(kind: str, parts) -> str:
 
 def versioned_get(kind: str, *parts):
     """(current version, cached value or None) in one round trip to the cache: the entry carries
-    the version it was built under and counts only while that is still the current one."""
+    the version it was built under and counts only while that is still the current one.
+    PUBLIC_CACHE_SECONDS = 0 turns the page cache off (the benchmark's database path)."""
+    if public_cache_seconds() <= 0:
+        return 0, None
     key = _entry_key(kind, parts)
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
@@ -54,6 +57,8 @@ def versioned_get(kind: str, *parts):
 def versioned_set(kind: str, *parts, version: int, value) -> None:
     """Store `value` as built under `version` (read before building, so that a publication
     during the build leaves an entry that is already stale)."""
+    if public_cache_seconds() <= 0:
+        return
     cache.set(_entry_key(kind, parts), (version, value), public_cache_seconds())
 
 

@@ -35,6 +35,9 @@ STAFF = int(os.environ.get("BENCH_MIXED_STAFF", "2"))
 BACKGROUND = int(os.environ.get("BENCH_MIXED_NOTICES", "5000"))
 # A staff thread signs in again (all three roles) after this many notices.
 RELOGIN_EVERY = int(os.environ.get("BENCH_MIXED_RELOGIN_EVERY", "10"))
+# Seconds a staff thread waits between two notices (0: as fast as possible). Every publication
+# invalidates the public page cache, so this sets how often the public reads miss it.
+STAFF_PAUSE = float(os.environ.get("BENCH_MIXED_STAFF_PAUSE", "0"))
 DATABASE_URL = os.environ.get(
     "BENCH_MIXED_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sme_bench_mixed"
 )
@@ -232,6 +235,7 @@ def staff(port, stop, stats, ids, counter):
             if public_id:
                 ids.append(public_id)
                 counter.append(public_id)
+            stop.wait(STAFF_PAUSE)
 
 
 def create_and_publish(stats, handler, reviewer, finance):
@@ -288,8 +292,8 @@ def percentile(values, fraction):
 
 def main():
     print(
-        f"Mixed load: {SECONDS:.0f} s, {READERS} public readers, {STAFF} staff threads, PostgreSQL "
-        f"{urlsplit(DATABASE_URL).path.lstrip('/')}, cache {CACHE_URL}"
+        f"Mixed load: {SECONDS:.0f} s, {READERS} public readers, {STAFF} staff threads "
+        f"(pause {STAFF_PAUSE:g} s), PostgreSQL {urlsplit(DATABASE_URL).path.lstrip('/')}, cache {CACHE_URL}"
     )
     fresh_database()
     manage("migrate", "--noinput", "-v", "0")

@@ -42,14 +42,18 @@ def backfill(apps, schema_editor):
     for notice in Announcement.objects.filter(state="published").select_related("institution", "report"):
         names = []
         if notice.report_id:
-            names = list(ReservedProject.objects.filter(report_id=notice.report_id).values_list("name", flat=True))
+            names = list(
+                ReservedProject.objects.filter(report_id=notice.report_id).values_list("name", flat=True)
+            )
         parts = search_text_parts(
             title=notice.title,
             unit=notice.institution.name,
             competent_unit=notice.report.competent_unit_name if notice.report_id else "",
             project_names=names,
         )
-        Announcement.objects.filter(pk=notice.pk).update(search_text="\n".join(parts), search_grams=grams_for(parts))
+        Announcement.objects.filter(pk=notice.pk).update(
+            search_text="\n".join(parts), search_grams=grams_for(parts)
+        )
 
 
 class Migration(migrations.Migration):

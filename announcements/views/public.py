@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
@@ -34,6 +35,10 @@ from ..selectors import announcements_published
 
 PAGE_SIZE = 20
 NEW_DAYS = 3
+# A keyword search counts at most this many matches: an exact count of a word found in a
+# fifth of 100,000 notices would read 20,000 rows; beyond the cap the page says "more than"
+# (25 pages: narrowing by 地区 or 年份 reaches the rest).
+SEARCH_COUNT_CAP = 500
 LIST_PARAMS = ("q", "district", "year", "date_from", "date_to", "page")
 # Crawlers, link previewers and scripts do not count as readers.
 BOT_RE = re.compile(
@@ -59,10 +64,22 @@ def cache_params(request, names) -> str:
     return urlencode(pairs)
 
 
+def shares_cached_pages(request) -> bool:
+    """Whether this request may read and fill the shared page cache: anonymous, and carrying no
+    session or message cookie, whose flash messages would otherwise be baked into a page that
+    everyone then gets (signed-in pages also show the user's name in the header)."""
+    cookies = request.COOKIES
+    if (
+        settings.SESSION_COOKIE_NAME in cookies
+        or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in cookies
+    ):
+        return False
+    return not request.user.is_authenticated
+
+
 def cached_public_response(request, kind: str, params: str, build):
-    """Serve `build()`'s response from the cache for anonymous readers (signed-in pages show
-    the user's name in the header, so they are built each time)."""
-    if request.user.is_authenticated:
+    """Serve `build()`'s response from the cache when `shares_cached_pages(request)`."""
+    if not shares_cached_pages(request):
         return build()
     version, hit = versioned_get(kind, params)
     if hit is not None:
@@ -73,6 +90,23 @@ def cached_public_response(request, kind: str, params: str, build):
         value = (response.content, response["Content-Type"], response.status_code)
         versioned_set(kind, params, version=version, value=value)
     return response
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose total stops at `cap` (None: exact); `capped` tells the template."""
+
+    def __init__(self, object_list, per_page, *, cap=None):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+        self.capped = False
+
+    @cached_property
+    def count(self):
+        if self.cap is None:
+            return super().count
+        found = self.object_list[: self.cap + 1].count()
+        self.capped = found > self.cap
+        return min(found, self.cap)
 
 
 @require_safe
@@ -91,7 +125,9 @@ def _render_list(request):
         .order_by("-published_at", "-id")
     )
     filterset = PublicNoticeFilter(request.GET or None, queryset=queryset)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    keyword = filterset.form.is_valid() and filterset.form.cleaned_data.get("q")
+    paginator = CappedPaginator(filterset.qs, PAGE_SIZE, cap=SEARCH_COUNT_CAP if keyword else None)
+    page = paginator.get_page(request.GET.get("page"))
     form = filterset.form
     dates_open = bool(request.GET.get("date_from") or request.GET.get("date_to"))
     if form.is_bound and (form.has_error("date_from") or form.has_error("date_to")):
@@ -213,9 +249,9 @@ VIEWS_MARK = "\u2060views\u2060"
 
 @require_safe
 def notice_detail(request, public_id):
-    """The notice as approved. For anonymous readers the whole page is cached (under the
-    publication version) around its view count, so a view costs one small query."""
-    anonymous = not request.user.is_authenticated
+    """The notice as approved. For anonymous readers without cookies the whole page is cached
+    (under the publication version) around its view count, so a view costs one small query."""
+    anonymous = shares_cached_pages(request)
     version, page = versioned_get("detail-page", public_id) if anonymous else (None, None)
     content = None
     if page is None:

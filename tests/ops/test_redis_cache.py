@@ -25,17 +25,22 @@ pytestmark = pytest.mark.skipif(not _redis_up(), reason="Redis is not reachable 
 
 
 @pytest.fixture
-def two_servers():
-    """Two independent cache clients, as two app servers would have, on a key prefix of our own."""
-    prefix = f"ops-test-{uuid.uuid4().hex}"
-    a, b = (RedisCache(REDIS_URL, {"KEY_PREFIX": prefix}) for _ in range(2))
-    yield a, b
-    # Never clear(): it would flush the whole Redis database that others share.
+def prefix():
+    """A key prefix of our own; its keys are deleted afterwards (never clear(): it would flush
+    the whole Redis database that others share)."""
     import redis
 
+    value = f"ops-test-{uuid.uuid4().hex}"
+    yield value
     raw = redis.Redis.from_url(REDIS_URL)
-    for key in raw.scan_iter(f"{prefix}:*"):
+    for key in raw.scan_iter(f"{value}:*"):
         raw.delete(key)
+
+
+@pytest.fixture
+def two_servers(prefix):
+    """Two independent cache clients, as two app servers would have."""
+    return tuple(RedisCache(REDIS_URL, {"KEY_PREFIX": prefix}) for _ in range(2))
 
 
 def test_redis_cache_value_written_by_one_server_is_read_by_another(two_servers):
@@ -80,12 +85,12 @@ def test_public_cache_bumps_from_two_servers_at_once_are_all_counted(two_servers
     assert b.get(public_cache.VERSION_KEY) == 101
 
 
-def test_readyz_and_sessions_work_with_redis_as_the_default_cache(settings, client, world):
+def test_readyz_and_sessions_work_with_redis_as_the_default_cache(settings, client, world, prefix):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"ops-test-{uuid.uuid4().hex}",
+            "KEY_PREFIX": prefix,
         }
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -201,3 +201,28 @@ def test_list_queries_do_not_grow_with_notices(client, world, django_assert_max_
         response = client.get(reverse("public:list"), {"q": "公告", "district": "310107"})
 
     assert len(titles(response)) == min(count, 20)
+
+
+def test_keyword_search_total_stops_at_the_cap(client, world, monkeypatch):
+    monkeypatch.setattr("announcements.views.public.SEARCH_COUNT_CAP", 3)
+    for i in range(5):
+        make_notice(institution=world.unit, title=f"物业公告{i}")
+
+    searched = client.get(reverse("public:list"), {"q": "物业"})
+    listed = client.get(reverse("public:list"))
+
+    assert "超过 3 条" in searched.content.decode()
+    assert len(titles(searched)) == 3
+    assert "共 5 条" in listed.content.decode()
+
+
+def test_flash_message_of_one_visitor_never_reaches_the_shared_cache(client, world):
+    make_notice(institution=world.unit, title="某公告")
+    client.cookies["messages"] = "whatever"
+
+    with_cookie = client.get(reverse("public:list"))
+    client.cookies.clear()
+    fresh = client.get(reverse("public:list"))
+
+    assert with_cookie.context is not None
+    assert fresh.context is not None  # the page built for the visitor with a message was not stored
