@@ -1,9 +1,13 @@
 """A reader without an account finds a notice, opens it, prints it and shares it (issue 5)."""
 
+import json
+
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.public.conftest import make_notice
+from tests.public.test_ocds import validator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -58,3 +62,28 @@ def test_reader_finds_notice_by_two_characters_and_district_then_shares_it(world
     expect(page.get_by_role("button", name="打印")).to_be_hidden()
     expect(page.get_by_text("本部门(单位)2025年预留项目面向中小企业采购共计20万元。")).to_be_visible()
     assert csp_errors == []
+
+
+def test_reader_follows_feed_and_downloads_xlsx_and_ocds(world, live_server, page):
+    page.set_default_timeout(5000)
+    make_notice(institution=world.unit, title="可下载的公告", rows=[("社区食堂餐饮服务", "20", "15")])
+
+    page.goto(f"{live_server.url}/notices/")
+    feed = page.request.get(
+        live_server.url + page.get_by_role("link", name="订阅(Atom)").get_attribute("href")
+    )
+    assert "【普陀区】可下载的公告" in feed.text()
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载明细(Excel)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with open(download.value.path(), "rb") as file:
+        sheet = load_workbook(file).active
+        assert [row[8] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["社区食堂餐饮服务"]
+
+    ocds = page.request.get(
+        live_server.url + page.get_by_role("link", name="OCDS 数据").get_attribute("href")
+    )
+    package = json.loads(ocds.body())
+    assert list(validator().iter_errors(package)) == []
+    assert package["releases"][0]["tender"]["title"] == "社区食堂餐饮服务"
