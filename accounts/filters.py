@@ -12,6 +12,7 @@ def _text(label):
     return django_filters.CharFilter(
         lookup_expr="icontains",
         label=label,
+        max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("Please enter"), "type": "search"}),
     )
 

@@ -9,7 +9,7 @@ class AnnouncementFilter(django_filters.FilterSet):
     """公告类型 / 公告标题 always shown; 状态 / 年份 behind 展开."""
 
     kind = django_filters.ChoiceFilter(label=_("notice type"), choices=Kind.choices, empty_label=_("All"))
-    title = django_filters.CharFilter(label=_("notice title"), lookup_expr="icontains")
+    title = django_filters.CharFilter(label=_("notice title"), lookup_expr="icontains", max_length=200)
     state = django_filters.ChoiceFilter(label=_("state"), choices=State.choices, empty_label=_("All"))
     year = django_filters.NumberFilter(label=_("year"))
 

@@ -12,6 +12,8 @@ from accounts.enums import InstitutionKind
 from accounts.models import District, Institution
 from announcements.enums import State
 from announcements.models import Announcement
+from announcements.public_cache import on_publication_changed
+from announcements.rendering import render_announcement
 from reservations.enums import ReservationOption
 from reservations.models import Report, ReservedProject
 
@@ -70,11 +72,10 @@ def _notice(institution, state, sme, small, explanation, n):
         fields["submitted_at"] = at
     if state in (State.PUBLISHED, State.REVOKED):
         fields["published_at"] = at.replace(hour=15)
-        fields["published_html"] = f"<p>{institution.name}{YEAR}年面向中小企业预留项目执行情况公告</p>"
     if state == State.REVOKED:
         fields["revoked_at"] = at.replace(day=at.day + 1)
         fields["revoke_reason"] = "金额填写有误,撤回后重新填报。"
-    Announcement.objects.create(
+    announcement = Announcement.objects.create(
         institution=institution,
         district=institution.district,
         year=YEAR,
@@ -83,6 +84,11 @@ def _notice(institution, state, sme, small, explanation, n):
         state=state,
         **fields,
     )
+    if state in (State.PUBLISHED, State.REVOKED):
+        # The frozen text and the search columns, as a publication through the workflow leaves them.
+        announcement.published_html = render_announcement(announcement)
+        announcement.save(update_fields=["published_html"])
+        on_publication_changed(announcement)
 
 
 def _units(district_code, specs):

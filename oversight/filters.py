@@ -9,7 +9,7 @@ class UnitFilter(django_filters.FilterSet):
     """Filters of the campaign dashboard; `status` is the annotation made by the selector."""
 
     q = django_filters.CharFilter(
-        label=_("Budget unit"), field_name="institution__name", lookup_expr="icontains"
+        label=_("Budget unit"), field_name="institution__name", lookup_expr="icontains", max_length=200
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=UnitStatus.choices, empty_label=_("All"))
     listing = django_filters.ChoiceFilter(
