@@ -10,7 +10,7 @@ until users get a language preference), outside any request.
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -60,7 +60,7 @@ def notify(*, announcement, entry) -> int:
             EmailMessage(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])
         )
     try:
-        return get_connection().send_messages(messages) or 0
+        return mailers.default.send_messages(messages) or 0
     except Exception:  # noqa: BLE001 - see docstring
         logger.exception("Workflow mail for %s failed", announcement.public_id)
         return 0
