@@ -6,7 +6,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -15,17 +14,6 @@ from announcements.models import Announcement
 from tests import drafting_support as S
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def sign_in(browser, live_server, username):
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.set_default_timeout(8000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("账号").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/console/$"))
-    return page
 
 
 def fill_row(page, index, *, name, option, ratio, sme, small_micro):
@@ -40,10 +28,10 @@ def fill_row(page, index, *, name, option, ratio, sme, small_micro):
     )
 
 
-def test_handler_creates_types_imports_and_exports(live_server, browser, tmp_path):
+def test_handler_creates_types_imports_and_exports(live_server, browser, tmp_path, sign_in):
     accounts_demo.seed({})
     errors = []
-    page = sign_in(browser, live_server, "demo-handler")
+    page = sign_in("demo-handler")
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
     page.get_by_role("link", name="其他政府采购公告").first.click()
@@ -97,9 +85,9 @@ def test_handler_creates_types_imports_and_exports(live_server, browser, tmp_pat
     assert errors == []
 
 
-def test_handler_writes_a_manual_notice_with_the_rich_text_editor(live_server, browser):
+def test_handler_writes_a_manual_notice_with_the_rich_text_editor(live_server, browser, sign_in):
     accounts_demo.seed({})
-    page = sign_in(browser, live_server, "demo-handler")
+    page = sign_in("demo-handler")
     page.goto(f"{live_server.url}/console/notices/new/")
     page.get_by_role("link", name="手动录入公告").click()
     page.get_by_label("公告标题").fill("关于采购意向的补充说明")

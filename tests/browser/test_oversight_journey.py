@@ -2,10 +2,7 @@
 follows 普陀区's 2025 campaign and sends reminders; demo-supervisor compares districts, draws a
 sample and records a check result."""
 
-import re
-
 import pytest
-from django.conf import settings
 from django.core import mail
 from playwright.sync_api import expect
 
@@ -24,19 +21,8 @@ def demo():
     return context
 
 
-def sign_in(browser, live_server, username):
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.set_default_timeout(8000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("账号").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/console/$"))
-    return page
-
-
-def test_finance_follows_the_campaign_and_sends_reminders(demo, live_server, browser):
-    page = sign_in(browser, live_server, "demo-finance")
+def test_finance_follows_the_campaign_and_sends_reminders(demo, live_server, browser, sign_in):
+    page = sign_in("demo-finance")
     page.get_by_role("link", name="填报任务").first.click()
     page.get_by_role("link", name="普陀区").click()
     expect(page.get_by_role("heading", name="普陀区2025年度填报情况")).to_be_visible()
@@ -58,8 +44,8 @@ def test_finance_follows_the_campaign_and_sends_reminders(demo, live_server, bro
     page.screenshot(path="var/oversight-dashboard.png", full_page=True)
 
 
-def test_supervisor_compares_draws_and_records_a_result(demo, live_server, browser):
-    page = sign_in(browser, live_server, "demo-supervisor")
+def test_supervisor_compares_draws_and_records_a_result(demo, live_server, browser, sign_in):
+    page = sign_in("demo-supervisor")
     page.get_by_role("link", name="各区对比").first.click()
     table = page.locator("table.ov-summary")
     expect(table).to_contain_text("普陀区")

@@ -12,11 +12,6 @@ from tests.public.test_ocds import validator
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "zh-CN"}
-
-
 def test_reader_finds_notice_by_two_characters_and_district_then_shares_it(world, live_server, page):
     csp_errors = []
     page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)

@@ -5,7 +5,6 @@ and the return-with-reason path."""
 import re
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from accounts import demo as accounts_demo
@@ -19,27 +18,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "zh-CN"}
-
-
-@pytest.fixture
 def demo(db):
     context: dict = {}
     accounts_demo.seed(context)
     return context
-
-
-def sign_in(browser, live_server, username):
-    """A fresh browser context per person, as if each sat at their own computer."""
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.set_default_timeout(8000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("账号").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/console/$"))
-    return page
 
 
 def open_todo(page, title):
@@ -51,8 +33,8 @@ def open_todo(page, title):
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
 
 
-def test_notice_goes_from_new_to_published_through_both_reviews(demo, live_server, browser):
-    handler = sign_in(browser, live_server, "demo-handler")
+def test_notice_goes_from_new_to_published_through_both_reviews(demo, live_server, browser, sign_in):
+    handler = sign_in("demo-handler")
     handler.get_by_role("link", name="其他政府采购公告").first.click()
     handler.get_by_role("link", name="新增").click()
     # The choice opens in a <dialog> (or as a page without JS).
@@ -79,14 +61,14 @@ def test_notice_goes_from_new_to_published_through_both_reviews(demo, live_serve
     expect(handler.locator(".status").first).to_have_text("采购人初审")
     expect(handler.locator(".step-reviewers")).to_contain_text("张伟")
 
-    reviewer = sign_in(browser, live_server, "demo-reviewer")
+    reviewer = sign_in("demo-reviewer")
     expect(reviewer.locator(".badge")).to_have_text("1")
     open_todo(reviewer, title)
     reviewer.get_by_role("button", name="通过").click()
     expect(reviewer.locator(".status").first).to_have_text("财政审核")
     expect(reviewer.locator(".step-reviewers")).to_contain_text("陈芳")
 
-    finance = sign_in(browser, live_server, "demo-finance")
+    finance = sign_in("demo-finance")
     open_todo(finance, title)
     finance.get_by_role("button", name="通过").click()
     expect(finance.locator(".status").first).to_have_text("已发布")
@@ -102,7 +84,7 @@ def test_notice_goes_from_new_to_published_through_both_reviews(demo, live_serve
     assert announcement.state == State.PUBLISHED
 
 
-def test_reviewer_returns_with_a_reason_the_handler_reads(demo, live_server, browser):
+def test_reviewer_returns_with_a_reason_the_handler_reads(demo, live_server, browser, sign_in):
     users = demo["users"]
     announcement = announcement_create_sme(
         user=users["demo-handler"],
@@ -129,13 +111,13 @@ def test_reviewer_returns_with_a_reason_the_handler_reads(demo, live_server, bro
     announcement.refresh_from_db()
     workflow.apply_action(announcement=announcement, action="submit", actor=users["demo-handler"])
 
-    reviewer = sign_in(browser, live_server, "demo-reviewer")
+    reviewer = sign_in("demo-reviewer")
     open_todo(reviewer, announcement.title)
     reviewer.get_by_label("退回原因").fill("合同链接请改为采购合同公告的链接")
     reviewer.get_by_role("button", name="退回").click()
     expect(reviewer.locator(".status").first).to_have_text("草稿")
 
-    handler = sign_in(browser, live_server, "demo-handler")
+    handler = sign_in("demo-handler")
     handler.get_by_role("link", name="其他政府采购公告").first.click()
     handler.locator("tbody tr").filter(has_text=announcement.title).get_by_role(
         "link", name="编辑"
@@ -150,7 +132,7 @@ def test_reviewer_returns_with_a_reason_the_handler_reads(demo, live_server, bro
     )
 
 
-def test_two_browsers_approving_at_once_leave_one_transition(demo, live_server, browser):
+def test_two_browsers_approving_at_once_leave_one_transition(demo, live_server, browser, sign_in):
     users = demo["users"]
     announcement = announcement_create_sme(
         user=users["demo-handler"],
@@ -177,8 +159,8 @@ def test_two_browsers_approving_at_once_leave_one_transition(demo, live_server, 
     announcement.refresh_from_db()
     workflow.apply_action(announcement=announcement, action="submit", actor=users["demo-handler"])
 
-    first = sign_in(browser, live_server, "demo-reviewer")
-    second = sign_in(browser, live_server, "demo-reviewer")
+    first = sign_in("demo-reviewer")
+    second = sign_in("demo-reviewer")
     for page in (first, second):
         open_todo(page, announcement.title)
     first.get_by_role("button", name="通过").click()

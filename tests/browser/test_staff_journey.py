@@ -13,12 +13,6 @@ from tests import factories as F
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    # The site speaks the visitor's language; the seed's wording is Chinese.
-    return {**browser_context_args, "locale": "zh-CN"}
-
-
 def _sign_in(page, live_server, user):
     page.set_default_timeout(5000)
     page.goto(f"{live_server.url}/accounts/login/")
