@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: it times and logs every response, redirects and error pages included.
     "config.middleware.RequestLogMiddleware",
+    "config.middleware.RejectNulMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -18,6 +18,8 @@ PRODUCTION_ENV = {
     "CSRF_TRUSTED_ORIGINS": "https://notices.example.gov.cn",
     "BEHIND_PROXY": "1",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
+    # Production sends mail over SMTP (the console backend is refused by check --deploy).
+    "EMAIL_URL": "smtp+tls://notices%40example.gov.cn:mail-password@smtp.example.gov.cn:587",
 }
 
 

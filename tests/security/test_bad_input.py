@@ -84,10 +84,20 @@ def test_public_list_with_bad_query_never_gives_a_500(demo, client_for, query):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "path", ["/notices/%FF%FE/", "/notices/%00/", "/api/notices/%00/", "/notices/" + "a" * 5000 + "/"]
-)
+@pytest.mark.parametrize("path", ["/notices/%FF%FE/", "/api/notices/%FF/", "/notices/" + "a" * 5000 + "/"])
 def test_public_object_urls_with_bad_ids_answer_404(demo, client_for, path):
     response = client_for(None).get(path)
 
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/notices/%00/", "/api/notices/%00/", "/console/notices/%00/", "/notices/?q=a%00b"]
+)
+def test_nul_in_the_url_gets_the_400_page(demo, client_for, url):
+    # PostgreSQL cannot compare text with NUL: config.middleware.RejectNulMiddleware answers first.
+    response = client_for(demo["demo-handler"]).get(url)
+
+    assert response.status_code == 400
+    assert "请求无法处理" in response.content.decode()
