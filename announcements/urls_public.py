@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import api, feeds, ocds, public_exports
+from . import api, converters, feeds, ocds, public_exports  # noqa: F401 - converters registers <public_id:>
 from .sitemaps import SITEMAPS
 from .views import public
 
@@ -14,10 +14,10 @@ urlpatterns = [
     path("notices/feed/", feeds.notice_feed, name="feed"),
     path("notices/download/rows.csv", public_exports.download_csv, name="download_csv"),
     path("notices/download/rows.xlsx", public_exports.download_xlsx, name="download_xlsx"),
-    path("notices/<str:public_id>/", public.notice_detail, name="detail"),
-    path("notices/<str:public_id>/qr.svg", public.notice_qr, name="qr"),
+    path("notices/<public_id:public_id>/", public.notice_detail, name="detail"),
+    path("notices/<public_id:public_id>/qr.svg", public.notice_qr, name="qr"),
     path("api/notices/", api.notice_list, name="api_list"),
-    path("api/notices/<str:public_id>/", api.notice_detail, name="api_detail"),
+    path("api/notices/<public_id:public_id>/", api.notice_detail, name="api_detail"),
     path("api/ocds/releases/", ocds.releases, name="ocds_releases"),
     path("api/ocds/extension.json", ocds.extension_json, name="ocds_extension"),
     path("api/ocds/release-schema.json", ocds.extension_release_schema, name="ocds_extension_schema"),
