@@ -25,7 +25,19 @@ class StaffAdmin(UserAdmin):
     search_fields = ["username", "full_name", "phone"]
     autocomplete_fields = ["institution"]
     fieldsets = UserAdmin.fieldsets + (
-        (None, {"fields": ("full_name", "phone", "institution", "department", "must_change_password", "is_deleted")}),
+        (
+            None,
+            {
+                "fields": (
+                    "full_name",
+                    "phone",
+                    "institution",
+                    "department",
+                    "must_change_password",
+                    "is_deleted",
+                )
+            },
+        ),
     )
 
 

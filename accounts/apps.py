@@ -12,5 +12,7 @@ class AccountsConfig(AppConfig):
         from .rules import user_holds
 
         menu.register(
-            menu.MenuItem(_("Staff management"), "accounts:staff_list", lambda u: user_holds(u, Perm.MANAGE_STAFF), 90)
+            menu.MenuItem(
+                _("Staff management"), "accounts:staff_list", lambda u: user_holds(u, Perm.MANAGE_STAFF), 90
+            )
         )

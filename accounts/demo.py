@@ -41,7 +41,11 @@ def seed(context: dict) -> None:
     for username, full_name, inst_key, positions in USERS:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"full_name": full_name, "institution": institutions[inst_key], "email": f"{username}@example.cn"},
+            defaults={
+                "full_name": full_name,
+                "institution": institutions[inst_key],
+                "email": f"{username}@example.cn",
+            },
         )
         if created:
             user.set_password(password)
@@ -49,10 +53,17 @@ def seed(context: dict) -> None:
         user.groups.set(Group.objects.filter(name__in=[POSITION_GROUP_NAMES[p] for p in positions]))
     admin, created = User.objects.get_or_create(
         username="admin",
-        defaults={"full_name": "平台管理员", "is_staff": True, "is_superuser": True, "email": "admin@example.cn"},
+        defaults={
+            "full_name": "平台管理员",
+            "is_staff": True,
+            "is_superuser": True,
+            "email": "admin@example.cn",
+        },
     )
     if created:
         admin.set_password(password)
         admin.save()
     context["institutions"] = institutions
-    context["users"] = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in USERS] + ["admin"])}
+    context["users"] = {
+        u.username: u for u in User.objects.filter(username__in=[u[0] for u in USERS] + ["admin"])
+    }

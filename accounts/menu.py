@@ -1,8 +1,8 @@
 """The console's menu. Each app registers its entries in its AppConfig.ready(), so that
 accounts (the lowest app) never imports the apps above it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.urls import NoReverseMatch, reverse
 

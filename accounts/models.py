@@ -49,7 +49,9 @@ class Institution(models.Model):
         verbose_name_plural = _("institutions")
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~models.Q(credit_code=""), name="institution_credit_code_unique"
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="institution_credit_code_unique",
             )
         ]
 
@@ -111,7 +113,9 @@ class User(AbstractUser):
 class StaffChange(models.Model):
     """Append-only record of every change an admin makes to a staff account (shown on 详情)."""
 
-    staff = models.ForeignKey(User, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="changes")
+    staff = models.ForeignKey(
+        User, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="changes"
+    )
     actor = models.ForeignKey(
         User, verbose_name=_("changed by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -123,3 +127,6 @@ class StaffChange(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("staff change")
         verbose_name_plural = _("staff changes")
+
+    def __str__(self):
+        return f"{self.staff} {self.get_action_display()}"

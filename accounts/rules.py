@@ -52,4 +52,8 @@ def perm_fits_institution(perm: Perm, institution) -> bool:
 
 
 def can_manage_staff_of(user, institution) -> bool:
-    return user_holds(user, Perm.MANAGE_STAFF) and institution is not None and user.institution_id == institution.pk
+    return (
+        user_holds(user, Perm.MANAGE_STAFF)
+        and institution is not None
+        and user.institution_id == institution.pk
+    )

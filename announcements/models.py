@@ -28,13 +28,23 @@ class Announcement(models.Model):
     notice per institution and year.
     """
 
-    public_id = models.CharField(_("public id"), max_length=32, unique=True, default=new_public_id, editable=False)
-    kind = models.CharField(_("notice type"), max_length=20, choices=Kind.choices, default=Kind.SME_RESERVATION)
+    public_id = models.CharField(
+        _("public id"), max_length=32, unique=True, default=new_public_id, editable=False
+    )
+    kind = models.CharField(
+        _("notice type"), max_length=20, choices=Kind.choices, default=Kind.SME_RESERVATION
+    )
     institution = models.ForeignKey(
-        "accounts.Institution", verbose_name=_("publishing unit"), on_delete=models.PROTECT, related_name="announcements"
+        "accounts.Institution",
+        verbose_name=_("publishing unit"),
+        on_delete=models.PROTECT,
+        related_name="announcements",
     )
     district = models.ForeignKey(
-        "accounts.District", verbose_name=_("notice district"), on_delete=models.PROTECT, related_name="announcements"
+        "accounts.District",
+        verbose_name=_("notice district"),
+        on_delete=models.PROTECT,
+        related_name="announcements",
     )
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     report = models.OneToOneField(
@@ -51,17 +61,27 @@ class Announcement(models.Model):
         _("publication type"), max_length=20, choices=PublishMode.choices, default=PublishMode.ON_APPROVAL
     )
     scheduled_at = models.DateTimeField(_("scheduled publication time"), null=True, blank=True)
-    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT, editable=False)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.DRAFT, editable=False
+    )
     # Bumped on every content save; an edit form posted with an older version is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
@@ -104,7 +124,11 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("size"))
     content_type = models.CharField(_("content type"), max_length=100)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
@@ -124,7 +148,11 @@ class FlowLogEntry(models.Model):
         Announcement, verbose_name=_("notice"), on_delete=models.PROTECT, related_name="flow_log"
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("operator"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("operator"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     action = models.CharField(_("operation"), max_length=30)
     from_state = models.CharField(_("from state"), max_length=20, choices=State.choices)
@@ -138,6 +166,9 @@ class FlowLogEntry(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("flow log entry")
         verbose_name_plural = _("flow log")
+
+    def __str__(self):
+        return f"{self.announcement_id} {self.action}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -20,7 +20,10 @@ class Report(models.Model):
     """
 
     institution = models.ForeignKey(
-        "accounts.Institution", verbose_name=_("institution"), on_delete=models.PROTECT, related_name="reports"
+        "accounts.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="reports",
     )
     year = models.PositiveSmallIntegerField(_("year"))
     competent_unit_name = models.CharField(_("competent budget unit"), max_length=200)
@@ -31,7 +34,11 @@ class Report(models.Model):
     sme_total = models.DecimalField(_("SME total (10k yuan)"), default=Decimal("0"), **MONEY)
     small_micro_total = models.DecimalField(_("small/micro total (10k yuan)"), default=Decimal("0"), **MONEY)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -48,11 +55,15 @@ class Report(models.Model):
 class ReservedProject(models.Model):
     """One row of the 面向中小企业预留项目明细 table. 序号 is `position` + 1."""
 
-    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="rows")
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="rows"
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     name = models.CharField(_("project name"), max_length=200)
     code = models.CharField(_("project number"), max_length=100, blank=True)
-    category = models.CharField(_("project category"), max_length=10, choices=ProjectCategory.choices, blank=True)
+    category = models.CharField(
+        _("project category"), max_length=10, choices=ProjectCategory.choices, blank=True
+    )
     option = models.CharField(_("reservation option"), max_length=20, choices=ReservationOption.choices)
     ratio = models.DecimalField(
         _("reserved share (%)"),

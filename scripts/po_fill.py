@@ -20,7 +20,11 @@ def main(argv):
     catalogue = polib.pofile(str(PO))
     if argv[:1] == ["--list"]:
         todo = [
-            {"msgid": e.msgid, **({"msgctxt": e.msgctxt} if e.msgctxt else {}), **({"plural": True} if e.msgid_plural else {})}
+            {
+                "msgid": e.msgid,
+                **({"msgctxt": e.msgctxt} if e.msgctxt else {}),
+                **({"plural": True} if e.msgid_plural else {}),
+            }
             for e in catalogue
             if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)
         ]

@@ -37,8 +37,12 @@ def world(db):
     unit = F.institution(name="上海市普陀区测试街道社区服务中心", district_code="310107")
     other_unit = F.institution(name="上海市普陀区另一单位", district_code="310107")
     outsider = F.institution(name="上海市青浦区外单位", district_code="310118")
-    putuo_finance = F.institution(name="普陀区财政局", district_code="310107", kind=InstitutionKind.FINANCE_BUREAU)
-    qingpu_finance = F.institution(name="青浦区财政局", district_code="310118", kind=InstitutionKind.FINANCE_BUREAU)
+    putuo_finance = F.institution(
+        name="普陀区财政局", district_code="310107", kind=InstitutionKind.FINANCE_BUREAU
+    )
+    qingpu_finance = F.institution(
+        name="青浦区财政局", district_code="310118", kind=InstitutionKind.FINANCE_BUREAU
+    )
     supervision = F.institution(name="市监督局", district_code="319900", kind=InstitutionKind.SUPERVISION)
     return SimpleNamespace(
         unit=unit,
@@ -52,10 +56,14 @@ def world(db):
         handler2=F.user(institution=unit, positions=[Position.HANDLER], full_name="经办人乙"),
         reviewer=F.user(institution=unit, positions=[Position.PURCHASER_REVIEWER], full_name="审核人甲"),
         other_handler=F.user(institution=other_unit, positions=[Position.HANDLER], full_name="他单位经办"),
-        outsider_admin=F.user(institution=outsider, positions=[Position.INSTITUTION_ADMIN], full_name="外单位管理员"),
+        outsider_admin=F.user(
+            institution=outsider, positions=[Position.INSTITUTION_ADMIN], full_name="外单位管理员"
+        ),
         outsider_handler=F.user(institution=outsider, positions=[Position.HANDLER], full_name="外单位经办"),
         finance=F.user(institution=putuo_finance, positions=[Position.FINANCE_REVIEWER], full_name="财政甲"),
-        qp_finance=F.user(institution=qingpu_finance, positions=[Position.FINANCE_REVIEWER], full_name="青浦财政"),
+        qp_finance=F.user(
+            institution=qingpu_finance, positions=[Position.FINANCE_REVIEWER], full_name="青浦财政"
+        ),
         supervisor=F.user(institution=supervision, positions=[Position.SUPERVISOR], full_name="监督甲"),
     )
 

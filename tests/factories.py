@@ -15,7 +15,9 @@ def district(code="310107") -> District:
     return District.objects.get(code=code)
 
 
-def institution(*, name=None, district_code="310107", kind=InstitutionKind.BUDGET_UNIT, **extra) -> Institution:
+def institution(
+    *, name=None, district_code="310107", kind=InstitutionKind.BUDGET_UNIT, **extra
+) -> Institution:
     n = next(_seq)
     return Institution.objects.create(
         name=name or f"测试单位{n}", district=district(district_code), kind=kind, **extra

@@ -20,7 +20,9 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entries():
 def test_every_marked_string_is_in_the_catalogue(tmp_path):
     # Run makemessages on a copy of the source so the committed catalogue is untouched.
     copy = tmp_path / "src"
-    ignore = shutil.ignore_patterns(".venv", ".git", "var", "staticfiles", "node_modules", "__pycache__", "tests")
+    ignore = shutil.ignore_patterns(
+        ".venv", ".git", "var", "staticfiles", "node_modules", "__pycache__", "tests"
+    )
     shutil.copytree(ROOT, copy, ignore=ignore)
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete", "-i", "tests/*"],
@@ -29,7 +31,9 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
         capture_output=True,
     )
     fresh = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
-    untranslated = sorted({e.msgid for e in fresh.untranslated_entries()} | {e.msgid for e in fresh.fuzzy_entries()})
+    untranslated = sorted(
+        {e.msgid for e in fresh.untranslated_entries()} | {e.msgid for e in fresh.fuzzy_entries()}
+    )
     assert untranslated == []
 
 
