@@ -93,3 +93,18 @@ def django_db_setup(django_db_setup):
         if contents is not None:
             type(connections[alias])._test_serialized_contents = contents
     yield
+
+
+def pytest_collection_modifyitems(items):
+    # A transactional test empties the database afterwards; without serialized_rollback the
+    # districts and positions that migrations load are gone for every test after it, and the
+    # next serialized test collides with the content types that post_migrate recreated.
+    careless = [
+        item.nodeid
+        for item in items
+        if (mark := item.get_closest_marker("django_db"))
+        and mark.kwargs.get("transaction")
+        and not mark.kwargs.get("serialized_rollback")
+    ]
+    if careless:
+        raise pytest.UsageError("transaction=True needs serialized_rollback=True: " + ", ".join(careless))

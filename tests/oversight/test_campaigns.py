@@ -89,7 +89,7 @@ def test_demo_seed_is_idempotent_and_shows_several_states(db):
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL concurrent transactions")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_reminder_runs_at_once_send_each_reminder_once(world, putuo):
     # Skipped by a mark, not in the body: a transactional database set up for nothing would be
     # flushed afterwards and break the serialized rollback of the browser tests that follow.
