@@ -1,19 +1,9 @@
-"""URLs of a notice's pages, some of them owned by other parts of the project (drafting, the
-public site): a page that does not exist yet gives None and its link is simply not shown."""
+"""URLs of a notice's pages for the list and the detail page; None where the user has no such link."""
 
-from django.urls import NoReverseMatch, reverse
-
-from accounts.enums import Perm
-from accounts.rules import user_holds
+from django.urls import reverse
 
 from .enums import State
-
-
-def _reverse(name, *args):
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+from .services import user_may_draft
 
 
 def detail_url(announcement):
@@ -24,26 +14,24 @@ def public_url(announcement):
     """外网链接: the public page, only while published."""
     if announcement.state != State.PUBLISHED:
         return None
-    return _reverse("public:detail", announcement.public_id)
+    return reverse("public:detail", args=[announcement.public_id])
 
 
 def edit_url(announcement, user):
     """编辑: drafts only, for the handlers of the notice's institution."""
-    if announcement.state != State.DRAFT or user.institution_id != announcement.institution_id:
+    if announcement.state != State.DRAFT or not user_may_draft(user, announcement.institution):
         return None
-    if not user_holds(user, Perm.SUBMIT_NOTICE):
-        return None
-    return _reverse("announcements:edit", announcement.public_id)
+    return reverse("announcements:edit", args=[announcement.public_id])
 
 
 def create_url(user):
-    if not user_holds(user, Perm.SUBMIT_NOTICE):
+    if not user_may_draft(user):
         return None
-    return _reverse("announcements:create")
+    return reverse("announcements:create")
 
 
 def attachment_url(announcement, attachment):
-    return _reverse("announcements:attachment_download", announcement.public_id, attachment.pk)
+    return reverse("announcements:attachment_download", args=[announcement.public_id, attachment.pk])
 
 
 def row_links(announcement, user, actions) -> dict:

@@ -1,5 +1,5 @@
 import django_tables2 as tables
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -14,13 +14,8 @@ from .rules import SHANGHAI
 
 
 def notice_url(public_id: str | None) -> str | None:
-    """The console page of a notice (announcements:detail), when that app provides one."""
-    if not public_id:
-        return None
-    try:
-        return reverse("announcements:detail", args=[public_id])
-    except NoReverseMatch:
-        return None
+    """The console page of a notice (announcements:detail)."""
+    return reverse("announcements:detail", args=[public_id]) if public_id else None
 
 
 def _local(value):

@@ -20,7 +20,7 @@ from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -185,11 +185,8 @@ def count_view(request, *, pk: int, public_id: str) -> int | None:
 
 
 def attachment_url(public_id: str, attachment_id: int):
-    # The drafting part serves published notices' files to anonymous readers.
-    try:
-        return reverse("announcements:attachment_download", args=[public_id, attachment_id])
-    except NoReverseMatch:
-        return None
+    # The drafting views serve published notices' files to anonymous readers.
+    return reverse("announcements:attachment_download", args=[public_id, attachment_id])
 
 
 def revoked_or_404(public_id: str):

@@ -1,10 +1,9 @@
 """Real concurrency on PostgreSQL: two reviewers at once, two cron runs at once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from accounts.enums import Position
@@ -12,6 +11,7 @@ from announcements import workflow
 from announcements.enums import PublishMode, State
 from announcements.models import Announcement, FlowLogEntry
 from tests import factories
+from tests.concurrency import run_together
 
 from .workflow_factories import notice
 
@@ -20,28 +20,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locking"),
 ]
-
-
-def run_together(*jobs):
-    """Run each job in its own thread (own connection), released at the same instant."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def runner(i, job):
-        try:
-            barrier.wait()
-            results[i] = job()
-        except Exception as exc:  # noqa: BLE001 - the result is what the test compares
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 def test_two_reviewers_approving_at_once_make_one_transition(world):
