@@ -32,10 +32,12 @@ browser-deps:
 	  else echo "Install Debian's chromium and fonts-wqy-microhei (as root) for the browser tests." >&2; exit 1; fi; \
 	fi
 
+# The task worker (mail, bulk files, reminders) runs beside the web server and stops with it.
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production: settings come from the environment (or .env; see .env.example and docs/production.md).
 # Static files are collected with hashed names for whitenoise. Run `manage.py migrate` once per

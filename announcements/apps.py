@@ -22,7 +22,11 @@ class AnnouncementsConfig(AppConfig):
             )
         )
 
+        from . import notifications
         from .selectors import todo_count
+        from .signals import notice_transitioned
+
+        notice_transitioned.connect(notifications.on_notice_transitioned, dispatch_uid="announcements.mail")
 
         # The console header's 待办 badge: what this user can move on now (我的待办).
         menu.register_counter("todo", todo_count)

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -19,3 +21,17 @@ class Kind(models.TextChoices):
 class PublishMode(models.TextChoices):
     ON_APPROVAL = "on_approval", _("Publish when review completes")
     SCHEDULED = "scheduled", _("Scheduled publication")
+
+
+class Action(StrEnum):
+    """The workflow's actions (announcements.workflow.TRANSITIONS says what each does)."""
+
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
+    PURCHASER_APPROVE = "purchaser_approve"
+    PURCHASER_RETURN = "purchaser_return"
+    FINANCE_APPROVE = "finance_approve"
+    FINANCE_RETURN = "finance_return"
+    REVOKE = "revoke"
+    # Not a user action: the cron command publishing an approved, scheduled notice.
+    SCHEDULED_PUBLISH = "scheduled_publish"

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from .enums import State
-from .services import user_may_draft
+from .rules import user_may_draft
 
 
 def detail_url(announcement):

@@ -92,9 +92,9 @@ class Announcement(models.Model):
     revoke_reason = models.TextField(_("revocation reason"), blank=True, editable=False)
     view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
     is_test = models.BooleanField(_("test notice"), default=False)
-    # Denormalised for the public search, filled by public_cache.on_publication_changed:
+    # Denormalised for the public search, filled by the public app at publication (public.services):
     # title, publishing unit and project names; and their distinct 1- and 2-character
-    # grams, which a GIN index on PostgreSQL serves where trigrams cannot (announcements.search).
+    # grams, which a GIN index on PostgreSQL serves where trigrams cannot (public.search).
     search_text = models.TextField(_("search text"), blank=True, editable=False)
     search_grams = models.TextField(_("search grams"), blank=True, editable=False)
 

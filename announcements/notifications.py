@@ -1,4 +1,5 @@
-"""E-mails about the workflow. Called by the workflow only after the transaction commits.
+"""E-mails about the workflow: a listener of announcements.signals.notice_transitioned (connected
+in AnnouncementsConfig.ready), so it runs only after the transition has committed.
 
 - a notice reaches 采购人初审 → the purchaser reviewers of its institution (not the submitter);
 - a notice reaches 财政审核 → the finance reviewers of its district;
@@ -15,7 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from .enums import State
+from .enums import Action, State
+from .selectors import current_reviewers
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +28,6 @@ def recipient_language(user) -> str:
 
 def recipients_for(*, announcement, entry) -> tuple[str, list]:
     """(template name, users) for the mail this log entry calls for; no users when none."""
-    from .workflow import Action, current_reviewers
-
     action = entry.action
     submitter = announcement.submitted_by
     if entry.to_state in (State.PURCHASER_REVIEW, State.FINANCE_REVIEW) and action != Action.FINANCE_APPROVE:
@@ -64,3 +64,7 @@ def notify(*, announcement, entry) -> int:
     except Exception:  # noqa: BLE001 - see docstring
         logger.exception("Workflow mail for %s failed", announcement.public_id)
         return 0
+
+
+def on_notice_transitioned(sender, *, announcement, entry, **kwargs) -> None:
+    notify(announcement=announcement, entry=entry)

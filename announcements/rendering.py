@@ -2,11 +2,11 @@
 The workflow freezes its output into `published_html` at publication."""
 
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from reservations.rendering import render_notice
 
-from .enums import Kind
+from .enums import Kind, State
 from .sanitize import clean_html
 
 
@@ -23,3 +23,15 @@ def render_announcement(announcement) -> SafeString:
             report=announcement.report, title=announcement.title, notice_date=notice_date(announcement)
         )
     return SafeString(clean_html(announcement.body_html))
+
+
+def notice_html(announcement) -> SafeString:
+    """What the notice says now: the text frozen at approval once finance approved it (published,
+    revoked, or approved and waiting for its 定时发布), else the live rendering."""
+    frozen = announcement.state in (State.PUBLISHED, State.REVOKED) or (
+        announcement.state == State.FINANCE_REVIEW and announcement.approved_at is not None
+    )
+    if frozen and announcement.published_html:
+        # published_html was made by render_announcement at approval: trusted, frozen HTML.
+        return mark_safe(announcement.published_html)  # noqa: S308
+    return render_announcement(announcement)

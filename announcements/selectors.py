@@ -8,14 +8,17 @@ Visibility (outsiders get 404 for what they may not see):
 - everyone else sees only published notices, through `announcements_published()`.
 """
 
+from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
 from accounts.enums import InstitutionKind, Perm
-from accounts.models import Institution
+from accounts.models import Institution, User
 from accounts.rules import user_holds
 
 from .enums import State
 from .models import Announcement
+from .rules import is_district_finance_bureau
+from .workflow import awaiting_filter, is_awaiting_schedule
 
 FINANCE_VISIBLE_STATES = (State.FINANCE_REVIEW, State.PUBLISHED, State.REVOKED)
 
@@ -27,46 +30,45 @@ def announcements_for_user(*, user) -> QuerySet[Announcement]:
         return qs.none()
     institution = user.institution
     visible = Q(institution_id=institution.pk)
-    if institution.kind == InstitutionKind.FINANCE_BUREAU and user_holds(user, Perm.FINANCE_REVIEW):
+    if is_district_finance_bureau(user, district_id=institution.district_id) and user_holds(
+        user, Perm.FINANCE_REVIEW
+    ):
         visible |= Q(district_id=institution.district_id, state__in=FINANCE_VISIBLE_STATES)
     if user_holds(user, Perm.OVERSEE):
         visible |= Q(state__in=FINANCE_VISIBLE_STATES)
     return qs.filter(visible)
 
 
-def announcements_published() -> QuerySet[Announcement]:
-    """What the public may read: published, not test data. The one source of every public page and export."""
+def _public(state: State) -> QuerySet[Announcement]:
+    """Notices in `state` that the public may know of: not test data, not of a test institution."""
     # Test institutions are few: excluding them by a subquery (a hashed anti-join) lets counts
     # of the public list run on its partial index alone (migration 0003) instead of joining.
-    return (
-        Announcement.objects.select_related("institution", "district", "report")
-        .filter(state=State.PUBLISHED, is_test=False)
-        .exclude(institution__in=Institution.objects.filter(is_test=True).values("pk"))
+    return Announcement.objects.filter(state=state, is_test=False).exclude(
+        institution__in=Institution.objects.filter(is_test=True).values("pk")
     )
 
 
-def review_queue(*, user) -> QuerySet[Announcement]:
-    """我的待办: the notices this user can move on now (the same rules as workflow.available_actions).
+def announcements_published() -> QuerySet[Announcement]:
+    """What the public may read. The one source of every public page and export, the sitemap and
+    oversight's spot-check population."""
+    return _public(State.PUBLISHED).select_related("institution", "district", "report")
 
-    A handler's drafts (to submit), a purchaser reviewer's notices in 采购人初审 that someone else
-    submitted, a finance reviewer's notices of their district in 财政审核 not yet approved.
-    Withdrawing and revoking are possible too, but they are not work waiting for anyone.
-    """
+
+def announcement_revoked_publicly(*, public_id: str) -> dict | None:
+    """{revoked_at, revoke_reason} of a notice the public once read and that was revoked (the
+    410 answer shows these, never the content); None for anything else."""
+    return _public(State.REVOKED).filter(public_id=public_id).values("revoked_at", "revoke_reason").first()
+
+
+def review_queue(*, user) -> QuerySet[Announcement]:
+    """我的待办: the notices this user can move on now, derived from the workflow's table
+    (`workflow.awaiting_filter`): a handler's drafts, a purchaser reviewer's notices in 采购人初审
+    that someone else submitted, a finance reviewer's notices of their district in 财政审核 not
+    yet approved."""
     qs = announcements_for_user(user=user)
-    if not qs.query.is_empty():
-        todo = Q(pk__in=[])
-        if user_holds(user, Perm.SUBMIT_NOTICE):
-            todo |= Q(institution_id=user.institution_id, state=State.DRAFT)
-        if user_holds(user, Perm.PURCHASER_REVIEW):
-            todo |= Q(institution_id=user.institution_id, state=State.PURCHASER_REVIEW) & ~Q(
-                submitted_by_id=user.pk
-            )
-        if user.institution.kind == InstitutionKind.FINANCE_BUREAU and user_holds(user, Perm.FINANCE_REVIEW):
-            todo |= Q(
-                district_id=user.institution.district_id, state=State.FINANCE_REVIEW, approved_at__isnull=True
-            )
-        qs = qs.filter(todo)
-    return qs
+    if qs.query.is_empty():
+        return qs
+    return qs.filter(awaiting_filter(user))
 
 
 def todo_count(user) -> int:
@@ -76,9 +78,32 @@ def todo_count(user) -> int:
     return review_queue(user=user).count()
 
 
-def announcements_published_search(*, keyword: str = "") -> QuerySet[Announcement]:
-    """Published notices whose title, publishing unit or project names contain every word of
-    `keyword` (announcements.search explains the indexes). No side effects."""
-    from .search import keyword_filter
+def _holders(perm: Perm, **institution_filter) -> QuerySet[User]:
+    perms = Permission.objects.filter(codename=perm, content_type__app_label="accounts")
+    return (
+        User.objects.filter(Q(groups__permissions__in=perms) | Q(user_permissions__in=perms))
+        .filter(is_active=True, is_deleted=False, **institution_filter)
+        .distinct()
+        .order_by("full_name", "username")
+    )
 
-    return keyword_filter(announcements_published(), keyword)
+
+def purchaser_reviewers(announcement) -> QuerySet[User]:
+    return _holders(Perm.PURCHASER_REVIEW, institution_id=announcement.institution_id)
+
+
+def finance_reviewers(announcement) -> QuerySet[User]:
+    return _holders(
+        Perm.FINANCE_REVIEW,
+        institution__kind=InstitutionKind.FINANCE_BUREAU,
+        institution__district_id=announcement.district_id,
+    )
+
+
+def current_reviewers(announcement) -> list[User]:
+    """ "当前步审核人-或审": any one of these completes the current review step."""
+    if announcement.state == State.PURCHASER_REVIEW:
+        return [u for u in purchaser_reviewers(announcement) if u.pk != announcement.submitted_by_id]
+    if announcement.state == State.FINANCE_REVIEW and not is_awaiting_schedule(announcement):
+        return list(finance_reviewers(announcement))
+    return []

@@ -11,8 +11,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.enums import InstitutionKind, Perm
-from accounts.rules import user_holds
 from reservations.services import report_create, report_rows_import, report_rows_save, report_update
 
 from .enums import Kind, PublishMode, State
@@ -27,13 +25,6 @@ class DraftingError(Exception):
 
 class StaleEdit(DraftingError):
     pass
-
-
-def user_may_draft(user, institution=None) -> bool:
-    """项目采购经办岗 of a budget unit (and of `institution`, when given) create and edit notices."""
-    if not user_holds(user, Perm.SUBMIT_NOTICE) or user.institution.kind != InstitutionKind.BUDGET_UNIT:
-        return False
-    return institution is None or user.institution_id == institution.pk
 
 
 def default_title(*, institution, year: int) -> str:

@@ -5,50 +5,63 @@ both reviews may 退回 (with a reason) to 草稿; the submitter may 撤回 from
 
 `apply_action` is the only code that changes `Announcement.state` (besides `publish_due`, the
 scheduled publication that a finance approval set up). `available_actions` feeds both the
-buttons and the POST check, so the two cannot drift. No `force` parameter anywhere.
+buttons and the POST check, and `awaits_user` (我的待办) is derived from the same table, so the
+three cannot drift. No `force` parameter anywhere. After a commit the workflow announces the
+transition (announcements.signals); it imports none of its listeners.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.html import escape, linebreaks
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.enums import InstitutionKind, Perm
-from accounts.models import User
+from accounts.enums import Perm
 from accounts.rules import user_holds
+from reservations.services import report_submit_problems
 
-from .enums import Kind, PublishMode, State
+from .enums import Action, Kind, PublishMode, State
 from .models import Announcement, FlowLogEntry
+from .rendering import render_announcement
+from .rules import Scope, in_scope, scope_filter
+from .signals import announce_transition
 
 logger = logging.getLogger(__name__)
 
 
-class Action(StrEnum):
-    SUBMIT = "submit"
-    WITHDRAW = "withdraw"
-    PURCHASER_APPROVE = "purchaser_approve"
-    PURCHASER_RETURN = "purchaser_return"
-    FINANCE_APPROVE = "finance_approve"
-    FINANCE_RETURN = "finance_return"
-    REVOKE = "revoke"
-    # Not a user action: the cron command publishing an approved, scheduled notice.
-    SCHEDULED_PUBLISH = "scheduled_publish"
+@dataclass(frozen=True)
+class Guard:
+    """A condition on the actor beyond position and scope, written once in both of the forms the
+    workflow needs: for one notice (the buttons, the POST check) and as a filter (我的待办)."""
+
+    refusal: str
+    allows: Callable[[Announcement, object], bool]
+    as_q: Callable[[object], Q]
 
 
-class Scope(StrEnum):
-    INSTITUTION = "institution"  # staff of the notice's institution
-    DISTRICT = "district"  # the finance bureau of the notice's 行政区划
+SUBMITTER_ONLY = Guard(
+    _("Only the submitter can withdraw the notice."),
+    lambda announcement, user: announcement.submitted_by_id == user.pk,
+    lambda user: Q(submitted_by_id=user.pk),
+)
+# Separation of duties: nobody approves what they submitted themselves.
+NOT_THE_SUBMITTER = Guard(
+    _("You submitted this notice, so another reviewer must approve it."),
+    lambda announcement, user: announcement.submitted_by_id != user.pk,
+    lambda user: ~Q(submitted_by_id=user.pk),
+)
+NOT_YET_APPROVED = Guard(
+    _("This notice is already approved and waits for its publication time."),
+    lambda announcement, user: announcement.approved_at is None,
+    lambda user: Q(approved_at__isnull=True),
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,10 @@ class Transition:
     scope: Scope
     reason_required: bool = False
     style: str = ""  # the button's CSS class
+    guards: tuple[Guard, ...] = ()
+    # Work waiting for the actor (我的待办). Returning is the alternative to approving the same
+    # notice, withdrawing and revoking are possible but nobody waits for them.
+    waits: bool = False
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -76,6 +93,7 @@ TRANSITIONS: dict[str, Transition] = {
             Perm.SUBMIT_NOTICE,
             Scope.INSTITUTION,
             style="primary",
+            waits=True,
         ),
         Transition(
             Action.WITHDRAW,
@@ -85,6 +103,7 @@ TRANSITIONS: dict[str, Transition] = {
             State.DRAFT,
             Perm.SUBMIT_NOTICE,
             Scope.INSTITUTION,
+            guards=(SUBMITTER_ONLY,),
         ),
         Transition(
             Action.PURCHASER_APPROVE,
@@ -95,6 +114,8 @@ TRANSITIONS: dict[str, Transition] = {
             Perm.PURCHASER_REVIEW,
             Scope.INSTITUTION,
             style="primary",
+            guards=(NOT_THE_SUBMITTER,),
+            waits=True,
         ),
         Transition(
             Action.PURCHASER_RETURN,
@@ -116,6 +137,8 @@ TRANSITIONS: dict[str, Transition] = {
             Perm.FINANCE_REVIEW,
             Scope.DISTRICT,
             style="primary",
+            guards=(NOT_YET_APPROVED,),
+            waits=True,
         ),
         Transition(
             Action.FINANCE_RETURN,
@@ -167,18 +190,6 @@ class ActionConflict(WorkflowError):
 # --- who may act -------------------------------------------------------------------------
 
 
-def in_scope(user, announcement, scope: Scope) -> bool:
-    institution = getattr(user, "institution", None)
-    if institution is None:
-        return False
-    if scope == Scope.INSTITUTION:
-        return user.institution_id == announcement.institution_id
-    return (
-        institution.kind == InstitutionKind.FINANCE_BUREAU
-        and institution.district_id == announcement.district_id
-    )
-
-
 def is_awaiting_schedule(announcement) -> bool:
     """Approved by finance with 定时发布: waiting for `publish_scheduled`, nothing left to review."""
     return announcement.state == State.FINANCE_REVIEW and announcement.approved_at is not None
@@ -190,14 +201,9 @@ def _refusal(transition: Transition, announcement, user) -> str | None:
         return _("This action is not possible in the notice's current state.")
     if not user_holds(user, transition.perm) or not in_scope(user, announcement, transition.scope):
         return _("You may not take this action on this notice.")
-    action = transition.action
-    if action == Action.WITHDRAW and announcement.submitted_by_id != user.pk:
-        return _("Only the submitter can withdraw the notice.")
-    # Separation of duties: nobody approves what they submitted themselves.
-    if action == Action.PURCHASER_APPROVE and announcement.submitted_by_id == user.pk:
-        return _("You submitted this notice, so another reviewer must approve it.")
-    if action == Action.FINANCE_APPROVE and is_awaiting_schedule(announcement):
-        return _("This notice is already approved and waits for its publication time.")
+    for guard in transition.guards:
+        if not guard.allows(announcement, user):
+            return guard.refusal
     return None
 
 
@@ -206,64 +212,33 @@ def available_actions(announcement, user) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if _refusal(t, announcement, user) is None]
 
 
-def _holders(perm: Perm, **institution_filter):
-    perms = Permission.objects.filter(codename=perm, content_type__app_label="accounts")
-    return (
-        User.objects.filter(Q(groups__permissions__in=perms) | Q(user_permissions__in=perms))
-        .filter(is_active=True, is_deleted=False, **institution_filter)
-        .distinct()
-        .order_by("full_name", "username")
-    )
-
-
-def purchaser_reviewers(announcement):
-    return _holders(Perm.PURCHASER_REVIEW, institution_id=announcement.institution_id)
-
-
-def finance_reviewers(announcement):
-    return _holders(
-        Perm.FINANCE_REVIEW,
-        institution__kind=InstitutionKind.FINANCE_BUREAU,
-        institution__district_id=announcement.district_id,
-    )
-
-
-def current_reviewers(announcement) -> list[User]:
-    """ "当前步审核人-或审": any one of these completes the current review step."""
-    if announcement.state == State.PURCHASER_REVIEW:
-        return [u for u in purchaser_reviewers(announcement) if u.pk != announcement.submitted_by_id]
-    if announcement.state == State.FINANCE_REVIEW and not is_awaiting_schedule(announcement):
-        return list(finance_reviewers(announcement))
-    return []
-
-
-# --- collaborators from the drafting issue, imported late so either side can land first ----
+def awaiting_filter(user) -> Q:
+    """我的待办 as a filter: notices on which `user` has an action that is work waiting for them.
+    The same table, positions, scopes and guards as `available_actions` (a test compares the
+    two for every state and role)."""
+    waiting = Q(pk__in=[])
+    for transition in TRANSITIONS.values():
+        if not transition.waits or not user_holds(user, transition.perm):
+            continue
+        scope = scope_filter(user, transition.scope)
+        if scope is None:
+            continue
+        condition = Q(state__in=transition.from_states) & scope
+        for guard in transition.guards:
+            condition &= guard.as_q(user)
+        waiting |= condition
+    return waiting
 
 
 def submit_problems(announcement) -> list[str]:
     """Reasons to refuse a submit: the report's checks, or an empty manual notice."""
     if announcement.report_id is not None:
-        try:
-            from reservations.services import report_submit_problems
-        except ImportError:  # pragma: no cover - until the drafting issue lands
-            if not announcement.report.rows.exists():
-                return [str(_("The notice has no reserved-project rows."))]
-            return []
         return [str(p) for p in report_submit_problems(report=announcement.report)]
     if announcement.kind == Kind.SME_RESERVATION:
         return [str(_("The notice has no reserved-project rows."))]
     if not announcement.body_html.strip():
         return [str(_("The notice has no text."))]
     return []
-
-
-def render_notice(announcement) -> str:
-    """The one rendering of the notice (drafting's `render_announcement`)."""
-    try:
-        from .rendering import render_announcement
-    except ImportError:  # pragma: no cover - until the drafting issue lands
-        return mark_safe(f"<h2>{escape(announcement.title)}</h2>{linebreaks(escape(announcement.body_html))}")
-    return render_announcement(announcement)
 
 
 # --- the gateway ---------------------------------------------------------------------------
@@ -310,9 +285,9 @@ def apply_action(*, announcement: Announcement, action: str, actor, comment: str
     In one transaction: checks permission, scope and separation of duties; runs the submit
     checks; updates the row only if it is still in the state (and version) the caller saw —
     zero rows means someone else acted first and raises `ActionConflict`; appends a
-    `FlowLogEntry` with a snapshot. After commit it sends the notifications and, on
-    publication or revocation, refreshes the public pages' cache. Raises `ActionRefused`
-    (nothing changed) when the action is not allowed.
+    `FlowLogEntry` with a snapshot. After commit it announces the transition
+    (announcements.signals.notice_transitioned: notifications, the public site). Raises
+    `ActionRefused` (nothing changed) when the action is not allowed.
     """
     transition = TRANSITIONS.get(str(action))
     if transition is None:
@@ -344,7 +319,7 @@ def apply_action(*, announcement: Announcement, action: str, actor, comment: str
                 # The notice's date line is its publication date, so render as of then.
                 announcement.published_at = announcement.scheduled_at if later else now
                 # Frozen now: the published text is exactly what the finance reviewer saw.
-                changes = {"approved_at": now, "published_html": str(render_notice(announcement))}
+                changes = {"approved_at": now, "published_html": str(render_announcement(announcement))}
                 if later:
                     to_state = State.FINANCE_REVIEW
                 else:
@@ -380,7 +355,7 @@ def publish_due(*, now: datetime | None = None) -> list[Announcement]:
 
     Each publication is a conditional update, so two servers running this at once publish
     every notice once: the loser's update changes zero rows and writes no log row.
-    Side effects as `apply_action`'s finance approval: log row, mail, public cache.
+    Side effects as `apply_action`'s finance approval: a log row, then the announcement.
     """
     now = now or timezone.now()
     due = Announcement.objects.filter(
@@ -409,9 +384,4 @@ def publish_due(*, now: datetime | None = None) -> list[Announcement]:
 
 
 def _after_commit(announcement, entry) -> None:
-    from . import notifications
-    from .public_cache import on_publication_changed
-
-    transaction.on_commit(lambda: notifications.notify(announcement=announcement, entry=entry))
-    if entry.to_state in (State.PUBLISHED, State.REVOKED):
-        transaction.on_commit(lambda: on_publication_changed(announcement))
+    transaction.on_commit(lambda: announce_transition(announcement=announcement, entry=entry))

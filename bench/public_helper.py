@@ -92,7 +92,7 @@ def ensure_database():
 
 SHELL_FACTS = """
 from announcements.selectors import announcements_published
-from announcements.public_cache import bump_public_cache
+from public.cache import bump_public_cache
 bump_public_cache()
 qs = announcements_published()
 ids = list(qs.order_by("-published_at").values_list("public_id", flat=True)[:8])

@@ -44,9 +44,11 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "axes",
+    "django_tasks_db",
     "accounts",
     "reservations",
     "announcements",
+    "public",
     "oversight",
     # Last: operations (backup/restore commands) may read every app; no app reads it.
     "ops",
@@ -127,6 +129,15 @@ if _email["EMAIL_BACKEND"] != "django.core.mail.backends.smtp.EmailBackend":
     # Only the SMTP backend takes connection options.
     _email_options = {k: v for k, v in _email_options.items() if k == "file_path"}
 MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _email_options}}
+# Slow work (mail, bulk files, reminders) runs on Django's task framework. The default queue
+# lives in the project's own database (django-tasks-db), so `make run` needs no other service;
+# `manage.py db_worker` runs the tasks (make run starts one beside the web server).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@sme-notices.localhost")
 
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")

@@ -11,7 +11,7 @@ urlpatterns = [
     path("console/notices/", include("announcements.urls")),
     path("console/oversight/", include("oversight.urls")),
     path("", include("accounts.urls")),
-    path("", include("announcements.urls_public")),
+    path("", include("public.urls")),
 ]
 
 # 403/404 use Django's handlers with templates/403.html and 404.html; 500 also turns a database

@@ -12,8 +12,8 @@ from accounts.enums import InstitutionKind
 from accounts.models import District, Institution
 from announcements.enums import State
 from announcements.models import Announcement
-from announcements.public_cache import on_publication_changed
 from announcements.rendering import render_announcement
+from public.services import publication_changed as on_publication_changed
 from reservations.enums import ReservationOption
 from reservations.models import Report, ReservedProject
 

@@ -6,6 +6,8 @@ UPPER(col::text) LIKE UPPER(%s); a plain trigram index on the column would not b
 SQLite keeps a plain scan (platform.md).
 """
 
+import unicodedata
+
 from django.db import migrations, models
 
 TRGM_INDEX = "announcement_search_trgm"
@@ -33,10 +35,28 @@ def drop_indexes(apps, schema_editor):
     schema_editor.execute(f"DROP INDEX IF EXISTS {GRAMS_INDEX}")
 
 
+# Frozen copies of public.search's functions as they were when this migration was written:
+# a migration must not import app code (the announcements app may not import the public app).
+def search_text_parts(*, title, unit, competent_unit="", project_names=()):
+    parts = []
+    for value in (title, unit, competent_unit, *project_names):
+        value = unicodedata.normalize("NFKC", value or "").strip()
+        if value and value not in parts:
+            parts.append(value)
+    return parts
+
+
+def grams_for(parts):
+    grams = set()
+    for part in parts:
+        for word in unicodedata.normalize("NFKC", part or "").upper().split():
+            grams.update(word)
+            grams.update(word[i : i + 2] for i in range(len(word) - 1))
+    return " ".join(sorted(grams))
+
+
 def backfill(apps, schema_editor):
     # Notices published before this migration get their search fields once, here.
-    from announcements.search import grams_for, search_text_parts
-
     Announcement = apps.get_model("announcements", "Announcement")
     ReservedProject = apps.get_model("reservations", "ReservedProject")
     for notice in Announcement.objects.filter(state="published").select_related("institution", "report"):

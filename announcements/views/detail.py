@@ -1,12 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
-from django.utils.safestring import mark_safe
 
 from .. import links, workflow
 from ..diff import changes_since_last_submission
 from ..enums import State
 from ..models import FlowLogEntry
-from ..selectors import announcements_for_user
+from ..rendering import notice_html
+from ..selectors import announcements_for_user, current_reviewers
 
 RECENT_LOG = 5
 
@@ -54,26 +54,19 @@ def notice_detail(request, public_id):
     """公告详情: steps, 公告信息, 流转日志, the rendered notice, attachments and the user's actions."""
     announcement = _visible(request, public_id)
     log = _labelled(FlowLogEntry.objects.filter(announcement=announcement).select_related("actor"))
-    frozen = announcement.state in (State.PUBLISHED, State.REVOKED) or workflow.is_awaiting_schedule(
-        announcement
-    )
     show_diff = announcement.state in (State.PURCHASER_REVIEW, State.FINANCE_REVIEW)
     context = {
         "announcement": announcement,
         "steps": _steps(announcement, log),
-        "reviewers": workflow.current_reviewers(announcement),
+        "reviewers": current_reviewers(announcement),
         "recent_log": list(reversed(log))[:RECENT_LOG],
         "log_count": len(log),
         "actions": workflow.available_actions(announcement, request.user),
-        # published_html was rendered by render_announcement at approval: trusted, frozen HTML.
-        "notice_html": mark_safe(announcement.published_html)  # noqa: S308
-        if frozen and announcement.published_html
-        else workflow.render_notice(announcement),
+        "notice_html": notice_html(announcement),
         "attachments": [(a, links.attachment_url(announcement, a)) for a in announcement.attachments.all()],
         "diff": changes_since_last_submission(announcement) if show_diff else None,
         "public_url": links.public_url(announcement),
         "edit_url": links.edit_url(announcement, request.user) if request.user.is_authenticated else None,
-        "is_submitter": announcement.submitted_by_id == request.user.pk,
         "created_by": announcement.created_by,
     }
     return render(request, "announcements/detail.html", context)

@@ -23,7 +23,7 @@ from reservations.money import format_share, format_wan, rows_totals, small_micr
 from reservations.rendering import render_notice
 from reservations.rules import policy_warnings
 
-from .. import services
+from .. import rules, services
 from ..enums import Kind, State
 from ..forms_drafting import (
     AttachmentForm,
@@ -39,14 +39,14 @@ from ..selectors import announcements_for_user, announcements_published
 
 
 def _require_drafter(request):
-    if not services.user_may_draft(request.user):
+    if not rules.user_may_draft(request.user):
         raise Http404
 
 
 def _draft(request, public_id):
     """The notice, for a handler of its institution; 404 for everyone else (a draft is private)."""
     announcement = get_object_or_404(announcements_for_user(user=request.user), public_id=public_id)
-    if not services.user_may_draft(request.user, announcement.institution):
+    if not rules.user_may_draft(request.user, announcement.institution):
         raise Http404
     return announcement
 
@@ -352,10 +352,11 @@ def attachment_delete(request, public_id, attachment_id):
 
 @require_GET
 def attachment_download(request, public_id, attachment_id):
-    """Staff who may see the notice download its attachments; anyone may once it is published."""
+    """Staff who may see the notice download its attachments. Anyone else is sent to the public
+    download (public:attachment), which answers only while the notice is published."""
     visible = announcements_for_user(user=request.user).filter(public_id=public_id)
-    if not visible.exists():
-        visible = announcements_published().filter(public_id=public_id)
+    if not visible.exists() and announcements_published().filter(public_id=public_id).exists():
+        return redirect("public:attachment", public_id=public_id, attachment_id=attachment_id)
     announcement = get_object_or_404(visible)
     attachment = get_object_or_404(announcement.attachments, pk=attachment_id)
     try:

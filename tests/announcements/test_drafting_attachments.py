@@ -110,8 +110,11 @@ def test_published_notice_attachment_is_public(world, login, client):
     Announcement.objects.filter(pk=notice.pk).update(state=State.PUBLISHED)
     client.logout()
     response = client.get(
-        reverse("announcements:attachment_download", args=[notice.public_id, attachment.pk])
+        reverse("announcements:attachment_download", args=[notice.public_id, attachment.pk]), follow=True
     )
+    assert response.redirect_chain == [
+        (reverse("public:attachment", args=[notice.public_id, attachment.pk]), 302)
+    ]
     assert b"".join(response.streaming_content) == PDF
     assert "a.pdf" in response["Content-Disposition"]
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.core.cache.backends.redis import RedisCache
 
-from announcements import public_cache
+from public import cache as public_cache
 
 REDIS_URL = "redis://127.0.0.1:6379/1"
 

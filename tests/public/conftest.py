@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import District
 from announcements.enums import State
 from announcements.models import Announcement
-from announcements.public_cache import announcement_search_fields_fill
+from public.services import announcement_search_fields_fill
 from reservations.enums import ProjectCategory, ReservationOption
 from reservations.models import Report, ReservedProject
 from tests import factories

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from announcements.enums import State
 from announcements.models import Announcement, Attachment
-from announcements.public_cache import on_publication_changed
+from public.services import publication_changed
 from tests import factories
 from tests.public.conftest import make_notice
 
@@ -159,8 +159,9 @@ def test_detail_lists_attachments_with_download_links(client, world):
 
     html = detail(client, notice).content.decode()
 
-    url = reverse("announcements:attachment_download", args=[notice.public_id, attachment.pk])
+    url = reverse("public:attachment", args=[notice.public_id, attachment.pk])
     assert f'<a href="{url}">说明附件.pdf</a>' in html
+    assert client.get(url).getvalue() == b"%PDF-1.4"
 
 
 @pytest.mark.parametrize("rows", [1, 30])
@@ -190,7 +191,7 @@ def test_revocation_of_a_cached_notice_answers_410_at_once(client, world):
 
     notice.state, notice.revoked_at, notice.revoke_reason = State.REVOKED, timezone.now(), "重复发布"
     notice.save()
-    on_publication_changed(notice)
+    publication_changed(notice)
 
     response = detail(client, notice)
     assert response.status_code == 410

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from announcements.enums import State
-from announcements.public_cache import on_publication_changed
+from public.services import publication_changed
 from tests.public.conftest import make_notice
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def test_feed_shows_new_publication_at_once(client, world):
     assert len(entries(client)[2]) == 1
 
     later = make_notice(institution=world.unit, title="第二条")
-    on_publication_changed(later)
+    publication_changed(later)
 
     assert len(entries(client)[2]) == 2
 

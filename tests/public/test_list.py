@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from announcements.enums import State
-from announcements.public_cache import on_publication_changed
+from public.services import publication_changed
 from tests import factories
 from tests.public.conftest import make_notice
 
@@ -175,7 +175,7 @@ def test_new_publication_shows_at_once_despite_cache(client, world):
     assert cached.context is None  # served from the cache, no template rendered
 
     later = make_notice(institution=world.unit, title="刚发布的公告", published_at=timezone.now())
-    on_publication_changed(later)
+    publication_changed(later)
 
     assert "刚发布的公告" in client.get(reverse("public:list")).content.decode()
 
@@ -186,7 +186,7 @@ def test_revocation_leaves_the_cached_list_at_once(client, world):
 
     notice.state = State.REVOKED
     notice.save()
-    on_publication_changed(notice)
+    publication_changed(notice)
 
     assert "将被撤回的公告" not in client.get(reverse("public:list")).content.decode()
 
@@ -204,7 +204,7 @@ def test_list_queries_do_not_grow_with_notices(client, world, django_assert_max_
 
 
 def test_keyword_search_total_stops_at_the_cap(client, world, monkeypatch):
-    monkeypatch.setattr("announcements.views.public.SEARCH_COUNT_CAP", 3)
+    monkeypatch.setattr("public.views.pages.SEARCH_COUNT_CAP", 3)
     for i in range(5):
         make_notice(institution=world.unit, title=f"物业公告{i}")
 

@@ -5,8 +5,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from announcements.models import Announcement
-from announcements.search import keyword_filter
-from announcements.selectors import announcements_published_search
+from public.search import keyword_filter, published_search
 from tests.public.conftest import make_notice
 
 pytestmark = [
@@ -29,14 +28,14 @@ def plan(queryset) -> str:
 
 
 def test_search_of_four_characters_uses_the_trigram_index(corpus):
-    queryset = announcements_published_search(keyword="鳕鱼罐头").order_by("-published_at")[:20]
+    queryset = published_search(keyword="鳕鱼罐头").order_by("-published_at")[:20]
 
     assert "announcement_search_trgm" in plan(queryset)
     assert [n.title for n in queryset] == ["鳕鱼罐头专项公告"]
 
 
 def test_search_of_two_characters_uses_the_gram_index(corpus):
-    queryset = announcements_published_search(keyword="鳕鱼").order_by("-published_at")[:20]
+    queryset = published_search(keyword="鳕鱼").order_by("-published_at")[:20]
 
     assert "announcement_search_grams" in plan(queryset)
     assert [n.title for n in queryset] == ["鳕鱼罐头专项公告"]
@@ -51,7 +50,7 @@ def test_search_of_one_character_uses_the_gram_index(corpus):
 
 def test_frequent_word_still_finds_every_match(corpus):
     """A frequent word may walk the date index instead; the answer is the same."""
-    total = announcements_published_search(keyword="公告").count()
+    total = published_search(keyword="公告").count()
 
     assert total == Announcement.objects.filter(state="published", search_text__contains="公告").count()
     assert total > 300

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from announcements.enums import State
 from announcements.models import Announcement
-from announcements.public_cache import announcement_search_fields_fill
+from public.services import announcement_search_fields_fill
 
 TITLES = [
     "完成率100%的保洁服务公告",

@@ -20,8 +20,8 @@ from accounts.enums import InstitutionKind
 from accounts.models import District, Institution
 from announcements.enums import State
 from announcements.models import Announcement
-from announcements.public_cache import bump_public_cache
-from announcements.search import grams_for, search_text_parts
+from public.cache import bump_public_cache
+from public.search import grams_for, search_text_parts
 from reservations.enums import ReservationOption
 from reservations.models import Report, ReservedProject
 

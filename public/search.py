@@ -3,7 +3,7 @@
 Keyword search runs over one denormalised field, `Announcement.search_text` (title, publishing
 unit, competent unit and project names), filled when a notice is published. On PostgreSQL:
 - words of 3+ characters use Django's icontains, i.e. UPPER(search_text) LIKE UPPER('%w%'),
-  which the trigram GIN index on UPPER(search_text) serves (migration 0002);
+  which the trigram GIN index on UPPER(search_text) serves (announcements migration 0002);
 - 1- and 2-character words have no trigram, so they match the array of distinct grams kept in
   `search_grams` (a GIN index on string_to_array(search_grams, ' ')): exact, no scan.
 SQLite keeps plain icontains. LIKE metacharacters in a word are escaped by Django, so % _ and
@@ -142,3 +142,11 @@ class ApiNoticeFilter(PublicNoticeFilter):
 
     def filter_updated_since(self, queryset, name, value):
         return queryset.filter(Q(published_at__gte=value) | Q(updated_at__gte=value))
+
+
+def published_search(*, keyword: str = "") -> QuerySet:
+    """Published notices whose title, publishing unit or project names contain every word of
+    `keyword`. No side effects."""
+    from announcements.selectors import announcements_published
+
+    return keyword_filter(announcements_published(), keyword)

@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import District
+from announcements.selectors import announcements_published
 
-from .public_cache import versioned_get, versioned_set
-from .selectors import announcements_published
-from .views.public import site_url
+from ..cache import versioned_get, versioned_set
+from ..http import site_url
 
 FEED_SIZE = 50
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .selectors import announcements_published
+from announcements.selectors import announcements_published
 
 
 class _CanonicalSitemap(Sitemap):

@@ -13,15 +13,10 @@ Mapping (domain.md §9, docs/ocds-extension.md):
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 
-from reservations.models import ReservedProject
-
-from .api import FILTER_PARAMS, PAGE_PARAMS, json_response, next_url, page_of_notices, published_queryset
-from .views.public import cache_params, cached_public_response, site_url
+from .http import site_url
 
 YUAN_PER_WAN = Decimal(10000)
 CATEGORY = {"goods": "goods", "works": "works", "services": "services"}
@@ -62,7 +57,7 @@ def buyer_party(notice) -> dict:
 def release_for_row(notice, row) -> dict:
     ocid = f"{settings.OCDS_OCID_PREFIX}-{notice.public_id}-{row.number}"
     party = buyer_party(notice)
-    notice_url = site_url(f"/notices/{notice.public_id}/")
+    notice_url = site_url(reverse("public:detail", args=[notice.public_id]))
     tender = {
         "id": row.code or ocid,
         "title": row.name,
@@ -118,37 +113,12 @@ def release_package(*, releases, uri, published_date, next_link=None) -> dict:
         "version": "1.1",
         "publishedDate": published_date.isoformat(),
         "publisher": {"name": str(_("Shanghai Government Procurement")), "uri": settings.SITE_URL + "/"},
-        "extensions": [site_url("/api/ocds/extension.json")],
+        "extensions": [site_url(reverse("public:ocds_extension"))],
         "releases": releases,
     }
     if next_link:
         package["links"] = {"next": next_link}
     return package
-
-
-@require_safe
-def releases(request):
-    def build():
-        queryset = published_queryset().prefetch_related(
-            Prefetch("report__rows", queryset=ReservedProject.objects.order_by("position", "id"))
-        )
-        notices, next_cursor, errors = page_of_notices(request, queryset)
-        if errors:
-            return json_response({"errors": errors}, status=400)
-        items = [release_for_row(n, row) for n in notices if n.report for row in n.report.rows.all()]
-        if not items:
-            # The package schema requires at least one release.
-            return json_response({"detail": _("No releases match.")}, status=404)
-        newest = max(n.published_at for n in notices)
-        package = release_package(
-            releases=items,
-            uri=site_url(request.get_full_path()),
-            published_date=newest or timezone.now(),
-            next_link=next_url(request, "public:ocds_releases", next_cursor),
-        )
-        return json_response(package)
-
-    return cached_public_response(request, "ocds", cache_params(request, FILTER_PARAMS + PAGE_PARAMS), build)
 
 
 EXTENSION_SCHEMA_PATCH = {
@@ -186,24 +156,3 @@ EXTENSION_SCHEMA_PATCH = {
         }
     }
 }
-
-
-@require_safe
-def extension_json(request):
-    return json_response(
-        {
-            "name": {"en": "SME reservation (Shanghai)", "zh": "面向中小企业预留"},
-            "description": {
-                "en": "Adds tender.smeReservation: the reservation option, share and amounts of a project "
-                "reserved for SMEs, as published in Shanghai's 面向中小企业预留项目执行情况公告."
-            },
-            "documentationUrl": {"en": site_url("/api/ocds/")},
-            "schemas": ["release-schema.json"],
-            "compatibility": ["1.1"],
-        }
-    )
-
-
-@require_safe
-def extension_release_schema(request):
-    return json_response(EXTENSION_SCHEMA_PATCH)

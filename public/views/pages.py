@@ -6,32 +6,31 @@ once. The detail page is not cached as a whole: it counts views and must answer 
 a notice is revoked; its QR code, which never changes, is.
 """
 
-import hashlib
-import re
 from datetime import timedelta
-from urllib.parse import urlencode
 
-import qrcode
-import qrcode.image.svg
-from django.conf import settings
-from django.core.cache import cache
-from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from ..enums import State
-from ..models import Announcement
-from ..public_cache import versioned_get, versioned_set
+from announcements.selectors import announcements_published
+
+from ..cache import versioned_get, versioned_set
+from ..http import (
+    CappedPaginator,
+    cache_params,
+    cached_public_response,
+    revoked_or_404,
+    shares_cached_pages,
+    site_url,
+)
+from ..qr import qr_svg
 from ..search import PublicNoticeFilter
-from ..selectors import announcements_published
+from ..services import count_view
 
 PAGE_SIZE = 20
 NEW_DAYS = 3
@@ -40,77 +39,10 @@ NEW_DAYS = 3
 # (25 pages: narrowing by 地区 or 年份 reaches the rest).
 SEARCH_COUNT_CAP = 500
 LIST_PARAMS = ("q", "district", "year", "date_from", "date_to", "page")
-# Crawlers, link previewers and scripts do not count as readers.
-BOT_RE = re.compile(
-    r"bot|crawl|spider|slurp|baidu|sogou|bytespider|yisou|curl|wget|python|java/|go-http|httpclient|"
-    r"okhttp|scrapy|feed|preview|facebookexternalhit|monitor|uptime|lighthouse|wrk|ab/|siege",
-    re.IGNORECASE,
-)
-
-
-def site_url(path: str) -> str:
-    """The canonical absolute URL of a path (settings.SITE_URL, not the request's host)."""
-    return settings.SITE_URL + path
-
-
-def cache_params(request, names) -> str:
-    """Only known parameters, first value each, bounded: junk in the query string neither
-    splits the cache nor fills it."""
-    pairs = []
-    for name in names:
-        value = request.GET.get(name, "").strip()[:100]
-        if value:
-            pairs.append((name, value))
-    return urlencode(pairs)
-
-
-def shares_cached_pages(request) -> bool:
-    """Whether this request may read and fill the shared page cache: anonymous, and carrying no
-    session or message cookie, whose flash messages would otherwise be baked into a page that
-    everyone then gets (signed-in pages also show the user's name in the header)."""
-    cookies = request.COOKIES
-    if (
-        settings.SESSION_COOKIE_NAME in cookies
-        or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in cookies
-    ):
-        return False
-    return not request.user.is_authenticated
-
-
-def cached_public_response(request, kind: str, params: str, build):
-    """Serve `build()`'s response from the cache when `shares_cached_pages(request)`."""
-    if not shares_cached_pages(request):
-        return build()
-    version, hit = versioned_get(kind, params)
-    if hit is not None:
-        content, content_type, status = hit
-        return HttpResponse(content, content_type=content_type, status=status)
-    response = build()
-    if response.status_code in (200, 404) and not response.streaming:
-        value = (response.content, response["Content-Type"], response.status_code)
-        versioned_set(kind, params, version=version, value=value)
-    return response
-
-
-class CappedPaginator(Paginator):
-    """A paginator whose total stops at `cap` (None: exact); `capped` tells the template."""
-
-    def __init__(self, object_list, per_page, *, cap=None):
-        super().__init__(object_list, per_page)
-        self.cap = cap
-        self.capped = False
-
-    @cached_property
-    def count(self):
-        if self.cap is None:
-            return super().count
-        found = self.object_list[: self.cap + 1].count()
-        self.capped = found > self.cap
-        return min(found, self.cap)
 
 
 @require_safe
-def notice_list(request):
+def public_notice_list(request):
     return cached_public_response(
         request, "list", cache_params(request, LIST_PARAMS), lambda: _render_list(request)
     )
@@ -145,64 +77,6 @@ def _render_list(request):
     return render(request, "public/notice_list.html", context)
 
 
-def client_fingerprint(request) -> str:
-    ip = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0):
-        ip = forwarded.split(",")[-1].strip()
-    agent = request.META.get("HTTP_USER_AGENT", "")
-    return hashlib.blake2s(f"{ip}|{agent}".encode(), digest_size=12).hexdigest()
-
-
-def is_countable_view(request) -> bool:
-    agent = request.META.get("HTTP_USER_AGENT", "")
-    if request.method != "GET" or not agent or BOT_RE.search(agent):
-        return False
-    # Browsers announce speculative loads; those are not readings.
-    purpose = request.META.get("HTTP_SEC_PURPOSE", "") or request.META.get("HTTP_PURPOSE", "")
-    return "prefetch" not in purpose and "prerender" not in purpose
-
-
-def count_view(request, *, pk: int, public_id: str) -> int | None:
-    """Add one to 浏览次数 unless the reader is a bot or read this notice within the window,
-    and return the count (None when the notice has just disappeared).
-
-    Side effect: at most one UPDATE … SET view_count = view_count + 1 … RETURNING, a single
-    statement: the row is locked only for it, never across the request; the per-client window
-    lives in the cache. A view that does not count reads the number by primary key."""
-    window = getattr(settings, "PUBLIC_VIEW_WINDOW_SECONDS", 30 * 60)
-    key = f"public:viewed:{public_id}:{client_fingerprint(request)}"
-    table = connection.ops.quote_name(Announcement._meta.db_table)
-    with connection.cursor() as cursor:
-        if is_countable_view(request) and cache.add(key, 1, timeout=window):
-            cursor.execute(
-                f"UPDATE {table} SET view_count = view_count + 1 WHERE id = %s RETURNING view_count", [pk]
-            )
-        else:
-            cursor.execute(f"SELECT view_count FROM {table} WHERE id = %s", [pk])
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def attachment_url(public_id: str, attachment_id: int):
-    # The drafting views serve published notices' files to anonymous readers.
-    return reverse("announcements:attachment_download", args=[public_id, attachment_id])
-
-
-def revoked_or_404(public_id: str):
-    """The 410 page of a revoked public notice: its date and reason only, never its content."""
-    revoked = (
-        Announcement.objects.filter(
-            public_id=public_id, state=State.REVOKED, is_test=False, institution__is_test=False
-        )
-        .values("revoked_at", "revoke_reason")
-        .first()
-    )
-    if revoked is None:
-        raise Http404
-    return revoked
-
-
 def detail_content(public_id: str) -> dict | None:
     """What the detail page shows of a published notice, cached under the publication version
     (a revocation bumps it, so the next request answers 410). None when not published."""
@@ -229,7 +103,7 @@ def detail_content(public_id: str) -> dict | None:
         "published_at": notice.published_at,
         "published_html": notice.published_html,
         "attachments": [
-            {"name": name, "size": size, "url": attachment_url(notice.public_id, pk)}
+            {"name": name, "size": size, "url": reverse("public:attachment", args=[notice.public_id, pk])}
             for pk, name, size in notice.attachments.values_list("pk", "original_name", "size")
         ],
         "canonical_url": page_url,
@@ -245,7 +119,7 @@ VIEWS_MARK = "\u2060views\u2060"
 
 
 @require_safe
-def notice_detail(request, public_id):
+def public_notice_detail(request, public_id):
     """The notice as approved. For anonymous readers without cookies the whole page is cached
     (under the publication version) around its view count, so a view costs one small query."""
     anonymous = shares_cached_pages(request)
@@ -271,19 +145,6 @@ def notice_detail(request, public_id):
 def revoked_response(request, public_id):
     revoked = revoked_or_404(public_id)
     return render(request, "public/notice_revoked.html", {"revoked": revoked}, status=410)
-
-
-def qr_svg(url: str) -> str:
-    """扫码分享: the page's URL as inline SVG (no style attributes, so CSP allows it), cached
-    forever per URL since a notice's URL never changes."""
-    key = "public:qr:" + hashlib.blake2s(url.encode(), digest_size=16).hexdigest()
-    svg = cache.get(key)
-    if svg is None:
-        image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-        svg = image.to_string(encoding="unicode")
-        svg = svg.split("?>", 1)[-1].strip()  # no XML declaration inside HTML
-        cache.set(key, svg, timeout=None)
-    return svg
 
 
 @require_safe

@@ -1,13 +1,14 @@
 """Fill the public search fields of published notices that lack them (or of all with --all).
 
-The workflow fills them at publication (public_cache.on_publication_changed); this repairs
+The public app fills them when the workflow announces a publication (public.services); this repairs
 notices that were written straight into the database, e.g. by a demo or a data migration."""
 
 from django.core.management.base import BaseCommand
 
 from announcements.enums import State
 from announcements.models import Announcement
-from announcements.public_cache import announcement_search_fields_fill, bump_public_cache
+from public.cache import bump_public_cache
+from public.services import announcement_search_fields_fill
 
 
 class Command(BaseCommand):

@@ -1,0 +1,59 @@
+"""Who may do what with a notice, written once: drafting, and the two scopes a workflow step
+belongs to (the notice's own institution; the finance bureau of the notice's 行政区划).
+
+The workflow, the selectors, the links and the views all call these predicates.
+"""
+
+from enum import StrEnum
+
+from django.db.models import Q
+
+from accounts.enums import InstitutionKind, Perm
+from accounts.rules import user_holds
+
+
+class Scope(StrEnum):
+    INSTITUTION = "institution"  # staff of the notice's institution
+    DISTRICT = "district"  # the finance bureau of the notice's 行政区划
+
+
+def user_may_draft(user, institution=None) -> bool:
+    """项目采购经办岗 of a budget unit (and of `institution`, when given) create and edit notices."""
+    if not user_holds(user, Perm.SUBMIT_NOTICE) or user.institution.kind != InstitutionKind.BUDGET_UNIT:
+        return False
+    return institution is None or user.institution_id == institution.pk
+
+
+def is_own_institution(user, announcement) -> bool:
+    return (
+        getattr(user, "institution_id", None) is not None
+        and user.institution_id == announcement.institution_id
+    )
+
+
+def is_district_finance_bureau(user, *, district_id) -> bool:
+    """The user works at the finance bureau of `district_id` (positions are checked apart)."""
+    institution = getattr(user, "institution", None)
+    return (
+        institution is not None
+        and institution.kind == InstitutionKind.FINANCE_BUREAU
+        and institution.district_id == district_id
+    )
+
+
+def in_scope(user, announcement, scope: Scope) -> bool:
+    if scope == Scope.INSTITUTION:
+        return is_own_institution(user, announcement)
+    return is_district_finance_bureau(user, district_id=announcement.district_id)
+
+
+def scope_filter(user, scope: Scope) -> Q | None:
+    """`in_scope` as a filter on notices; None when the user is in no such scope."""
+    if getattr(user, "institution_id", None) is None:
+        return None
+    if scope == Scope.INSTITUTION:
+        return Q(institution_id=user.institution_id)
+    institution = user.institution
+    if not is_district_finance_bureau(user, district_id=institution.district_id):
+        return None
+    return Q(district_id=institution.district_id)

@@ -1,0 +1,122 @@
+"""What several public views share: canonical URLs, the shared page cache around a response,
+exact JSON, the 410 answer of a revoked notice, and a paginator whose count stops at a cap.
+
+Not a views module: views import this, never the other way round.
+"""
+
+import json
+import re
+import secrets
+from datetime import datetime
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.utils.functional import cached_property
+
+from announcements.selectors import announcement_revoked_publicly
+
+from .cache import versioned_get, versioned_set
+
+
+def site_url(path: str) -> str:
+    """The canonical absolute URL of a path (settings.SITE_URL, not the request's host)."""
+    return settings.SITE_URL + path
+
+
+def cache_params(request, names) -> str:
+    """Only known parameters, first value each, bounded: junk in the query string neither
+    splits the cache nor fills it."""
+    pairs = []
+    for name in names:
+        value = request.GET.get(name, "").strip()[:100]
+        if value:
+            pairs.append((name, value))
+    return urlencode(pairs)
+
+
+def shares_cached_pages(request) -> bool:
+    """Whether this request may read and fill the shared page cache: anonymous, and carrying no
+    session or message cookie, whose flash messages would otherwise be baked into a page that
+    everyone then gets (signed-in pages also show the user's name in the header)."""
+    cookies = request.COOKIES
+    if (
+        settings.SESSION_COOKIE_NAME in cookies
+        or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in cookies
+    ):
+        return False
+    return not request.user.is_authenticated
+
+
+def cached_public_response(request, kind: str, params: str, build):
+    """Serve `build()`'s response from the cache when `shares_cached_pages(request)`."""
+    if not shares_cached_pages(request):
+        return build()
+    version, hit = versioned_get(kind, params)
+    if hit is not None:
+        content, content_type, status = hit
+        return HttpResponse(content, content_type=content_type, status=status)
+    response = build()
+    if response.status_code in (200, 404) and not response.streaming:
+        value = (response.content, response["Content-Type"], response.status_code)
+        versioned_set(kind, params, version=version, value=value)
+    return response
+
+
+def revoked_or_404(public_id: str) -> dict:
+    """The date and reason of a revoked public notice (never its content); 404 otherwise."""
+    revoked = announcement_revoked_publicly(public_id=public_id)
+    if revoked is None:
+        raise Http404
+    return revoked
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose total stops at `cap` (None: exact); `capped` tells the template."""
+
+    def __init__(self, object_list, per_page, *, cap=None):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+        self.capped = False
+
+    @cached_property
+    def count(self):
+        if self.cap is None:
+            return super().count
+        found = self.object_list[: self.cap + 1].count()
+        self.capped = found > self.cap
+        return min(found, self.cap)
+
+
+# A Decimal is written as a marker string, then the marker (quotes included) is replaced by its
+# digits. The per-process random tag keeps user text from ever forming a marker.
+_TAG = secrets.token_hex(8)
+_MARKER_RE = re.compile(rf'"@{_TAG}:(-?[0-9.]+)@"')
+
+
+def decimal_text(value: Decimal) -> str:
+    """12.500000 → "12.5", 1E+2 → "100": plain digits without exponent or trailing zeros."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+class _ExactEncoder(json.JSONEncoder):
+    def default(self, o):
+        if isinstance(o, Decimal):
+            return f"@{_TAG}:{decimal_text(o)}@"
+        if isinstance(o, datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
+def exact_json_dumps(data, **kwargs) -> str:
+    """JSON whose numbers are the Decimals' own digits, never rounded through float."""
+    return _MARKER_RE.sub(r"\1", json.dumps(data, cls=_ExactEncoder, ensure_ascii=False, **kwargs))
+
+
+def json_response(data, status=200, content_type="application/json") -> HttpResponse:
+    return HttpResponse(exact_json_dumps(data), status=status, content_type=f"{content_type}; charset=utf-8")
