@@ -7,8 +7,8 @@ from .views import actions, detail, manage
 ID = r"(?P<public_id>[0-9a-f]{32})"
 
 urlpatterns = [
-    re_path(r"^$", manage.notice_list, name="list"),
-    re_path(rf"^{ID}/$", detail.notice_detail, name="detail"),
+    re_path(r"^$", manage.console_notice_list, name="list"),
+    re_path(rf"^{ID}/$", detail.console_notice_detail, name="detail"),
     re_path(rf"^{ID}/log/$", detail.flow_log, name="flow_log"),
     re_path(rf"^{ID}/action/(?P<action>[a-z_]+)/$", actions.take_action, name="action"),
 ]

@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from accounts.enums import InstitutionKind, Perm
 from accounts.rules import user_holds
+from reservations.rules import rules_for_year
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-# Fallback only: the number itself lives in reservations.rules' policy table.
+# For a year without such a rule: the number itself lives in reservations.rules' policy table.
 DEFAULT_SMALL_MICRO_THRESHOLD = Decimal("60")
 # A campaign's "before" reminders start this many days before the deadline unless it says otherwise.
 DEFAULT_REMIND_DAYS_BEFORE = 7
@@ -51,10 +52,6 @@ def can_remind(user, campaign) -> bool:
 
 def small_micro_threshold(year: int) -> Decimal:
     """The minimum small/micro share (%) for a reporting year, from the policy rules table."""
-    try:
-        from reservations.rules import rules_for_year
-    except ImportError:  # the drafting app's table is not there (older tree)
-        return DEFAULT_SMALL_MICRO_THRESHOLD
     shares = [r.min_small_micro_share for r in rules_for_year(year) if r.min_small_micro_share is not None]
     return max(shares) if shares else DEFAULT_SMALL_MICRO_THRESHOLD
 

@@ -33,7 +33,8 @@ from django.utils import timezone
 
 from announcements.enums import Kind, State
 from announcements.models import Announcement
-from reservations.money import small_micro_share
+from announcements.selectors import announcements_published
+from reservations.money import share_below_q, small_micro_share
 
 from .enums import UnitStatus
 from .models import CampaignUnit, FilingCampaign, Reminder, SpotCheckItem, SpotCheckSample
@@ -162,11 +163,10 @@ def district_summaries(campaigns) -> list[DistrictSummary]:
     # Thresholds are per year; the comparison page shows one year, so this is one value in practice.
     below = Q()
     for year in years:
-        share = small_micro_threshold(year) / 100
-        below |= Q(
-            campaign__year=year,
-            live__report__small_micro_total__lt=F("live__report__sme_total")
-            * Value(share, output_field=MONEY_FIELD),
+        below |= Q(campaign__year=year) & share_below_q(
+            sme_total="live__report__sme_total",
+            small_micro_total="live__report__small_micro_total",
+            minimum=small_micro_threshold(year),
         )
     rows = (
         CampaignUnit.objects.filter(campaign__in=campaigns)
@@ -243,9 +243,7 @@ def reminders_for_campaign(*, campaign: FilingCampaign) -> QuerySet[Reminder]:
 def spot_check_population(*, year: int, district_id: int | None = None) -> QuerySet[Announcement]:
     """Published, non-test SME notices of a year (and district), in the fixed order (by id) that
     makes a seeded draw reproducible."""
-    qs = Announcement.objects.filter(
-        kind=Kind.SME_RESERVATION, state=State.PUBLISHED, year=year, is_test=False, institution__is_test=False
-    )
+    qs = announcements_published().select_related(None).filter(kind=Kind.SME_RESERVATION, year=year)
     if district_id:
         qs = qs.filter(district_id=district_id)
     return qs.order_by("id")

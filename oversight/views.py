@@ -2,10 +2,8 @@
 call one service, redirect with a message."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from accounts.gates import gate
 from accounts.models import District
-from reservations.models import ReservedProject
+from reservations.xlsx import xlsx_response
 
 from . import charts, exports, rules, selectors, services
 from .filters import UnitFilter
@@ -22,19 +21,9 @@ from .forms import CampaignForm, CheckRecordForm, ExcuseForm, SampleDrawForm, Un
 from .models import CampaignUnit
 from .tables import UnitTable, notice_url
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _oversight_user(request):
-    if not rules.can_oversee_filing(request.user):
-        raise Http404
-    return request.user
-
-
-def _spot_checker(request):
-    if not rules.can_spot_check(request.user):
-        raise Http404
-    return request.user
+# 财政审核岗 of a finance bureau and 监督检查岗; spot checks only the latter.
+oversight_required = gate(rules.can_oversee_filing)
+spot_checker_required = gate(rules.can_spot_check)
 
 
 def _form_errors_to(form, exc: ValidationError):
@@ -45,15 +34,9 @@ def _form_errors_to(form, exc: ValidationError):
         form.add_error(None, exc)
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@login_required
+@oversight_required
 def campaign_list(request):
-    user = _oversight_user(request)
+    user = request.user
     campaigns = selectors.campaigns_for_user(user=user)
     district_id = request.GET.get("district", "")
     if rules.is_supervisor(user) and district_id.isdigit():
@@ -73,9 +56,9 @@ def campaign_list(request):
     )
 
 
-@login_required
+@oversight_required
 def campaign_create(request):
-    user = _oversight_user(request)
+    user = request.user
     if not rules.is_district_finance(user):
         raise Http404
     form = CampaignForm(request.POST or None)
@@ -100,9 +83,9 @@ def campaign_create(request):
     return render(request, "oversight/campaign_form.html", {"form": form, "campaign": None})
 
 
-@login_required
+@oversight_required
 def campaign_edit(request, pk):
-    user = _oversight_user(request)
+    user = request.user
     campaign = selectors.campaign_for_user(user=user, pk=pk)
     if not rules.can_manage_campaign(user, campaign):
         raise Http404
@@ -119,9 +102,9 @@ def campaign_edit(request, pk):
     return render(request, "oversight/campaign_form.html", {"form": form, "campaign": campaign})
 
 
-@login_required
+@oversight_required
 def campaign_detail(request, pk):
-    user = _oversight_user(request)
+    user = request.user
     campaign = selectors.campaign_for_user(user=user, pk=pk)
     units = selectors.units_for_campaign(user=user, campaign=campaign)
     unit_filter = UnitFilter(request.GET or None, queryset=units, campaign=campaign)
@@ -147,9 +130,9 @@ def campaign_detail(request, pk):
     )
 
 
-@login_required
+@oversight_required
 def campaign_units(request, pk):
-    user = _oversight_user(request)
+    user = request.user
     campaign = selectors.campaign_for_user(user=user, pk=pk)
     if not rules.can_manage_campaign(user, campaign):
         raise Http404
@@ -174,10 +157,10 @@ def campaign_units(request, pk):
     )
 
 
-@login_required
+@oversight_required
 @require_POST
 def campaign_unit_excuse(request, pk, unit_pk):
-    user = _oversight_user(request)
+    user = request.user
     campaign = selectors.campaign_for_user(user=user, pk=pk)
     unit = get_object_or_404(
         CampaignUnit.objects.select_related("campaign", "institution"), pk=unit_pk, campaign=campaign
@@ -197,10 +180,10 @@ def campaign_unit_excuse(request, pk, unit_pk):
     return redirect("oversight:campaign_units", pk=campaign.pk)
 
 
-@login_required
+@oversight_required
 @require_POST
 def campaign_remind(request, pk):
-    user = _oversight_user(request)
+    user = request.user
     campaign = selectors.campaign_for_user(user=user, pk=pk)
     if not rules.can_remind(user, campaign):
         raise Http404
@@ -216,13 +199,13 @@ def campaign_remind(request, pk):
     return redirect("oversight:campaign_detail", pk=campaign.pk)
 
 
-@login_required
+@oversight_required
 def campaign_export(request, pk):
-    user = _oversight_user(request)
+    user = request.user
     campaign = selectors.campaign_for_user(user=user, pk=pk)
     units = selectors.units_for_campaign(user=user, campaign=campaign).order_by("institution__name")
     content = exports.dashboard_workbook(selectors.district_summaries([campaign]), units)
-    return _xlsx(content, f"campaign-{campaign.district.code}-{campaign.year}.xlsx")
+    return xlsx_response(content, f"campaign-{campaign.district.code}-{campaign.year}.xlsx")
 
 
 def _compare_scope(request, user):
@@ -237,9 +220,9 @@ def _compare_scope(request, user):
     return list(campaigns), years, year, district_id
 
 
-@login_required
+@oversight_required
 def compare(request):
-    user = _oversight_user(request)
+    user = request.user
     campaigns, years, year, district_id = _compare_scope(request, user)
     summaries = selectors.district_summaries(campaigns)
     sort = request.GET.get("sort", "")
@@ -268,23 +251,23 @@ def compare(request):
     )
 
 
-@login_required
+@oversight_required
 def compare_export(request):
-    user = _oversight_user(request)
+    user = request.user
     campaigns, _years, year, _district = _compare_scope(request, user)
     units = selectors.annotated_units(CampaignUnit.objects.filter(campaign__in=campaigns)).order_by(
         "campaign__district__code", "institution__name"
     )
     content = exports.dashboard_workbook(selectors.district_summaries(campaigns), units)
-    return _xlsx(content, f"districts-{year}.xlsx")
+    return xlsx_response(content, f"districts-{year}.xlsx")
 
 
 # Spot checks
 
 
-@login_required
+@spot_checker_required
 def sample_list(request):
-    user = _spot_checker(request)
+    user = request.user
     form = SampleDrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -312,9 +295,9 @@ def sample_list(request):
     )
 
 
-@login_required
+@spot_checker_required
 def sample_detail(request, pk):
-    user = _spot_checker(request)
+    user = request.user
     sample = selectors.sample_for_user(user=user, pk=pk)
     items = list(selectors.sample_items(sample=sample))
     for item in items:
@@ -336,10 +319,10 @@ def sample_detail(request, pk):
     )
 
 
-@login_required
+@spot_checker_required
 @require_POST
 def sample_item_record(request, pk, item_pk):
-    user = _spot_checker(request)
+    user = request.user
     sample = selectors.sample_for_user(user=user, pk=pk)
     item = get_object_or_404(sample.items.select_related("announcement"), pk=item_pk)
     form = CheckRecordForm(request.POST, prefix=f"item{item.pk}")
@@ -362,11 +345,9 @@ def sample_item_record(request, pk, item_pk):
     return redirect(f"{reverse('oversight:sample_detail', args=[sample.pk])}#item-{item.pk}")
 
 
-@login_required
+@spot_checker_required
 def sample_export(request, pk):
-    user = _spot_checker(request)
+    user = request.user
     sample = selectors.sample_for_user(user=user, pk=pk)
-    items = selectors.sample_items(sample=sample).prefetch_related(
-        Prefetch("announcement__report__rows", queryset=ReservedProject.objects.order_by("position", "id"))
-    )
-    return _xlsx(exports.sample_workbook(sample, items), f"spot-check-{sample.year}-{sample.pk}.xlsx")
+    items = selectors.sample_items(sample=sample).prefetch_related("announcement__report__rows")
+    return xlsx_response(exports.sample_workbook(sample, items), f"spot-check-{sample.year}-{sample.pk}.xlsx")

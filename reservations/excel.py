@@ -23,13 +23,13 @@ from .columns import ROW_COLUMNS
 from .enums import ProjectCategory, ReservationOption
 from .forms import ReservedProjectForm
 from .money import format_share, small_micro_share, to_decimal
+from .xlsx import XLSX_CONTENT_TYPE  # noqa: F401 - the content type of the files made here
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_IMPORT_ROWS = 10_000
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MONEY_FIELDS = {"ratio", "budget_amount", "sme_amount", "small_micro_amount"}
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SpreadsheetError(Exception):

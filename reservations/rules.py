@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from .enums import ProjectCategory, ReservationOption
-from .money import format_share, format_wan, rows_totals, small_micro_share
+from .money import format_share, format_wan, rows_totals, share_below, small_micro_share
 
 PARTIAL_OPTIONS = frozenset(
     {ReservationOption.DEDICATED_LOT, ReservationOption.CONSORTIUM, ReservationOption.SUBCONTRACT}
@@ -133,7 +133,9 @@ def policy_warnings(*, rows, year: int | None) -> list[PolicyWarning]:
     sme_total, small_micro_total = rows_totals(rows)
     share = small_micro_share(sme_total=sme_total, small_micro_total=small_micro_total)
     for rule in rules_for_year(year):
-        if rule.scope == "report" and share is not None and share < rule.min_small_micro_share:
+        if rule.scope == "report" and share_below(
+            sme_total=sme_total, small_micro_total=small_micro_total, minimum=rule.min_small_micro_share
+        ):
             warnings.append(
                 PolicyWarning(
                     rule.code,

@@ -5,10 +5,7 @@ accounts only through the selectors, which never leave the admin's institution. 
 the services; the views bind a form, call one service and report the outcome.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -20,22 +17,10 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from .. import selectors, services
-from ..enums import Perm
 from ..filters import StaffFilter
 from ..forms.staff import StaffBatchForm, StaffCreateForm, StaffPositionsForm, StaffUpdateForm
-from ..rules import user_holds
+from ..gates import staff_admin_required
 from ..tables import StaffTable, paginate_staff_table
-
-
-def staff_admin_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not user_holds(request.user, Perm.MANAGE_STAFF):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _refused(request, errors, to="accounts:staff_list"):

@@ -50,7 +50,7 @@ def _steps(announcement, log):
     ]
 
 
-def notice_detail(request, public_id):
+def console_notice_detail(request, public_id):
     """公告详情: steps, 公告信息, 流转日志, the rendered notice, attachments and the user's actions."""
     announcement = _visible(request, public_id)
     log = _labelled(FlowLogEntry.objects.filter(announcement=announcement).select_related("actor"))

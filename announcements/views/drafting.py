@@ -3,7 +3,6 @@ import/export and attachments. Views are thin: fetch through a permission-aware 
 forms, call one service. Outsiders get 404 for everything that is not public."""
 
 import copy
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,13 +14,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.gates import gate
 from reservations import excel
 from reservations.enums import DataSource
 from reservations.forms import ReportForm, RowFormSet, row_initial
-from reservations.models import ReservedProject
-from reservations.money import format_share, format_wan, rows_totals, small_micro_share
+from reservations.preview import report_preview, typed_rows
 from reservations.rendering import render_notice
-from reservations.rules import policy_warnings
+from reservations.xlsx import xlsx_response
 
 from .. import rules, services
 from ..enums import Kind, State
@@ -37,10 +36,8 @@ from ..rendering import notice_date, render_announcement
 from ..sanitize import clean_html
 from ..selectors import announcements_for_user, announcements_published
 
-
-def _require_drafter(request):
-    if not rules.user_may_draft(request.user):
-        raise Http404
+# Handlers (项目采购经办岗) of a budget unit; a draft of another institution is 404 in `_draft`.
+drafter_required = gate(rules.user_may_draft)
 
 
 def _draft(request, public_id):
@@ -51,18 +48,16 @@ def _draft(request, public_id):
     return announcement
 
 
-@login_required
+@drafter_required
 @require_GET
 def create_choice(request):
     """新建公告: 请选择新建公告类别. A plain page; the list opens it in a <dialog>."""
-    _require_drafter(request)
     return render(request, "announcements/drafting/create_choice.html")
 
 
-@login_required
+@drafter_required
 def create_sme(request):
     """The basic-info step; 生成公告 creates the draft and opens the edit page."""
-    _require_drafter(request)
     form = SmeCreateForm(request.POST or None, request.FILES or None, user=request.user)
     existing = None
     if request.method == "POST" and form.is_valid():
@@ -94,9 +89,8 @@ def create_sme(request):
     return render(request, "announcements/drafting/create_sme.html", {"form": form, "existing": existing})
 
 
-@login_required
+@drafter_required
 def create_manual(request):
-    _require_drafter(request)
     form = ManualCreateForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -134,7 +128,7 @@ def _forms_valid(forms) -> bool:
     return all([f.is_valid() for f in forms.values()])  # a list: every form shows its errors
 
 
-@login_required
+@drafter_required
 def edit(request, public_id):
     """公告信息编辑: content of a draft. Nothing is saved when any field or row is invalid."""
     announcement = _draft(request, public_id)
@@ -189,42 +183,11 @@ def _edit_context(announcement, forms, *, typed=False):
     else:
         context["notice_html"] = render_announcement(announcement)
         if report is not None:
-            context.update(_summary(report.sme_total, report.small_micro_total))
-            context["warnings"] = policy_warnings(rows=report.rows.all(), year=report.year)
+            context.update(report_preview(rows=report.rows.all(), year=report.year).as_context())
     return context
 
 
-def _summary(sme_total, small_micro_total):
-    share = small_micro_share(sme_total=sme_total, small_micro_total=small_micro_total)
-    return {
-        "sme_total": format_wan(sme_total),
-        "small_micro_total": format_wan(small_micro_total),
-        "share": format_share(share),
-    }
-
-
-def _preview_rows(formset):
-    """The valid rows of a bound formset in the chosen order; and how many rows have errors."""
-    kept, invalid = [], 0
-    for index, form in enumerate(formset.forms):
-        if index >= formset.initial_form_count() and not form.has_changed():
-            continue
-        if not form.is_valid():
-            if not (form.data.get(form.add_prefix("DELETE"))):
-                invalid += 1
-            continue
-        if form.cleaned_data.get("DELETE"):
-            continue
-        order = form.cleaned_data.get("ORDER")
-        kept.append((order if order is not None else 10**9, index, form.cleaned_data))
-    kept.sort(key=lambda item: (item[0], item[1]))
-    return [
-        ReservedProject(**{k: v for k, v in data.items() if k not in ("ORDER", "DELETE")})
-        for *_, data in kept
-    ], invalid
-
-
-@login_required
+@drafter_required
 @require_POST
 def preview(request, public_id):
     """The live preview: the form's current data rendered as the notice, without saving anything."""
@@ -241,29 +204,25 @@ def _typed_preview(announcement, forms) -> dict:
         body = clean_html(notice_form.data.get("body_html", ""))
         html = render_to_string("announcements/drafting/_manual_preview.html", {"title": title, "body": body})
         return {"notice_html": mark_safe(html)}  # the body is nh3-sanitised, the title autoescaped
-    forms["formset"].is_valid()
-    rows, invalid = _preview_rows(forms["formset"])
+    rows, invalid = typed_rows(forms["formset"])
     report = copy.copy(announcement.report)  # an unsaved copy carries the typed 主管预算单位
     report.competent_unit_name = forms["report_form"].data.get("report-competent_unit_name", "").strip()
-    sme_total, small_micro_total = rows_totals(rows)
     return {
-        **_summary(sme_total, small_micro_total),
+        **report_preview(rows=rows, year=report.year).as_context(),
         "invalid_rows": invalid,
-        "warnings": policy_warnings(rows=rows, year=report.year),
         "notice_html": render_notice(
             report=report, title=title, notice_date=notice_date(announcement), rows=rows
         ),
     }
 
 
-@login_required
+@drafter_required
 @require_GET
 def import_template(request):
-    _require_drafter(request)
-    return _xlsx_response(excel.template_workbook(), _("Reserved projects import template") + ".xlsx")
+    return xlsx_response(excel.template_workbook(), _("Reserved projects import template") + ".xlsx")
 
 
-@login_required
+@drafter_required
 def import_rows(request, public_id):
     """Excel import: every row validated through the row form; nothing saved if any row is bad."""
     announcement = _draft(request, public_id)
@@ -305,16 +264,10 @@ def export_rows(request, public_id):
     content = excel.rows_workbook(
         report=announcement.report, title=announcement.title, exported_on=timezone.localdate()
     )
-    return _xlsx_response(content, f"{announcement.title}.xlsx")
+    return xlsx_response(content, f"{announcement.title}.xlsx")
 
 
-def _xlsx_response(content: bytes, filename: str) -> FileResponse:
-    return FileResponse(
-        io.BytesIO(content), as_attachment=True, filename=filename, content_type=excel.XLSX_CONTENT_TYPE
-    )
-
-
-@login_required
+@drafter_required
 @require_POST
 def attachment_upload(request, public_id):
     announcement = _draft(request, public_id)
@@ -334,7 +287,7 @@ def attachment_upload(request, public_id):
     return redirect("announcements:edit", announcement.public_id)
 
 
-@login_required
+@drafter_required
 @require_POST
 def attachment_delete(request, public_id, attachment_id):
     announcement = _draft(request, public_id)

@@ -11,7 +11,7 @@ TABS = ("todo", "all")
 
 
 @login_required
-def notice_list(request):
+def console_notice_list(request):
     """其他政府采购公告: tabs 我的待办 / 全部, filters, 10 per page."""
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "todo"
     base = review_queue(user=request.user) if tab == "todo" else announcements_for_user(user=request.user)

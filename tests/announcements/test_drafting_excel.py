@@ -99,12 +99,12 @@ def test_import_into_submitted_notice_refused(world, login, notice):
 def test_export_gives_rows_and_totals(world, login, notice):
     response = login(world.handler).get(reverse("announcements:export_rows", args=[notice.public_id]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.active["B2"].value == "项目1"
     assert workbook["合计"]["B4"].value == 100
 
 
 def test_import_template_download(world, login):
     response = login(world.handler).get(reverse("announcements:import_template"))
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.active["B1"].value == "项目名称"

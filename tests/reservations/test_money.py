@@ -76,3 +76,37 @@ def test_format_wan_examples():
         "200", "200", "12.5", "0.000001", "0",
     ]  # fmt: skip
     assert format_share(Decimal("62.5")) == "62.50"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sme", "small", "below"),
+    [
+        ("100", "59.994", True),  # prints 59.99
+        ("100", "59.995", False),  # prints 60.00: the printed share decides
+        ("100", "60", False),
+        ("3", "1.8", False),
+        ("3", "1.79985", False),  # 59.995
+        ("3", "1.79984", True),  # 59.99466…
+        ("0", "0", False),  # no share at all
+    ],
+)
+def test_share_below_and_its_database_filter_agree(sme, small, below):
+    from reservations.models import Report
+    from reservations.money import share_below, share_below_q
+    from tests import factories
+
+    report = Report.objects.create(
+        institution=factories.institution(),
+        year=2025,
+        competent_unit_name="x",
+        sme_total=Decimal(sme),
+        small_micro_total=Decimal(small),
+    )
+    minimum = Decimal("60")
+    filtered = Report.objects.filter(
+        share_below_q(sme_total="sme_total", small_micro_total="small_micro_total", minimum=minimum)
+    )
+
+    assert share_below(sme_total=Decimal(sme), small_micro_total=Decimal(small), minimum=minimum) is below
+    assert filtered.filter(pk=report.pk).exists() is below
