@@ -133,3 +133,10 @@ def test_the_check_catches_a_cycle():
     graph = project_modules()
     graph["accounts.rules"] = graph["accounts.rules"] | {"accounts.selectors"}
     assert ["accounts.rules", "accounts.selectors"] in cycles(without_packages(graph))
+
+
+def test_the_workflow_imports_none_of_its_listeners():
+    graph = project_modules()
+    listeners = {"announcements.notifications", "public.services", "public.cache"}
+    assert graph["announcements.workflow"] & listeners == set()
+    assert "announcements.workflow" not in graph["announcements.notifications"]
