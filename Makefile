@@ -62,7 +62,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "tests/*"
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "tests/*"
 	$(PY) manage.py compilemessages -l zh_Hans -i .venv
 
 bench: $(VENV)/.installed
