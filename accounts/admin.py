@@ -33,6 +33,8 @@ class StaffAdmin(UserAdmin):
                     "phone",
                     "institution",
                     "department",
+                    "title",
+                    "phone_verified",
                     "must_change_password",
                     "is_deleted",
                 )
