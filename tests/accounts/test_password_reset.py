@@ -48,7 +48,9 @@ def _ask(client, username, phone="13812345678"):
 
 
 def _reset(client, code_url, code, password=NEW):
-    return client.post(code_url, {"code": code, "new_password1": password, "new_password2": password}, follow=True)
+    return client.post(
+        code_url, {"code": code, "new_password1": password, "new_password2": password}, follow=True
+    )
 
 
 def _page_words(response):
@@ -68,7 +70,11 @@ def test_reset_by_phone_code_sets_the_password_and_records_it(client, handler):
     assert handler.check_password(NEW)
     assert "您的密码已重置" in done.content.decode()
     change = handler.changes.get()
-    assert (change.action, change.actor, change.detail) == (StaffAction.FORGOT_PASSWORD, handler, "通过绑定手机验证码")
+    assert (change.action, change.actor, change.detail) == (
+        StaffAction.FORGOT_PASSWORD,
+        handler,
+        "通过绑定手机验证码",
+    )
 
 
 def test_reset_by_phone_wrong_code_counts_down_and_changes_nothing(client, handler):
@@ -127,7 +133,9 @@ def test_reset_by_phone_code_works_once(client, handler):
 def test_reset_by_phone_unknown_account_is_answered_like_a_known_one(client, handler, who):
     known = _ask(client, handler.username)
     known_page = _page_words(client.get(known.url))
-    known_wrong = _page_words(_reset(client, known.url, "999999" if sms.outbox[-1].code != "999999" else "888888"))
+    known_wrong = _page_words(
+        _reset(client, known.url, "999999" if sms.outbox[-1].code != "999999" else "888888")
+    )
     sms.outbox.clear()
     username, phone = handler.username, "13812345678"
     if who == "unknown account":
@@ -138,7 +146,13 @@ def test_reset_by_phone_unknown_account_is_answered_like_a_known_one(client, han
         F.user(institution=handler.institution, username="unverified", phone="13812345678")
         username = "unverified"
     else:
-        F.user(institution=handler.institution, username="gone", phone=phone, phone_verified=True, is_active=False)
+        F.user(
+            institution=handler.institution,
+            username="gone",
+            phone=phone,
+            phone_verified=True,
+            is_active=False,
+        )
         username = "gone"
 
     other = _ask(client, username, phone)
