@@ -24,7 +24,12 @@ def departments_for_admin(*, admin: User) -> QuerySet[Department]:
     """The admin's institution's departments (enabled and disabled) with their staff counts."""
     if not user_holds(admin, Perm.MANAGE_STAFF):
         return Department.objects.none()
-    return Department.objects.filter(institution_id=admin.institution_id).annotate(staff_count=Count("staff"))
+    # Explicit order: Meta.ordering is not applied to a GROUP BY query.
+    return (
+        Department.objects.filter(institution_id=admin.institution_id)
+        .annotate(staff_count=Count("staff"))
+        .order_by("sort_order", "name", "id")
+    )
 
 
 def departments_offered(*, institution: Institution | None) -> QuerySet[Department]:

@@ -179,3 +179,12 @@ def test_migration_turns_free_text_into_departments_and_titles():
         "f": (None, None, "平台/运维"),
     }
     assert Department.objects.filter(institution__name="旧单位").count() == 2
+
+
+def test_department_list_is_in_the_admins_order(world, admin):
+    Department.objects.create(institution=world.unit, name="办公室", sort_order=2)
+    Department.objects.create(institution=world.unit, name="采购科", sort_order=1)
+
+    html = admin.get(LIST).content.decode()
+
+    assert html.index("采购科") < html.index("办公室")

@@ -24,7 +24,9 @@ def test_forgot_password_by_phone_code_back_to_the_console(world, live_server, b
     page = context.new_page()
     page.set_default_timeout(8000)
     csp_errors = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_role("link", name="忘记密码").click()
