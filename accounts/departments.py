@@ -39,6 +39,21 @@ def departments_offered(*, institution: Institution | None) -> QuerySet[Departme
     return Department.objects.filter(institution=institution, is_active=True)
 
 
+def department_by_name(*, institution: Institution, name: str) -> Department | None:
+    """The enabled department of this name, for imports that carry 所属部门 as text; None for an
+    empty name; DepartmentError when the institution has no such enabled department."""
+    name = name.strip()
+    if not name:
+        return None
+    department = departments_offered(institution=institution).filter(name=name).first()
+    if department is None:
+        raise DepartmentError(
+            _("There is no enabled department named %(name)s: add it in Department management first.")
+            % {"name": name}
+        )
+    return department
+
+
 def department_get_for_admin(*, admin: User, pk: int) -> Department:
     department = departments_for_admin(admin=admin).filter(pk=pk).first()
     if department is None:

@@ -10,6 +10,7 @@ next request. Each reset is recorded in the staff history (StaffChange).
 import secrets
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -128,6 +129,11 @@ def _reset_done(*, user: User, password: str, via: str) -> User:
     return user
 
 
+def _unlock(user: User) -> None:
+    # A lockout after wrong passwords (django-axes) would outlast the reset that cures it.
+    transaction.on_commit(lambda: axes_reset(username=user.username))
+
+
 def _record(*, user: User, via: str) -> None:
     def detail():
         return gettext("By a code to the bound mobile") if via == "phone" else gettext("By an e-mailed link")
@@ -135,6 +141,7 @@ def _record(*, user: User, via: str) -> None:
     StaffChange.objects.create(
         staff=user, actor=user, action=StaffAction.FORGOT_PASSWORD, detail=_recorded(detail)
     )
+    _unlock(user)
 
 
 # --- 重置密码 by the institution admin ----------------------------------------------------------------
@@ -169,4 +176,5 @@ def staff_password_reset(*, actor: User, staff: User) -> str:
         action=StaffAction.RESET_PASSWORD,
         detail=_recorded(lambda: gettext("One-time initial password issued; must be changed at sign-in")),
     )
+    _unlock(staff)
     return password

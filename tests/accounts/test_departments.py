@@ -188,3 +188,17 @@ def test_department_list_is_in_the_admins_order(world, admin):
     html = admin.get(LIST).content.decode()
 
     assert html.index("采购科") < html.index("办公室")
+
+
+def test_department_by_name_finds_only_enabled_departments_of_the_institution(world):
+    from accounts.departments import DepartmentError, department_by_name
+
+    office = Department.objects.create(institution=world.unit, name="办公室")
+    Department.objects.create(institution=world.unit, name="旧科室", is_active=False)
+    Department.objects.create(institution=world.outsider, name="外单位科室")
+
+    assert department_by_name(institution=world.unit, name=" 办公室 ") == office
+    assert department_by_name(institution=world.unit, name="") is None
+    for name in ["旧科室", "外单位科室"]:
+        with pytest.raises(DepartmentError):
+            department_by_name(institution=world.unit, name=name)

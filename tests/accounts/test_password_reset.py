@@ -266,3 +266,20 @@ def test_reset_by_email_ends_sessions(client, world):
 
     response = signed_in.get(reverse("accounts:console"))
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+def test_reset_lifts_a_sign_in_lockout(client, handler, settings):
+    from django.test import Client
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(reverse("accounts:login"), {"username": handler.username, "password": "wrong-guess"})
+    locked = Client().post(reverse("accounts:login"), {"username": handler.username, "password": F.PASSWORD})
+    assert "_auth_user_id" not in locked.client.session
+
+    code_url = _ask(client, handler.username).url
+    with _committing(execute=True):
+        _reset(client, code_url, sms.outbox[-1].code)
+
+    fresh = Client()
+    fresh.post(reverse("accounts:login"), {"username": handler.username, "password": NEW})
+    assert fresh.session["_auth_user_id"] == str(handler.pk)
