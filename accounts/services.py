@@ -165,7 +165,7 @@ def staff_update(*, actor: User, staff: User, **fields) -> User:
     if unknown:
         raise TypeError(f"staff_update cannot change {sorted(unknown)}")
     # Read the stored values: a ModelForm bound to `staff` has already written the new ones on it.
-    stored = User.objects.select_for_update().select_related("department").get(pk=staff.pk)
+    stored = User.objects.select_for_update(of=("self",)).select_related("department").get(pk=staff.pk)
     before = {name: getattr(stored, name) for name in EDITABLE_FIELDS}
     for name, value in fields.items():
         setattr(staff, name, value)
