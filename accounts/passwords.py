@@ -74,8 +74,11 @@ def reset_by_phone_confirm(*, row: VerificationCode, code: str, password: str) -
 # --- 忘记密码 by e-mail ----------------------------------------------------------------------------
 
 
-def reset_by_email_request(*, email: str, ip: str | None, site_url: str) -> None:
+def reset_by_email_request(*, email: str, ip: str | None) -> None:
     """Mail a reset link (Django's password-reset token) to each active account with this address.
+
+    The link starts with SITE_URL, never with the request's Host header, so that a forged Host
+    cannot carry the token elsewhere.
 
     Records one request row per account (or one without an account) for the limits; an account
     over its limit gets no mail but the same answer. Raises phones.RateLimited for a busy address.
@@ -96,7 +99,7 @@ def reset_by_email_request(*, email: str, ip: str | None, site_url: str) -> None
         )
         if not send:
             continue
-        link = site_url + reverse(
+        link = settings.SITE_URL + reverse(
             "accounts:password_reset_confirm",
             kwargs={
                 "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),

@@ -31,6 +31,7 @@ MAX_TRIES = 5
 RESEND_SECONDS = 60
 ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 20
+KEEP_DAYS = 7
 
 Purpose = VerificationCode.Purpose
 
@@ -82,6 +83,8 @@ def code_issue(*, purpose: str, user: User | None, phone: str, ip: str | None) -
     by a task after the commit; the returned row never carries the code itself.
     """
     refuse_busy_address(ip)
+    # The log is needed for an hour (the limits); a week is kept for questions, then pruned here.
+    VerificationCode.objects.filter(created_at__lt=timezone.now() - timedelta(days=KEEP_DAYS)).delete()
     send = user is not None and not account_limited(user=user, purpose=purpose)
     row = VerificationCode.objects.create(
         purpose=purpose,

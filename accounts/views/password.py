@@ -75,11 +75,7 @@ def forgot_email(request):
     form = ForgotByEmailForm(request.POST or None)
     if form.is_valid():
         try:
-            passwords.reset_by_email_request(
-                email=form.cleaned_data["email"],
-                ip=client_ip(request),
-                site_url=request.build_absolute_uri("/").rstrip("/"),
-            )
+            passwords.reset_by_email_request(email=form.cleaned_data["email"], ip=client_ip(request))
         except phones.RateLimited as error:
             form.add_error(None, error)
         else:

@@ -226,7 +226,7 @@ def test_reset_by_email_link_sets_the_password_and_records_it(client, world):
     response = _ask_mail(client, world.handler.email.upper())
     assert response.url == reverse("accounts:password_forgot_email_sent")
     assert [m.to for m in mail.outbox] == [[world.handler.email]]
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    link = re.search(r"^https?://[^/\s]+(/accounts/password/reset/\S+/)$", mail.outbox[0].body, re.M).group(1)
 
     form_url = client.get(link).url  # Django swaps the token for a session value
     done = client.post(form_url, {"new_password1": NEW, "new_password2": NEW}, follow=True)
@@ -236,6 +236,20 @@ def test_reset_by_email_link_sets_the_password_and_records_it(client, world):
     assert "您的密码已重置" in done.content.decode()
     assert world.handler.changes.get().detail == "通过邮件链接"
     assert client.get(link, follow=True).context["validlink"] is False
+
+
+def test_reset_link_is_built_from_site_url_not_the_host_header(client, world, settings):
+    settings.SITE_URL = "https://notices.example.gov.cn"
+    settings.ALLOWED_HOSTS = ["*"]
+
+    _committed(client.post)(
+        reverse("accounts:password_forgot_email"),
+        {"email": world.handler.email},
+        HTTP_HOST="evil.example.com",
+    )
+
+    assert "https://notices.example.gov.cn/accounts/password/reset/" in mail.outbox[0].body
+    assert "evil.example.com" not in mail.outbox[0].body
 
 
 def test_reset_by_email_unknown_address_is_answered_like_a_known_one(client, world):
@@ -261,7 +275,7 @@ def test_reset_by_email_ends_sessions(client, world):
     signed_in = Client()
     signed_in.force_login(world.handler, backend="accounts.backends.ActiveStaffBackend")
     _ask_mail(client, world.handler.email)
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    link = re.search(r"^https?://[^/\s]+(/accounts/password/reset/\S+/)$", mail.outbox[0].body, re.M).group(1)
     client.post(client.get(link).url, {"new_password1": NEW, "new_password2": NEW})
 
     response = signed_in.get(reverse("accounts:console"))
@@ -283,3 +297,12 @@ def test_reset_lifts_a_sign_in_lockout(client, handler, settings):
     fresh = Client()
     fresh.post(reverse("accounts:login"), {"username": handler.username, "password": NEW})
     assert fresh.session["_auth_user_id"] == str(handler.pk)
+
+
+def test_request_log_older_than_a_week_is_pruned(client, handler):
+    _ask(client, "someone")
+    VerificationCode.objects.update(created_at=timezone.now() - timedelta(days=phones.KEEP_DAYS, seconds=1))
+
+    _ask(client, handler.username)
+
+    assert list(VerificationCode.objects.values_list("user", flat=True)) == [handler.pk]
