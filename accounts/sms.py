@@ -1,7 +1,7 @@
 """Text messages (短信) with a pluggable backend, chosen by settings.
 
-- `ConsoleBackend` (the default: `make run` and tests): writes the message to the log and to
-  standard output and keeps the last messages in `outbox`, so a developer reads the code in the
+- `ConsoleBackend` (the default: `make run` and tests): writes the message to the log (the
+  terminal under `make run`) and keeps the last messages in `outbox`, so a developer reads the code in the
   terminal and a test reads it from `sms.outbox`.
 - `AliyunBackend`: Alibaba Cloud's SMS API (dysmsapi `SendSms`, RPC signature v1, HMAC-SHA1),
   selected when `SMS_URL` is set. The key and secret come from the environment only.
@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import logging
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -62,9 +61,8 @@ class ConsoleBackend(BaseBackend):
     def send_code(self, *, phone: str, code: str, minutes: int) -> None:
         message = SmsMessage(phone=phone, code=code, text=code_text(code, minutes))
         outbox.append(message)
-        line = f"[SMS to {phone}] {message.text}"
-        logger.warning(line)
-        print(line, file=sys.stdout, flush=True)
+        # WARNING, so that the code shows in the `make run` terminal at the default log level.
+        logger.warning("[SMS to %s] %s", phone, message.text)
 
 
 def _percent(value: str) -> str:

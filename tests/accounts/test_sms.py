@@ -57,7 +57,7 @@ def provider(settings):
     server.server_close()
 
 
-def test_console_backend_is_the_default_and_keeps_the_message(settings, capsys):
+def test_console_backend_is_the_default_and_keeps_the_message(settings, caplog):
     settings.SMS_URL = ""
     sms.outbox.clear()
 
@@ -65,7 +65,7 @@ def test_console_backend_is_the_default_and_keeps_the_message(settings, capsys):
 
     assert isinstance(sms.get_backend(), sms.ConsoleBackend)
     assert [(m.phone, m.code) for m in sms.outbox] == [("13812345678", "123456")]
-    assert "您的验证码为123456，10分钟内有效" in capsys.readouterr().out
+    assert "[SMS to 13812345678] 您的验证码为123456，10分钟内有效" in caplog.text
 
 
 def test_sms_url_selects_the_provider_adapter_which_signs_the_request(provider):
