@@ -1,8 +1,8 @@
 """Text messages (短信) with a pluggable backend, chosen by settings.
 
-- `ConsoleBackend` (the default: `make run` and tests): writes the message to the log (the
-  terminal under `make run`) and keeps the last messages in `outbox`, so a developer reads the code in the
-  terminal and a test reads it from `sms.outbox`.
+- `ConsoleBackend` (the default: `make run` and tests): writes the message to the log and keeps
+  the last ones in `outbox`, so a developer reads the code in the `make run` terminal and a test
+  reads it from `sms.outbox`.
 - `AliyunBackend`: Alibaba Cloud's SMS API (dysmsapi `SendSms`, RPC signature v1, HMAC-SHA1),
   selected when `SMS_URL` is set. The key and secret come from the environment only.
 
