@@ -7,7 +7,7 @@ enabled departments of the admin's own institution.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, ProtectedError, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -111,13 +111,18 @@ def department_set_active(*, actor: User, department: Department, active: bool) 
     return department
 
 
-@transaction.atomic
 def department_delete(*, actor: User, department: Department) -> None:
     """Delete a department that no account belongs to; otherwise DepartmentError (disable it)."""
     _ensure(actor, department.institution)
-    locked = Department.objects.select_for_update().get(pk=department.pk)
-    if User.objects.filter(department=locked).exists():
-        raise DepartmentError(
-            _("%(name)s still has staff: it cannot be deleted, only disabled.") % {"name": locked.name}
-        )
-    locked.delete()
+    refusal = DepartmentError(
+        _("%(name)s still has staff: it cannot be deleted, only disabled.") % {"name": department.name}
+    )
+    try:
+        with transaction.atomic():
+            locked = Department.objects.select_for_update().get(pk=department.pk)
+            if User.objects.filter(department=locked).exists():
+                raise refusal
+            locked.delete()
+    except (ProtectedError, IntegrityError) as error:
+        # Someone joined the department between the check and the delete.
+        raise refusal from error
