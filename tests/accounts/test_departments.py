@@ -202,3 +202,15 @@ def test_department_by_name_finds_only_enabled_departments_of_the_institution(wo
     for name in ["旧科室", "外单位科室"]:
         with pytest.raises(DepartmentError):
             department_by_name(institution=world.unit, name=name)
+
+
+def test_platform_admin_sees_departments_and_institution_history_in_the_admin_site(world, client):
+    Department.objects.create(institution=world.unit, name="办公室")
+    superuser = F.user(is_staff=True, is_superuser=True)
+    client.force_login(superuser, backend="accounts.backends.ActiveStaffBackend")
+
+    departments = client.get("/admin/accounts/department/").content.decode()
+    history = client.get("/admin/accounts/institutionchange/")
+
+    assert "办公室" in departments and world.unit.name in departments
+    assert history.status_code == 200
