@@ -11,8 +11,11 @@ class AccountsConfig(AppConfig):
         from .enums import Perm
         from .rules import user_holds
 
-        menu.register(
-            menu.MenuItem(
-                _("Staff management"), "accounts:staff_list", lambda u: user_holds(u, Perm.MANAGE_STAFF), 90
-            )
-        )
+        def admin(user):
+            return user_holds(user, Perm.MANAGE_STAFF)
+
+        # 系统管理 as the seed lists it: 账户管理, 部门管理, 机构信息, 员工管理.
+        menu.register(menu.MenuItem(_("Account management"), "accounts:account", lambda u: True, 85))
+        menu.register(menu.MenuItem(_("Department management"), "accounts:department_list", admin, 86))
+        menu.register(menu.MenuItem(_("Institution information"), "accounts:institution_info", admin, 87))
+        menu.register(menu.MenuItem(_("Staff management"), "accounts:staff_list", admin, 90))

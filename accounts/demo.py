@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from .enums import POSITION_GROUP_NAMES, InstitutionKind, Position
-from .models import District, Institution, User
+from .models import Department, District, Institution, User
 
 UNIT_NAME = "上海市普陀区真如镇街道社区党群服务中心"
 
@@ -17,6 +17,17 @@ INSTITUTIONS = {
     "qingpu_unit": ("上海市青浦区朱家角镇人民政府", "310118", InstitutionKind.BUDGET_UNIT),
     "supervision": ("上海市财政局监督检查局", "319900", InstitutionKind.SUPERVISION),
 }
+
+# 部门管理 of the demo unit, and who sits where (username → department, 职务).
+DEPARTMENTS = ["办公室", "采购科", "财务科"]
+PLACES = {
+    "demo-admin": ("办公室", "主任"),
+    "demo-handler": ("采购科", "科员"),
+    "demo-reviewer": ("采购科", "科长"),
+}
+# A verified 绑定手机 so that 忘记密码 by code can be tried under `make run` (the console SMS
+# backend prints the code in the terminal).
+VERIFIED_PHONES = {"demo-handler": "13800000001"}
 
 USERS = [
     # username, full name, institution key, positions
@@ -51,6 +62,18 @@ def seed(context: dict) -> None:
             user.set_password(password)
             user.save()
         user.groups.set(Group.objects.filter(name__in=[POSITION_GROUP_NAMES[p] for p in positions]))
+    departments = {
+        name: Department.objects.get_or_create(
+            institution=institutions["unit"], name=name, defaults={"sort_order": i}
+        )[0]
+        for i, name in enumerate(DEPARTMENTS)
+    }
+    for username, (department, title) in PLACES.items():
+        User.objects.filter(username=username, department=None).update(
+            department=departments[department], title=title
+        )
+    for username, phone in VERIFIED_PHONES.items():
+        User.objects.filter(username=username, phone="").update(phone=phone, phone_verified=True)
     admin, created = User.objects.get_or_create(
         username="admin",
         defaults={

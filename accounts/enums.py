@@ -75,3 +75,5 @@ class StaffAction(models.TextChoices):
     SET_POSITIONS = "set_positions", _("Positions set")
     RESET_PASSWORD = "reset_password", _("Password reset")
     CHANGE_PASSWORD = "change_password", _("Password changed")
+    FORGOT_PASSWORD = "forgot_password", _("Forgotten password reset")
+    BIND_PHONE = "bind_phone", _("Mobile bound")

@@ -4,7 +4,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .enums import DistrictLevel, InstitutionKind, Perm, StaffAction
-from .validators import credit_code_validator, district_code_validator, mobile_validator
+from .validators import (
+    credit_code_validator,
+    district_code_validator,
+    mobile_validator,
+    validate_credit_code_check,
+)
 
 
 class District(models.Model):
@@ -26,7 +31,10 @@ class District(models.Model):
 class Institution(models.Model):
     name = models.CharField(_("name"), max_length=200)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True, validators=[credit_code_validator]
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[credit_code_validator, validate_credit_code_check],
     )
     district = models.ForeignKey(District, verbose_name=_("district"), on_delete=models.PROTECT)
     kind = models.CharField(_("kind"), max_length=20, choices=InstitutionKind.choices)
@@ -39,6 +47,10 @@ class Institution(models.Model):
         on_delete=models.PROTECT,
         related_name="subordinate_units",
     )
+    # 机构信息 that the institution's own admin keeps up to date.
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # Test institutions never reach the public site.
     is_test = models.BooleanField(_("test institution"), default=False)
@@ -63,6 +75,65 @@ class Institution(models.Model):
         return self.competent_unit or self
 
 
+class InstitutionChange(models.Model):
+    """Append-only record of a change to 机构信息 (a former name stays readable here)."""
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), on_delete=models.CASCADE, related_name="changes"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    field = models.CharField(_("field"), max_length=30)
+    old_value = models.CharField(_("old value"), max_length=200, blank=True)
+    new_value = models.CharField(_("new value"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("institution change")
+        verbose_name_plural = _("institution changes")
+
+    def __str__(self):
+        return f"{self.institution} {self.field}"
+
+    @property
+    def field_label(self):
+        return Institution._meta.get_field(self.field).verbose_name
+
+
+class Department(models.Model):
+    """A department (部门) of an institution, managed by its admin in 部门管理.
+
+    Disabled departments stay on the accounts that hold them but are no longer offered; a
+    department that still has staff cannot be deleted.
+    """
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), on_delete=models.CASCADE, related_name="departments"
+    )
+    name = models.CharField(_("department name"), max_length=50)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "name", "id"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "name"], name="department_name_unique_per_institution"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class StaffManager(UserManager):
     pass
 
@@ -72,6 +143,9 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=50)
     phone = models.CharField(_("bound mobile"), max_length=11, blank=True, validators=[mobile_validator])
+    # True only once the holder entered a code sent to `phone`; typed or imported numbers are not
+    # verified, and only a verified number may receive a password-reset code.
+    phone_verified = models.BooleanField(_("mobile verified"), default=False)
     institution = models.ForeignKey(
         Institution,
         verbose_name=_("institution"),
@@ -80,7 +154,15 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
-    department = models.CharField(_("department / title"), max_length=100, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    title = models.CharField(_("job title"), max_length=50, blank=True)
     is_deleted = models.BooleanField(_("deleted"), default=False)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     deleted_by = models.ForeignKey(
@@ -130,3 +212,37 @@ class StaffChange(models.Model):
 
     def __str__(self):
         return f"{self.staff} {self.get_action_display()}"
+
+
+class VerificationCode(models.Model):
+    """One request for a code or a reset link: the log that rate limits count, and the code itself.
+
+    The code is stored only as a keyed hash. A request for an unknown account is stored too (with
+    no user and no code) so that it is answered, counted and checked exactly like a known one.
+    """
+
+    class Purpose(models.TextChoices):
+        RESET_BY_PHONE = "reset_phone", _("Password reset by mobile code")
+        RESET_BY_EMAIL = "reset_email", _("Password reset by e-mail link")
+        BIND_PHONE = "bind_phone", _("Mobile binding")
+
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    phone = models.CharField(_("mobile"), max_length=11, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification codes")
+        indexes = [models.Index(fields=["ip", "created_at"], name="verification_ip_time")]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, staff
+from .views import account, auth, institution, password, staff
 
 app_name = "accounts"
 
@@ -9,7 +9,27 @@ urlpatterns = [
     path("accounts/login/", auth.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth.SignOutView.as_view(), name="logout"),
     path("accounts/password/", auth.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/forgot/", password.forgot, name="password_forgot"),
+    path("accounts/password/forgot/code/<str:token>/", password.forgot_code, name="password_forgot_code"),
+    path("accounts/password/forgot/email/", password.forgot_email, name="password_forgot_email"),
+    path(
+        "accounts/password/forgot/email/sent/", password.forgot_email_sent, name="password_forgot_email_sent"
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        password.ResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("console/", auth.console_home, name="console"),
+    path("console/account/", account.account, name="account"),
+    path("console/account/phone/", account.phone_bind, name="phone_bind"),
+    path("console/account/phone/<str:token>/", account.phone_bind_code, name="phone_bind_code"),
+    path("console/institution/", institution.institution_info, name="institution_info"),
+    path("console/departments/", institution.department_list, name="department_list"),
+    path("console/departments/new/", institution.department_create, name="department_create"),
+    path("console/departments/<int:pk>/edit/", institution.department_update, name="department_update"),
+    path("console/departments/<int:pk>/toggle/", institution.department_toggle, name="department_toggle"),
+    path("console/departments/<int:pk>/delete/", institution.department_delete, name="department_delete"),
     path("console/staff/", staff.staff_list, name="staff_list"),
     path("console/staff/new/", staff.staff_create, name="staff_create"),
     path("console/staff/batch/", staff.staff_batch, name="staff_batch"),
@@ -19,4 +39,7 @@ urlpatterns = [
     path("console/staff/<int:pk>/positions/", staff.staff_positions, name="staff_positions"),
     path("console/staff/<int:pk>/delete/", staff.staff_delete, name="staff_delete"),
     path("console/staff/<int:pk>/restore/", staff.staff_restore, name="staff_restore"),
+    path(
+        "console/staff/<int:pk>/reset-password/", password.staff_reset_password, name="staff_reset_password"
+    ),
 ]

@@ -138,6 +138,16 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Text messages (verification codes): the console backend unless SMS_URL names the provider's
+# endpoint (Alibaba Cloud SMS, e.g. https://dysmsapi.aliyuncs.com/); the key pair comes from the
+# environment only. SMS_BACKEND (a class path) overrides the choice.
+SMS_BACKEND = env.str("SMS_BACKEND", default="")
+SMS_URL = env.str("SMS_URL", default="")
+SMS_ACCESS_KEY_ID = env.str("SMS_ACCESS_KEY_ID", default="")
+SMS_ACCESS_KEY_SECRET = env.str("SMS_ACCESS_KEY_SECRET", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_TEMPLATE_CODE = env.str("SMS_TEMPLATE_CODE", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@sme-notices.localhost")
 
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")

@@ -44,7 +44,7 @@ def staff_list(request):
 
 @staff_admin_required
 def staff_create(request):
-    form = StaffCreateForm(request.POST or None)
+    form = StaffCreateForm(request.POST or None, institution=request.user.institution)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password2"}
         try:
@@ -79,7 +79,7 @@ def staff_detail(request, pk):
 @staff_admin_required
 def staff_update(request, pk):
     staff = selectors.staff_get_for_admin(admin=request.user, pk=pk, deleted=False)
-    form = StaffUpdateForm(request.POST or None, instance=staff)
+    form = StaffUpdateForm(request.POST or None, instance=staff, institution=request.user.institution)
     if form.is_valid():
         try:
             services.staff_update(actor=request.user, staff=staff, **form.cleaned_data)
