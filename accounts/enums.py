@@ -75,3 +75,7 @@ class StaffAction(models.TextChoices):
     SET_POSITIONS = "set_positions", _("Positions set")
     RESET_PASSWORD = "reset_password", _("Password reset")
     CHANGE_PASSWORD = "change_password", _("Password changed")
+    INVITE = "invite", _("Invited")
+    ACCEPT_INVITATION = "accept_invitation", _("Invitation accepted")
+    ENROL_OTP = "enrol_otp", _("Second factor enrolled")
+    RESET_OTP = "reset_otp", _("Second factor reset")

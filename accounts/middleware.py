@@ -15,3 +15,33 @@ class ForcePasswordChangeMiddleware:
             if request.path not in allowed and not request.path.startswith(("/static/", "/i18n/")):
                 return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+class RequireSecondFactorMiddleware:
+    """A user whose position must use a second factor (OTP_REQUIRED_POSITIONS) and whose session
+    is not verified by one is led to 账号安全 to enrol before any other console page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .second_factor import otp_enrolled, otp_required
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(("/static/", "/i18n/", "/accounts/"))
+            and request.path != reverse("accounts:security")
+            and otp_required(user)
+            and not user.is_verified()
+        ):
+            if otp_enrolled(user):
+                # Enrolled but this session never gave a code (e.g. it began before the
+                # requirement): sign in again, with the code.
+                from django.contrib.auth import logout
+
+                logout(request)
+                return redirect(f"{reverse('accounts:login')}?next={request.path}")
+            return redirect("accounts:security")
+        return self.get_response(request)
