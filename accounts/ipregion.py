@@ -1,7 +1,7 @@
 """Where a sign-in came from: the client address (proxy-aware) and its place.
 
-The address is the one django-axes uses for the lockout (python-ipware with PROXY_COUNT), so the
-登录记录 and the lockout agree. The place comes from an offline ip2region database (.xdb, read
+The address honours PROXY_COUNT (X-Forwarded-For behind trusted proxies) and is the one
+django-axes locks out (AXES_CLIENT_IP_CALLABLE), so 登录记录 and the lockout agree. The place comes from an offline ip2region database (.xdb, read
 with the py-ip2region package) named by the IP_REGION_DB setting: private, loopback and
 link-local ranges read 内网; anything the file cannot place, or every public address when no file
 is configured, reads 未知. No lookup ever leaves the machine.
@@ -22,9 +22,17 @@ _searchers: dict[str, object] = {}
 
 
 def client_address(request) -> str | None:
-    from axes.helpers import get_client_ip_address
-
-    address = get_client_ip_address(request) if request is not None else None
+    """The client's address. Behind PROXY_COUNT trusted proxies (each appends the address it saw
+    to X-Forwarded-For), the client is the entry the outermost proxy appended; an address a client
+    typed into the header itself comes before that and is ignored. Django-axes uses this same
+    function (AXES_CLIENT_IP_CALLABLE), so the lockout and 登录记录 agree."""
+    if request is None:
+        return None
+    address = request.META.get("REMOTE_ADDR")
+    proxies = settings.AXES_IPWARE_PROXY_COUNT or 0
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if proxies and forwarded:
+        address = forwarded[-proxies] if len(forwarded) >= proxies else forwarded[0]
     try:
         return str(ipaddress.ip_address(address)) if address else None
     except ValueError:

@@ -171,6 +171,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The client address behind PROXY_COUNT proxies (python-ipware is not installed, so axes would
+# otherwise see only the proxy's REMOTE_ADDR): the same function records 登录记录.
+AXES_CLIENT_IP_CALLABLE = "accounts.ipregion.client_address"
 # Successful sign-ins (AccessLog) and every failure (AccessFailureLog) are kept for the admin.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
