@@ -6,6 +6,7 @@ password once.
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -21,6 +22,8 @@ from .enums import StaffAction
 from .models import Invitation, User
 from .rules import can_manage_staff_of
 from .services import StaffNotFound, staff_change_record
+
+log = logging.getLogger(__name__)
 
 
 class InvitationInvalid(Exception):
@@ -56,8 +59,17 @@ def invitation_issue(*, actor: User, staff: User) -> str:
             detail = gettext("Invitation link valid for %(hours)s hours") % {"hours": settings.INVITATION_HOURS}
         staff_change_record(staff=staff, actor=actor, action=StaffAction.INVITE, detail=detail)
     if staff.email:
-        _invitation_email(staff, actor, token).send(fail_silently=True)
+        message = _invitation_email(staff, actor, token)
+        transaction.on_commit(lambda: _send_quietly(message, staff))
     return token
+
+
+def _send_quietly(message: EmailMessage, staff: User) -> None:
+    # The link is on the admin's screen anyway: a mail server outage must not become an error.
+    try:
+        message.send()
+    except Exception:  # noqa: BLE001
+        log.exception("Invitation mail to staff %s failed", staff.pk)
 
 
 def _invitation_email(staff, actor, token) -> EmailMessage:
