@@ -115,7 +115,11 @@ def staff_import(*, actor: User, upload) -> ImportResult:
                 result.errors.append((number, "岗位", _("Unknown position: %(name)s") % {"name": name}))
             elif not position_fits_institution(position, institution):
                 result.errors.append(
-                    (number, "岗位", _("%(name)s cannot be granted in an institution of this kind.") % {"name": name})
+                    (
+                        number,
+                        "岗位",
+                        _("%(name)s cannot be granted in an institution of this kind.") % {"name": name},
+                    )
                 )
             elif position not in positions:
                 positions.append(position)

@@ -56,7 +56,9 @@ def invitation_issue(*, actor: User, staff: User) -> str:
             expires_at=now + timedelta(hours=settings.INVITATION_HOURS),
         )
         with translation.override(settings.LANGUAGE_CODE):
-            detail = gettext("Invitation link valid for %(hours)s hours") % {"hours": settings.INVITATION_HOURS}
+            detail = gettext("Invitation link valid for %(hours)s hours") % {
+                "hours": settings.INVITATION_HOURS
+            }
         staff_change_record(staff=staff, actor=actor, action=StaffAction.INVITE, detail=detail)
     if staff.email:
         message = _invitation_email(staff, actor, token)
@@ -90,7 +92,9 @@ def _invitation_email(staff, actor, token) -> EmailMessage:
 
 
 @transaction.atomic
-def staff_invite(*, actor: User, username: str, full_name: str, phone="", department="", email="") -> tuple[User, str]:
+def staff_invite(
+    *, actor: User, username: str, full_name: str, phone="", department="", email=""
+) -> tuple[User, str]:
     """新增/邀请: an account in the actor's institution with no usable password, and its
     invitation. Returns (user, token)."""
     if not can_manage_staff_of(actor, actor.institution):
@@ -118,8 +122,14 @@ def invitation_lookup(token: str) -> Invitation:
     if invitation is None:
         raise InvitationInvalid(gettext("This invitation link is not valid."))
     if invitation.used_at is not None:
-        raise InvitationInvalid(gettext("This invitation link has already been used: sign in with your password."))
-    if invitation.expires_at <= timezone.now() or not invitation.staff.is_active or invitation.staff.is_deleted:
+        raise InvitationInvalid(
+            gettext("This invitation link has already been used: sign in with your password.")
+        )
+    if (
+        invitation.expires_at <= timezone.now()
+        or not invitation.staff.is_active
+        or invitation.staff.is_deleted
+    ):
         raise InvitationInvalid(
             gettext("This invitation link has expired: ask your institution administrator for a new one.")
         )
@@ -135,7 +145,9 @@ def invitation_accept(*, token: str, password: str) -> User:
     password_validation.validate_password(password, user)
     used = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(used_at=timezone.now())
     if not used:
-        raise InvitationInvalid(gettext("This invitation link has already been used: sign in with your password."))
+        raise InvitationInvalid(
+            gettext("This invitation link has already been used: sign in with your password.")
+        )
     user.set_password(password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])

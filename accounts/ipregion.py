@@ -1,8 +1,9 @@
 """Where a sign-in came from: the client address (proxy-aware) and its place.
 
 The address honours PROXY_COUNT (X-Forwarded-For behind trusted proxies) and is the one
-django-axes locks out (AXES_CLIENT_IP_CALLABLE), so 登录记录 and the lockout agree. The place comes from an offline ip2region database (.xdb, read
-with the py-ip2region package) named by the IP_REGION_DB setting: private, loopback and
+django-axes locks out (AXES_CLIENT_IP_CALLABLE), so 登录记录 and the lockout agree. The place
+comes from an offline ip2region database (.xdb, read with the py-ip2region package) named by
+the IP_REGION_DB setting: private, loopback and
 link-local ranges read 内网; anything the file cannot place, or every public address when no file
 is configured, reads 未知. No lookup ever leaves the machine.
 """
@@ -54,7 +55,8 @@ def _searcher(path: str):
 
 
 def _region_to_place(region: str) -> str:
-    """国家|区域|省份|城市|ISP (xdb 2.x) or 国家|省份|城市|ISP (3.x) → 上海市, 广东省深圳市, 美国; "0" is unknown."""
+    """国家|区域|省份|城市|ISP (xdb 2.x) or 国家|省份|城市|ISP (3.x) → 上海市, 广东省深圳市,
+    美国; "0" is unknown."""
     fields = region.split("|")
     if len(fields) == 5:
         fields = [fields[0], fields[2], fields[3]]

@@ -15,8 +15,8 @@ JOURNEYS = {
     Position.HANDLER: [
         gettext_lazy("Open 其他政府采购公告 from the workbench and press 新增."),
         gettext_lazy(
-            "Choose 面向中小企业预留项目执行情况公告, fill in the basic information (行政区划, 年份, 发布类型, "
-            "附件) and press 生成公告."
+            "Choose 面向中小企业预留项目执行情况公告, fill in the basic information "
+            "(行政区划, 年份, 发布类型, 附件) and press 生成公告."
         ),
         gettext_lazy(
             "Type each reserved project, or download the template and import it. For 预留选项 choose one of "

@@ -52,7 +52,11 @@ def filing_alerts(user) -> list[Alert]:
                     Alert(
                         "deadline",
                         _("The %(year)s notice is due on %(date)s (%(days)s days left) and is not submitted")
-                        % {"year": campaign.year, "date": f"{deadline:%Y-%m-%d}", "days": days_left(campaign, now)},
+                        % {
+                            "year": campaign.year,
+                            "date": f"{deadline:%Y-%m-%d}",
+                            "days": days_left(campaign, now),
+                        },
                         link,
                         campaign.deadline,
                     )

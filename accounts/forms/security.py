@@ -13,7 +13,9 @@ class CodeForm(forms.Form):
         label=_("Verification code"),
         max_length=20,
         help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
         error_messages={"required": _("Enter the verification code.")},
     )
 

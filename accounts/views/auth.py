@@ -63,9 +63,7 @@ def sign_in_code(request):
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                 target = settings.LOGIN_REDIRECT_URL
             return redirect(target)
-        user_login_failed.send(
-            sender=__name__, credentials={**credentials, "step": "code"}, request=request
-        )
+        user_login_failed.send(sender=__name__, credentials={**credentials, "step": "code"}, request=request)
         if AxesProxyHandler.is_locked(request, credentials):
             request.session.pop(PENDING_KEY, None)
             return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)

@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import importers, invitations, selectors, second_factor
+from .. import importers, invitations, second_factor, selectors
 from ..forms.security import StaffImportForm, StaffInviteForm
 from ..gates import staff_admin_required
+
 
 def _issued(request, created):
     return render(
@@ -37,7 +38,9 @@ def staff_invite(request):
         else:
             return _issued(request, [(user, invitations.invitation_url(token))])
     return render(
-        request, "accounts/staff_form.html", {"form": form, "title": _("Invite a staff member"), "invite": True}
+        request,
+        "accounts/staff_form.html",
+        {"form": form, "title": _("Invite a staff member"), "invite": True},
     )
 
 
@@ -66,7 +69,9 @@ def staff_import(request):
 @staff_admin_required
 def staff_import_template(request):
     response = HttpResponse(importers.template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%89%B9%E9%87%8F%E6%96%B0%E5%A2%9E%E5%91%98%E5%B7%A5.xlsx"
+    response["Content-Disposition"] = (
+        "attachment; filename*=UTF-8''%E6%89%B9%E9%87%8F%E6%96%B0%E5%A2%9E%E5%91%98%E5%B7%A5.xlsx"
+    )
     return response
 
 
@@ -94,7 +99,9 @@ def invitation_accept(request, token):
             with transaction.atomic():
                 invitations.invitation_accept(token=token, password=form.cleaned_data["new_password1"])
         except invitations.InvitationInvalid as problem:
-            return render(request, "registration/invitation_invalid.html", {"problem": str(problem)}, status=410)
+            return render(
+                request, "registration/invitation_invalid.html", {"problem": str(problem)}, status=410
+            )
         messages.success(request, _("Your password is set: sign in with your account and password."))
         return redirect("accounts:login")
     return render(request, "registration/invitation_accept.html", {"form": form, "staff": invitation.staff})

@@ -2,6 +2,7 @@
 recovery codes. The sign-in's code step lives with the sign-in view (auth.py)."""
 
 import base64
+from urllib.parse import quote
 
 import qrcode
 import qrcode.image.svg
@@ -25,8 +26,6 @@ def _qr_data_uri(url: str) -> str:
 
 def _provisioning_url(device, user) -> str:
     # django-otp's config_url names the account by username; the issuer says which site it is.
-    from urllib.parse import quote
-
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     issuer = settings.OTP_TOTP_ISSUER
     label = quote(f"{issuer}:{user.get_username()}")
@@ -51,7 +50,9 @@ def security(request):
         if request.method == "POST" and form.is_valid():
             codes = second_factor.totp_confirm(user=user, device=device, code=form.cleaned_data["code"])
             if codes is None:
-                form.add_error("code", _("The code is not correct: check the time on your phone and try again."))
+                form.add_error(
+                    "code", _("The code is not correct: check the time on your phone and try again.")
+                )
             else:
                 otp_login(request, device)
                 messages.success(request, _("The second factor is on. Keep these recovery codes safe."))

@@ -51,7 +51,9 @@ def test_deadline_warning_goes_once_the_notice_is_submitted(world, campaign):
 
 
 def test_overdue_warning_after_the_deadline_until_published(world, campaign):
-    draft = notice(institution=world.unit, year=2025, state=State.PURCHASER_REVIEW, submitted_by=world.handler)
+    draft = notice(
+        institution=world.unit, year=2025, state=State.PURCHASER_REVIEW, submitted_by=world.handler
+    )
     with freeze_time("2026-07-15 15:59:58"):
         assert kinds(world.handler) == []  # in review, on time
     with freeze_time("2026-07-15 16:00:00"):  # 00:00 on the 16th in Shanghai
@@ -77,7 +79,9 @@ def test_returned_notice_warns_its_handler(world):
 
 def test_review_waiting_longer_than_the_setting_warns_the_reviewer(world, settings):
     settings.WARNING_REVIEW_WAIT_DAYS = 3
-    waiting = notice(institution=world.unit, year=2024, state=State.PURCHASER_REVIEW, submitted_by=world.handler)
+    waiting = notice(
+        institution=world.unit, year=2024, state=State.PURCHASER_REVIEW, submitted_by=world.handler
+    )
     entry = FlowLogEntry.objects.create(
         announcement=waiting, actor=world.handler, action="submit", from_state=State.DRAFT,
         to_state=State.PURCHASER_REVIEW,

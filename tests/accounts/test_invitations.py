@@ -24,7 +24,9 @@ NEW_PASSWORD = "Zq8!mountain-river"
 def invite(client, **extra):
     data = {"username": "newbie", "full_name": "新同事", "phone": "", "department": "办公室", "email": ""}
     response = client.post(INVITE, {**data, **extra})
-    return response, response.context["created"][0][1] if response.status_code == 200 and "created" in response.context else None
+    return response, response.context["created"][0][
+        1
+    ] if response.status_code == 200 and "created" in response.context else None
 
 
 def accept(client, url, password=NEW_PASSWORD):
@@ -50,7 +52,9 @@ def test_invited_person_sets_their_password_and_signs_in(
     signed_in = client.post(reverse("accounts:login"), {"username": "newbie", "password": NEW_PASSWORD})
     assert signed_in.status_code == 302
     assert {c.action for c in StaffChange.objects.filter(staff=user)} == {
-        StaffAction.CREATE, StaffAction.INVITE, StaffAction.ACCEPT_INVITATION
+        StaffAction.CREATE,
+        StaffAction.INVITE,
+        StaffAction.ACCEPT_INVITATION,
     }
 
 
@@ -129,7 +133,8 @@ def test_batch_import_creates_five_staff_with_positions_and_links(world, login):
     zhang2 = User.objects.get(username="zhang2")
     assert (zhang2.phone, zhang2.department, zhang2.institution) == ("13800000002", "财务科", world.unit)
     assert user_positions(User.objects.get(username="zhang3")) == [
-        POSITION_GROUP_NAMES[Position.HANDLER], POSITION_GROUP_NAMES[Position.PURCHASER_REVIEWER]
+        POSITION_GROUP_NAMES[Position.HANDLER],
+        POSITION_GROUP_NAMES[Position.PURCHASER_REVIEWER],
     ]
     assert user_positions(User.objects.get(username="zhang4")) == []
     assert all(url in response.content.decode() for _u, url in created)
@@ -150,7 +155,12 @@ def test_batch_import_with_bad_rows_saves_nothing_and_lists_the_errors(world, lo
     errors = response.context["errors"]
     assert User.objects.count() == before
     assert [(row, column) for row, column, _m in errors] == [
-        (4, "姓名"), (5, "账号"), (6, "绑定手机"), (7, "岗位"), (8, "岗位"), (9, "账号")
+        (4, "姓名"),
+        (5, "账号"),
+        (6, "绑定手机"),
+        (7, "岗位"),
+        (8, "岗位"),
+        (9, "账号"),
     ]
     html = response.content.decode()
     assert "未保存任何数据" in html and "与第2行的账号重复" in html and "未知岗位：局长" in html

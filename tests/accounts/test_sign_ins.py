@@ -31,7 +31,9 @@ def region_db(tmp_path, settings):
 
 
 def sign_in(client, user, password=PASSWORD, **meta):
-    return client.post(LOGIN, {"username": user.username, "password": password}, HTTP_USER_AGENT=AGENT, **meta)
+    return client.post(
+        LOGIN, {"username": user.username, "password": password}, HTTP_USER_AGENT=AGENT, **meta
+    )
 
 
 def test_place_reads_intranet_for_private_ranges_and_unknown_without_data(settings):
@@ -83,7 +85,12 @@ def test_without_a_proxy_the_forwarded_header_is_ignored(client, world, region_d
 def test_failed_attempt_is_recorded_for_the_account(client, world, region_db):
     sign_in(client, world.handler, password="wrong-password", REMOTE_ADDR="8.8.8.8")
     record = SignInRecord.objects.get()
-    assert (record.user, record.succeeded, record.step, record.place) == (world.handler, False, "password", "美国")
+    assert (record.user, record.succeeded, record.step, record.place) == (
+        world.handler,
+        False,
+        "password",
+        "美国",
+    )
 
 
 def test_home_shows_the_previous_sign_in_not_the_current_one(client, world, region_db):
