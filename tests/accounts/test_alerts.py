@@ -79,18 +79,21 @@ def test_returned_notice_warns_its_handler(world):
 
 def test_review_waiting_longer_than_the_setting_warns_the_reviewer(world, settings):
     settings.WARNING_REVIEW_WAIT_DAYS = 3
+    submitted_at = timezone.now()
     waiting = notice(
         institution=world.unit, year=2024, state=State.PURCHASER_REVIEW, submitted_by=world.handler
     )
-    entry = FlowLogEntry.objects.create(
-        announcement=waiting, actor=world.handler, action="submit", from_state=State.DRAFT,
-        to_state=State.PURCHASER_REVIEW,
-    )  # fmt: skip
-    FlowLogEntry.objects.filter(pk=entry.pk).update(created_at=timezone.now() - timedelta(days=2))
-    assert kinds(world.reviewer) == []
-    FlowLogEntry.objects.filter(pk=entry.pk).update(created_at=timezone.now() - timedelta(days=4))
-    assert kinds(world.reviewer) == ["review_wait"]
-    assert kinds(world.handler) == []  # the submitter is not the reviewer
+    # The flow log is append-only: the submission is logged at its (frozen) time.
+    with freeze_time(submitted_at):
+        FlowLogEntry.objects.create(
+            announcement=waiting, actor=world.handler, action="submit", from_state=State.DRAFT,
+            to_state=State.PURCHASER_REVIEW,
+        )  # fmt: skip
+    with freeze_time(submitted_at + timedelta(days=2)):
+        assert kinds(world.reviewer) == []
+    with freeze_time(submitted_at + timedelta(days=3, seconds=1)):
+        assert kinds(world.reviewer) == ["review_wait"]
+        assert kinds(world.handler) == []  # the submitter is not the reviewer
 
 
 def test_scheduled_publication_within_a_day_warns_finance(world):
