@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 continue
             outcome = services.reminders_send(campaign=campaign, kind=kind, now=now)
             self.stdout.write(
-                f"{campaign.district.code} {campaign.year} {kind}: sent {outcome.sent} "
-                f"(by e-mail too {outcome.emailed}), "
+                f"{campaign.district.code} {campaign.year} {kind}: sent {outcome.sent}, "
+                f"of them by e-mail too {outcome.emailed}; "
                 f"already sent today {outcome.already_sent}, no handler {outcome.no_recipient}"
             )
