@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from . import alerts, inbox, menu, signin
+        from . import alerts, checks, inbox, menu, signin  # noqa: F401 - checks registers itself
         from .enums import Perm
         from .rules import user_holds
 

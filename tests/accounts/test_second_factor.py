@@ -153,3 +153,11 @@ def test_admin_of_another_institution_cannot_reset(world, login):
     response = login(world.outsider_admin).post(reverse("accounts:staff_otp_reset", args=[world.handler.pk]))
     assert response.status_code == 404
     assert second_factor.otp_enrolled(world.handler)
+
+
+def test_an_unknown_position_in_the_setting_stops_the_start(settings):
+    from accounts.checks import otp_required_positions
+
+    settings.OTP_REQUIRED_POSITIONS = ["finance_reviewer", "finance_reveiwer"]
+    errors = otp_required_positions(None)
+    assert [e.id for e in errors] == ["accounts.E001"] and "finance_reveiwer" in errors[0].msg
