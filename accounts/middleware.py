@@ -1,5 +1,8 @@
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from .second_factor import otp_enrolled, otp_required
 
 
 class ForcePasswordChangeMiddleware:
@@ -25,8 +28,6 @@ class RequireSecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .second_factor import otp_enrolled, otp_required
-
         user = getattr(request, "user", None)
         if (
             user is not None
@@ -39,8 +40,6 @@ class RequireSecondFactorMiddleware:
             if otp_enrolled(user):
                 # Enrolled but this session never gave a code (e.g. it began before the
                 # requirement): sign in again, with the code.
-                from django.contrib.auth import logout
-
                 logout(request)
                 return redirect(f"{reverse('accounts:login')}?next={request.path}")
             return redirect("accounts:security")

@@ -1,3 +1,4 @@
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, update_session_auth_hash
@@ -42,8 +43,6 @@ class SignInView(auth_views.LoginView):
 def sign_in_code(request):
     """The second step of signing in: a TOTP code or a recovery code. A wrong code is a failed
     sign-in (recorded, and counted by django-axes toward the lockout)."""
-    from axes.handlers.proxy import AxesProxyHandler
-
     pending = request.session.get(PENDING_KEY)
     user = get_user_model().objects.filter(pk=(pending or {}).get("user"), is_active=True).first()
     if user is None:

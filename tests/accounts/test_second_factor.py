@@ -161,3 +161,12 @@ def test_an_unknown_position_in_the_setting_stops_the_start(settings):
     settings.OTP_REQUIRED_POSITIONS = ["finance_reviewer", "finance_reveiwer"]
     errors = otp_required_positions(None)
     assert [e.id for e in errors] == ["accounts.E001"] and "finance_reveiwer" in errors[0].msg
+
+
+def test_required_and_enrolled_session_without_a_code_must_sign_in_again(world, login, settings):
+    settings.OTP_REQUIRED_POSITIONS = ["finance_reviewer"]
+    enrol(world.finance)
+    client = login(world.finance)  # a session that never gave a code
+    response = client.get(reverse("announcements:list"))
+    assert response.status_code == 302 and response.url.startswith(LOGIN)
+    assert "_auth_user_id" not in client.session
