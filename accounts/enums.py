@@ -77,3 +77,7 @@ class StaffAction(models.TextChoices):
     CHANGE_PASSWORD = "change_password", _("Password changed")
     FORGOT_PASSWORD = "forgot_password", _("Forgotten password reset")
     BIND_PHONE = "bind_phone", _("Mobile bound")
+    INVITE = "invite", _("Invited")
+    ACCEPT_INVITATION = "accept_invitation", _("Invitation accepted")
+    ENROL_OTP = "enrol_otp", _("Second factor enrolled")
+    RESET_OTP = "reset_otp", _("Second factor reset")

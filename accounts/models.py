@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import DistrictLevel, InstitutionKind, Perm, StaffAction
@@ -246,3 +247,83 @@ class VerificationCode(models.Model):
 
     def __str__(self):
         return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Message(models.Model):
+    """An in-app message (消息通知). Every notification that goes by e-mail is also stored here,
+    so a user without an e-mail address still gets it. Written by `accounts.inbox` only."""
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="inbox"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    # A path on this site (the notice or the campaign), never an outside address.
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="message_recipient_unread")]
+
+    def __str__(self):
+        return self.title
+
+
+class SignInRecord(models.Model):
+    """One sign-in or failed attempt (登录记录): time, network address, place and browser."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("staff member"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sign_ins",
+    )
+    username = models.CharField(_("account"), max_length=150, blank=True)
+    succeeded = models.BooleanField(_("succeeded"))
+    # What failed: the password, or the second factor.
+    step = models.CharField(_("step"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    address = models.GenericIPAddressField(_("network address"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("sign-in record")
+        verbose_name_plural = _("sign-in records")
+        indexes = [models.Index(fields=["user", "-created_at"], name="signin_user_time")]
+
+    def __str__(self):
+        return f"{self.username} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Invitation(models.Model):
+    """新增/邀请: a single-use link with which a new staff member sets their own password.
+
+    Only a hash of the token is stored: the link is shown once to the admin (and mailed when the
+    person has an address)."""
+
+    staff = models.ForeignKey(
+        User, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("invited by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.staff} {self.created_at:%Y-%m-%d}"

@@ -3,6 +3,7 @@
 from django.tasks import task
 
 from . import sms
+from .inbox import messages_purge
 
 
 @task
@@ -17,3 +18,9 @@ def mail_send(*, subject: str, body: str, to: list[str]) -> None:
     from django.core.mail import send_mail
 
     send_mail(subject, body, None, to)
+
+
+@task
+def purge_messages() -> int:
+    """Delete in-app messages past their retention age."""
+    return messages_purge()

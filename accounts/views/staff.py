@@ -20,6 +20,7 @@ from .. import selectors, services
 from ..filters import StaffFilter
 from ..forms.staff import StaffBatchForm, StaffCreateForm, StaffPositionsForm, StaffUpdateForm
 from ..gates import staff_admin_required
+from ..second_factor import otp_enrolled
 from ..tables import StaffTable, paginate_staff_table
 
 
@@ -72,6 +73,7 @@ def staff_detail(request, pk):
         "positions": selectors.staff_positions_held(staff),
         "perms": selectors.staff_perms_held(staff),
         "changes": selectors.staff_changes(staff=staff),
+        "has_second_factor": otp_enrolled(staff),
     }
     return render(request, "accounts/staff_detail.html", context)
 
