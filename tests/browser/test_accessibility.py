@@ -27,8 +27,14 @@ from . import checkers
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not checkers.tools_available(), reason=checkers.MISSING_TOOLS),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _checkers_installed():
+    # Missing tools fail rather than skip: a skipped walk would pass in CI without checking anything.
+    if not checkers.tools_available():
+        pytest.fail(checkers.MISSING_TOOLS)
 
 
 @dataclass(frozen=True)
