@@ -6,7 +6,7 @@ in one run. To check a new page, add a line to WALK."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.conf import settings
@@ -15,12 +15,15 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from accounts.demo import UNIT_NAME
 from accounts.models import User
 from announcements.enums import State
 from announcements.models import Announcement
+from announcements.rendering import render_announcement
 from oversight.models import FilingCampaign, SpotCheckSample
+from tests.public.conftest import make_notice
 
 from . import checkers
 
@@ -95,6 +98,7 @@ def _staff_form_with_mistakes(page):
     page.get_by_role("button", name="保存").click()
 
 
+SITE = "上海政府采购网"  # the site's name, last in every page title
 ANONYMOUS = None
 WALK: list[tuple[str | None, list]] = [
     (
@@ -259,6 +263,7 @@ def walk(browser, base_url, walk_list, html_checker, targets=None):
             for step in steps:
                 response = open_step(page, base_url, step, targets or {})
                 findings += checkers.axe_findings(page, step.name)
+                findings += checkers.portal_findings(page, step.name, SITE)
                 html_checker.add(step.name, response.url, response.text())
         finally:
             context.close()
@@ -302,3 +307,19 @@ def test_a_broken_label_fails_with_page_rule_and_element(browser, live_server, t
     # axe: the text box has no label.
     assert "[axe] label (critical): Form elements must have labels" in message
     assert 'element: input  <input type="text" name="name">' in message
+
+
+def test_printed_notice_repeats_the_table_header_on_every_page(world, live_server, page):
+    rows = [(f"保洁{n}", "10", "8") for n in range(1, 91)]  # short names: one line each
+    notice = make_notice(institution=world.unit, rows=rows)
+    notice.published_html = render_announcement(notice)
+    notice.save(update_fields=["published_html"])
+
+    page.goto(f"{live_server.url}/notices/{notice.public_id}/")
+    pdf = PdfReader(BytesIO(page.pdf(format="A4")))  # Chromium prints with the print stylesheet
+    texts = [sheet.extract_text() for sheet in pdf.pages]
+
+    with_rows = [text for text in texts if "保洁" in text]
+    assert len(with_rows) >= 3
+    assert [text.count("项目名称") for text in with_rows] == [1] * len(with_rows)
+    assert "保洁90" in with_rows[-1]
