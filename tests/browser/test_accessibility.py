@@ -284,6 +284,7 @@ def test_every_page_is_valid_html_without_serious_axe_violations(browser, live_s
 BROKEN_LABEL = Template(
     '{% extends "base.html" %}{% block title %}Broken label{% endblock %}{% block content %}'
     '<h1>Broken label</h1><label for="missing">Name</label><input type="text" name="name">'
+    "<table><tr><td>1</td></tr></table>"
     "{% endblock %}"
 )
 
@@ -307,6 +308,9 @@ def test_a_broken_label_fails_with_page_rule_and_element(browser, live_server, t
     # axe: the text box has no label.
     assert "[axe] label (critical): Form elements must have labels" in message
     assert 'element: input  <input type="text" name="name">' in message
+    # The portal's expectations: a table has a caption and header cells.
+    assert "[portal] table-caption: A table has a caption" in message
+    assert "[portal] table-headers: A table has header cells." in message
 
 
 def test_printed_notice_repeats_the_table_header_on_every_page(world, live_server, page):
