@@ -23,5 +23,13 @@
     if (!named) add("table-caption", html, "A table has a caption (it may be visually hidden).");
     if (!table.querySelector("th")) add("table-headers", html, "A table has header cells.");
   }
+  // An error or a hint tied to a field (aria-describedby) must exist, or a screen reader reads nothing.
+  for (const el of document.querySelectorAll("[aria-describedby], [aria-labelledby]")) {
+    for (const attr of ["aria-describedby", "aria-labelledby"]) {
+      for (const id of (el.getAttribute(attr) || "").split(/\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) add("idref", el.outerHTML.slice(0, 160), `${attr} names “${id}”, which is not on the page.`);
+      }
+    }
+  }
   return problems;
 }
