@@ -90,7 +90,7 @@ def _generate_2025(page):
 
 def _edit_with_mistakes(page):
     page.get_by_label("公告标题").fill("")
-    page.locator("#rows-body input[name$='-sme_amount']").first.fill("abc")
+    page.locator("input[name$='-sme_amount']").first.fill("abc")  # the first row's SME amount
     page.get_by_role("button", name="保存", exact=True).click()
 
 
@@ -105,9 +105,9 @@ WALK: list[tuple[str | None, list]] = [
         ANONYMOUS,
         [
             Visit("public home", "/"),
-            Visit("public list, search results", "/notices/?q=%E6%95%99%E8%82%B2"),
-            Visit("public list, no result", "/notices/?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA"),
-            Visit("public list, page 2", "/notices/?page=2"),
+            Visit("public list, search results", "/notices/?q=教育"),
+            Visit("public list, no result", "/notices/?q=没有这个"),
+            Visit("public list, filtered with a mistake", "/notices/?year=1999&date_from=2026-13-01"),
             Visit("public detail", "/notices/{published}/"),
             Visit("public detail, revoked (410)", "/notices/{revoked}/", status=410),
             Visit("page not found (404)", "/notices/no-such-page/", status=404),
