@@ -96,6 +96,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.console",
             ],
+            # `html_datetime` for <time datetime>, in every template without a {% load %}.
+            "builtins": ["accounts.templatetags.html_values"],
         },
     },
 ]
