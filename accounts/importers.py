@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from .departments import DepartmentError, department_by_name
 from .enums import POSITION_GROUP_NAMES, Position
 from .forms.security import StaffInviteForm
 from .invitations import staff_invite
@@ -23,7 +24,7 @@ from .rules import position_fits_institution
 from .services import staff_set_positions
 
 COLUMNS = ("姓名", "账号", "绑定手机", "部门/职务", "岗位")
-FIELDS = {"姓名": "full_name", "账号": "username", "绑定手机": "phone", "部门/职务": "department"}
+FIELDS = {"姓名": "full_name", "账号": "username", "绑定手机": "phone"}
 MAX_ROWS = 500
 POSITION_BY_NAME = {name: position for position, name in POSITION_GROUP_NAMES.items()}
 SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -97,9 +98,18 @@ def staff_import(*, actor: User, upload) -> ImportResult:
     valid = []
     institution = actor.institution
     for number, record in rows:
-        form = StaffInviteForm({FIELDS[c]: record[c] for c in FIELDS})
+        data = {FIELDS[c]: record[c] for c in FIELDS}
+        # 部门/职务 as 办公室/科员: the department must exist (部门管理); the job title is free text.
+        department_name, _slash, data["title"] = record["部门/职务"].partition("/")
+        try:
+            department = department_by_name(institution=institution, name=department_name)
+        except DepartmentError as error:
+            result.errors.extend((number, "部门/职务", m) for m in error.messages)
+            department = None
+        data["department"] = department.pk if department else ""
+        form = StaffInviteForm(data, institution=institution)
         if not form.is_valid():
-            column_of = {v: k for k, v in FIELDS.items()}
+            column_of = {v: k for k, v in FIELDS.items()} | {"department": "部门/职务", "title": "部门/职务"}
             for name, messages in form.errors.items():
                 result.errors.extend((number, column_of.get(name, ""), m) for m in messages)
         username = record["账号"]

@@ -93,7 +93,7 @@ def _invitation_email(staff, actor, token) -> EmailMessage:
 
 @transaction.atomic
 def staff_invite(
-    *, actor: User, username: str, full_name: str, phone="", department="", email=""
+    *, actor: User, username: str, full_name: str, phone="", department=None, title="", email=""
 ) -> tuple[User, str]:
     """新增/邀请: an account in the actor's institution with no usable password, and its
     invitation. Returns (user, token)."""
@@ -104,6 +104,7 @@ def staff_invite(
         full_name=full_name,
         phone=phone,
         department=department,
+        title=title,
         email=email,
         institution=actor.institution,
     )

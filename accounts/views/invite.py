@@ -29,7 +29,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @staff_admin_required
 def staff_invite(request):
-    form = StaffInviteForm(request.POST or None)
+    form = StaffInviteForm(request.POST or None, institution=request.user.institution)
     if form.is_valid():
         try:
             user, token = invitations.staff_invite(actor=request.user, **form.cleaned_data)

@@ -12,17 +12,35 @@ from freezegun import freeze_time
 from openpyxl import Workbook, load_workbook
 
 from accounts.enums import POSITION_GROUP_NAMES, Position, StaffAction
-from accounts.models import StaffChange, User
+from accounts.models import Department, StaffChange, User
 from accounts.rules import user_positions
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def departments(world):
+    """部门管理 has the departments the invitations and the template rows name."""
+    return {
+        name: Department.objects.create(institution=world.unit, name=name, sort_order=i)
+        for i, name in enumerate(("办公室", "财务科"))
+    }
+
+
 INVITE = reverse("accounts:staff_invite")
 IMPORT = reverse("accounts:staff_import")
 NEW_PASSWORD = "Zq8!mountain-river"
 
 
 def invite(client, **extra):
-    data = {"username": "newbie", "full_name": "新同事", "phone": "", "department": "办公室", "email": ""}
+    department = Department.objects.get(name="办公室")
+    data = {
+        "username": "newbie",
+        "full_name": "新同事",
+        "phone": "",
+        "department": department.pk,
+        "email": "",
+    }
     response = client.post(INVITE, {**data, **extra})
     return response, response.context["created"][0][
         1
@@ -131,7 +149,11 @@ def test_batch_import_creates_five_staff_with_positions_and_links(world, login):
     created = response.context["created"]
     assert [u.username for u, _url in created] == ["zhang1", "zhang2", "zhang3", "zhang4", "zhang5"]
     zhang2 = User.objects.get(username="zhang2")
-    assert (zhang2.phone, zhang2.department, zhang2.institution) == ("13800000002", "财务科", world.unit)
+    zhang5 = User.objects.get(username="zhang5")
+    assert (zhang2.phone, zhang2.department.name, zhang2.institution) == ("13800000002", "财务科", world.unit)
+    assert (zhang5.department.name, zhang5.title) == ("办公室", "科员")
+    # Imported numbers are not verified until their owners enter a code (绑定手机).
+    assert not zhang2.phone_verified
     assert user_positions(User.objects.get(username="zhang3")) == [
         POSITION_GROUP_NAMES[Position.HANDLER],
         POSITION_GROUP_NAMES[Position.PURCHASER_REVIEWER],
@@ -149,6 +171,7 @@ def test_batch_import_with_bad_rows_saves_nothing_and_lists_the_errors(world, lo
         ("张九", "zhang9", "", "", "财政审核岗"),  # not for a budget unit
         ("张十", "zhang10", "", "", "局长"),  # no such position
         ("张十一", world.handler.username, "", "", ""),  # exists already
+        ("张十二", "zhang12", "", "后勤处", ""),  # no such department
     ]
     before = User.objects.count()
     response = login(world.admin).post(IMPORT, {"file": workbook(rows)})
@@ -161,6 +184,7 @@ def test_batch_import_with_bad_rows_saves_nothing_and_lists_the_errors(world, lo
         (7, "岗位"),
         (8, "岗位"),
         (9, "账号"),
+        (10, "部门/职务"),
     ]
     html = response.content.decode()
     assert "未保存任何数据" in html and "与第2行的账号重复" in html and "未知岗位：局长" in html
