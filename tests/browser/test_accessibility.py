@@ -17,11 +17,11 @@ from django.utils.text import slugify
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from accounts.demo import UNIT_NAME
 from accounts.models import User
 from announcements.enums import State
 from announcements.models import Announcement
 from announcements.rendering import render_announcement
+from devdata.accounts import UNIT_NAME
 from oversight.models import FilingCampaign, SpotCheckSample
 from tests.public.conftest import make_notice
 
