@@ -8,7 +8,7 @@ from django.conf import settings
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from accounts import demo as accounts_demo
+from devdata import accounts as accounts_demo
 from accounts.models import User
 from announcements import workflow
 from announcements.enums import PublishMode
