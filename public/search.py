@@ -102,6 +102,15 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class PublicFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is earlier than the start date."))
+        return data
+
+
 class PublicNoticeFilter(django_filters.FilterSet):
     """关键词, 地区, 年份 and the 展开 date range of the public list; the feed, API and downloads
     accept the same parameters, so a download matches what the list shows."""
@@ -117,6 +126,9 @@ class PublicNoticeFilter(django_filters.FilterSet):
     year = django_filters.ChoiceFilter(label=_("Year"), choices=year_choices, empty_label=_("Any year"))
     date_from = django_filters.DateFilter(label=_("Published from"), method="filter_from", widget=DateInput)
     date_to = django_filters.DateFilter(label=_("Published until"), method="filter_to", widget=DateInput)
+
+    class Meta:
+        form = PublicFilterForm
 
     def filter_keyword(self, queryset, name, value):
         return keyword_filter(queryset, value)

@@ -8,37 +8,41 @@ a notice is revoked; its QR code, which never changes, is.
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
+from django.utils.html import format_html_join, strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from accounts.models import District
 from announcements.selectors import announcements_published
 
-from ..cache import versioned_get, versioned_set
+from ..cache import public_cache_version, versioned_get, versioned_set
 from ..http import (
-    CappedPaginator,
     cache_params,
     cached_public_response,
     revoked_or_404,
     shares_cached_pages,
     site_url,
 )
+from ..paging import ListPage
 from ..qr import qr_svg
-from ..search import PublicNoticeFilter
+from ..search import PublicNoticeFilter, year_choices
 from ..services import count_view
 
 PAGE_SIZE = 20
 NEW_DAYS = 3
-# A keyword search counts at most this many matches: an exact count of a word found in a
-# fifth of 100,000 notices would read 20,000 rows; beyond the cap the page says "more than"
-# (25 pages: narrowing by 地区 or 年份 reaches the rest).
-SEARCH_COUNT_CAP = 500
-LIST_PARAMS = ("q", "district", "year", "date_from", "date_to", "page")
+LIST_PARAMS = ("q", "district", "year", "date_from", "date_to", "page", "after")
+FILTER_PARAMS = LIST_PARAMS[:5]
+# The unfiltered total is counted once per publication version (a publication or revocation
+# bumps it) and kept this long at most.
+TOTAL_SECONDS = 3600
 
 
 @require_safe
@@ -57,24 +61,71 @@ def _render_list(request):
         .order_by("-published_at", "-id")
     )
     filterset = PublicNoticeFilter(request.GET or None, queryset=queryset)
-    keyword = filterset.form.is_valid() and filterset.form.cleaned_data.get("q")
-    paginator = CappedPaginator(filterset.qs, PAGE_SIZE, cap=SEARCH_COUNT_CAP if keyword else None)
-    page = paginator.get_page(request.GET.get("page"))
     form = filterset.form
+    filtered = any(request.GET.get(n) for n in FILTER_PARAMS)
+    page = ListPage(
+        filterset.qs, per_page=PAGE_SIZE, number=request.GET.get("page"), cursor=request.GET.get("after")
+    )
+    total = page.total if filtered else published_total()
     dates_open = bool(request.GET.get("date_from") or request.GET.get("date_to"))
     if form.is_bound and (form.has_error("date_from") or form.has_error("date_to")):
         dates_open = True
+    query = cache_params(request, FILTER_PARAMS)
     context = {
         "filter_form": form,
+        "district_options": district_options(form),
+        "year_options": year_options(form),
         "page_obj": page,
         "notices": page.object_list,
+        "total": total,
+        "num_pages": -(-total // PAGE_SIZE) if total is not None and not filtered else None,
         "new_since": timezone.now() - timedelta(days=NEW_DAYS),
         "dates_open": dates_open,
-        "filtered": any(request.GET.get(n) for n in LIST_PARAMS if n != "page"),
+        "filtered": filtered,
         "canonical_url": site_url(reverse("public:list")),
-        "download_query": cache_params(request, [n for n in LIST_PARAMS if n != "page"]),
+        "download_query": query,
+        "page_query": query + "&" if query else "",
     }
     return render(request, "public/notice_list.html", context)
+
+
+def published_total() -> int:
+    """How many notices the public may read, counted once per publication version."""
+    key = f"public:total:{public_cache_version()}"
+    total = cache.get(key)
+    if total is None:
+        total = announcements_published().select_related(None).count()
+        cache.set(key, total, TOTAL_SECONDS)
+    return total
+
+
+def district_options(form):
+    """The 地区 <option>s written directly (no widget template per option); the districts are
+    read once an hour, not on every page."""
+    choices = cache.get("public:district-choices")
+    if choices is None:
+        choices = [(d.code, d.name) for d in District.objects.order_by("code").only("code", "name")]
+        cache.set("public:district-choices", choices, 3600)
+    return _options([("", _("Please choose")), *choices], _bound_value(form, "district"))
+
+
+def year_options(form):
+    return _options([("", _("Any year")), *year_choices()], _bound_value(form, "year"))
+
+
+def _bound_value(form, name) -> str:
+    return str(form[name].value() or "") if form.is_bound else ""
+
+
+def _options(choices, selected: str):
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == selected else "", label)
+            for value, label in choices
+        ),
+    )
 
 
 def detail_content(public_id: str) -> dict | None:
