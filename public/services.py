@@ -19,6 +19,7 @@ from announcements.models import Announcement
 from reservations.models import ReservedProject
 
 from .cache import bump_public_cache
+from .conditional import mark_publication_changed
 from .search import grams_for, search_text_parts
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def publication_changed(announcement) -> None:
     text), then invalidate every cached public page (list, feed, API, OCDS, sitemap)."""
     announcement_search_fields_fill(announcement=announcement)
     bump_public_cache()
+    mark_publication_changed()
 
 
 def on_notice_transitioned(sender, *, announcement, to_state, **kwargs) -> None:
