@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.html import format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import District
 from announcements.selectors import announcements_published
 
-from ..cache import public_cache_version, versioned_get, versioned_set
+from ..cache import VERSION_KEY, public_cache_version, versioned_get, versioned_set
 from ..http import (
     cache_params,
     cached_public_response,
@@ -63,54 +64,108 @@ def _render_list(request):
     filterset = PublicNoticeFilter(request.GET or None, queryset=queryset)
     form = filterset.form
     filtered = any(request.GET.get(n) for n in FILTER_PARAMS)
+    shared = shares_cached_pages(request)
+    version, total, districts = list_facts(filtered)
     page = ListPage(
         filterset.qs, per_page=PAGE_SIZE, number=request.GET.get("page"), cursor=request.GET.get("after")
     )
-    total = page.total if filtered else published_total()
+    if filtered:
+        total = page.total
     dates_open = bool(request.GET.get("date_from") or request.GET.get("date_to"))
     if form.is_bound and (form.has_error("date_from") or form.has_error("date_to")):
         dates_open = True
     query = cache_params(request, FILTER_PARAMS)
     context = {
         "filter_form": form,
-        "district_options": district_options(form),
-        "year_options": year_options(form),
+        "district_options": _options([("", _("Please choose")), *districts], _bound_value(form, "district")),
+        "year_options": _options([("", _("Any year")), *year_choices()], _bound_value(form, "year")),
+        "district_code": _bound_value(form, "district"),
         "page_obj": page,
         "notices": page.object_list,
+        "rows": list_rows(page.object_list),
         "total": total,
         "num_pages": -(-total // PAGE_SIZE) if total is not None and not filtered else None,
-        "new_since": timezone.now() - timedelta(days=NEW_DAYS),
         "dates_open": dates_open,
         "filtered": filtered,
         "canonical_url": site_url(reverse("public:list")),
         "download_query": query,
         "page_query": query + "&" if query else "",
     }
-    return render(request, "public/notice_list.html", context)
+    if not shared:
+        return render(request, "public/notice_list.html", context)
+    pieces = [
+        render_to_string(f"public/notice_list.html#{name}", context)
+        for name in ("filter-form", "results", "open-data")
+    ]
+    return HttpResponse(_join(list_shell(request), pieces))
 
 
-def published_total() -> int:
-    """How many notices the public may read, counted once per publication version."""
-    key = f"public:total:{public_cache_version()}"
-    total = cache.get(key)
-    if total is None:
-        total = announcements_published().select_related(None).count()
-        cache.set(key, total, TOTAL_SECONDS)
-    return total
+_SHELL_MARK = "\u2060{}\u2060"
+_shells: dict = {}
 
 
-def district_options(form):
-    """The 地区 <option>s written directly (no widget template per option); the districts are
-    read once an hour, not on every page."""
-    choices = cache.get("public:district-choices")
-    if choices is None:
-        choices = [(d.code, d.name) for d in District.objects.order_by("code").only("code", "name")]
-        cache.set("public:district-choices", choices, 3600)
-    return _options([("", _("Please choose")), *choices], _bound_value(form, "district"))
+def list_shell(request) -> list[str]:
+    """The list page without its filter form, results and open-data links, split where they go:
+    rendered once per process and language (static file names and translations are fixed for a
+    process), for readers who share cached pages (no user, no messages in the header)."""
+    language = get_language()
+    shell = _shells.get(language)
+    if shell is None:
+        names = ("form", "results", "open_data")
+        context = {
+            "shell": {n: _SHELL_MARK.format(n) for n in names},
+            "canonical_url": site_url(reverse("public:list")),
+        }
+        html = render_to_string("public/notice_list.html", context, request)
+        for name in names:
+            html = html.replace(_SHELL_MARK.format(name), "\0")
+        shell = _shells[language] = html.split("\0")
+    return shell
 
 
-def year_options(form):
-    return _options([("", _("Any year")), *year_choices()], _bound_value(form, "year"))
+def _join(shell, pieces) -> str:
+    out = [shell[0]]
+    for piece, rest in zip(pieces, shell[1:], strict=True):
+        out += [piece, rest]
+    return "".join(out)
+
+
+def list_rows(notices) -> list[dict]:
+    """What each row shows, prepared here so that the row template only prints."""
+    new_since = timezone.now() - timedelta(days=NEW_DAYS)
+    prefix = reverse("public:detail", args=["0" * 32]).removesuffix("0" * 32 + "/")
+    rows = []
+    for notice in notices:
+        local = timezone.localtime(notice.published_at)
+        rows.append(
+            {
+                "href": f"{prefix}{notice.public_id}/",
+                "label": f"【{notice.district.name}】{notice.title}",
+                "new": notice.published_at >= new_since,
+                "iso": local.isoformat(),
+                "day": local.strftime("%Y-%m-%d"),
+            }
+        )
+    return rows
+
+
+def list_facts(filtered: bool):
+    """(publication version, unfiltered total or None, district choices) in one cache round trip.
+    The total is counted once per publication version; the districts once an hour."""
+    keys = (VERSION_KEY, "public:total", "public:district-choices")
+    found = cache.get_many(keys)
+    version = found.get(keys[0]) or public_cache_version()
+    total = None
+    if not filtered:
+        counted_under, total = found.get(keys[1]) or (None, None)
+        if counted_under != version:
+            total = announcements_published().select_related(None).count()
+            cache.set(keys[1], (version, total), TOTAL_SECONDS)
+    districts = found.get(keys[2])
+    if districts is None:
+        districts = list(District.objects.order_by("code").values_list("code", "name"))
+        cache.set(keys[2], districts, 3600)
+    return version, total, districts
 
 
 def _bound_value(form, name) -> str:
