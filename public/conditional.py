@@ -18,15 +18,16 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
-from .cache import public_cache_version
+from .cache import VERSION_KEY, public_cache_version
 from .http import shares_cached_pages
 
 CHANGED_AT_KEY = "public:changed-at"
 
 
-def publication_changed_at() -> int:
+def publication_changed_at(stamp=None) -> int:
     """When the public pages last changed (a publication or revocation), as a Unix time."""
-    stamp = cache.get(CHANGED_AT_KEY)
+    if stamp is None:
+        stamp = cache.get(CHANGED_AT_KEY)
     if stamp is None:
         # Unknown (a fresh cache): from now on, which is never earlier than the real change.
         cache.add(CHANGED_AT_KEY, int(timezone.now().timestamp()), timeout=None)
@@ -48,7 +49,9 @@ def http_cached(view):
             patch_cache_control(response, private=True, no_cache=True)
             return response
         try:
-            version, changed_at = public_cache_version(), publication_changed_at()
+            found = cache.get_many([VERSION_KEY, CHANGED_AT_KEY])  # one round trip
+            version = found.get(VERSION_KEY) or public_cache_version()
+            changed_at = publication_changed_at(found.get(CHANGED_AT_KEY))
         except Exception:  # the cache is down: no validators, the page itself still answers
             return view(request, *args, **kwargs)
         digest = hashlib.blake2s(

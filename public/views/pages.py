@@ -7,6 +7,7 @@ a notice is revoked; its QR code, which never changes, is.
 """
 
 from datetime import timedelta
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -214,10 +215,16 @@ def detail_content(public_id: str) -> dict | None:
         ],
         "canonical_url": page_url,
         "og_description": Truncator(" ".join(strip_tags(notice.published_html).split())).chars(120),
-        "qr_svg": qr_svg(page_url),
+        "qr_svg": qr_for(page_url),
     }
     versioned_set("detail", public_id, version=version, value=content)
     return content
+
+
+@lru_cache(maxsize=2048)
+def qr_for(url: str) -> str:
+    """A notice's QR code never changes: drawn once per process (it costs milliseconds)."""
+    return qr_svg(url)
 
 
 # Stands for the view count in a cached page; a word joiner, which no notice text contains.
