@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.db.models import F
+from django.tasks import task
 from django.utils import timezone
 
 from announcements.enums import State
@@ -165,8 +166,6 @@ def _schedule_flush() -> None:
     seconds = getattr(settings, "PUBLIC_VIEW_FLUSH_SECONDS", 60)
     if not cache.add(FLUSH_SCHEDULED, 1, timeout=seconds):
         return
-    from .tasks import flush_view_counts
-
     try:
         if flush_view_counts.get_backend().supports_defer and seconds > 0:
             run_after = timezone.now() + timedelta(seconds=seconds)
@@ -203,3 +202,9 @@ def view_counts_flush() -> int:
         raise
     client.delete(batch)
     return len(counts)
+
+
+@task
+def flush_view_counts() -> int:
+    """The task form of view_counts_flush (queued by the first counted view of a minute)."""
+    return view_counts_flush()
