@@ -94,11 +94,24 @@ def _render_list(request):
     }
     if not shared:
         return render(request, "public/notice_list.html", context)
-    pieces = [
-        render_to_string(f"public/notice_list.html#{name}", context)
-        for name in ("filter-form", "results", "open-data")
-    ]
-    return HttpResponse(_join(list_shell(request), pieces))
+    # The form and the open-data links depend only on the filter parameters (and the district
+    # and year choices): rendered once per process for each such combination.
+    key = (get_language(), query, tuple(districts), year_choices()[0])
+    around = _around_results.get(key) if not form.errors else None
+    if around is None:
+        around = tuple(
+            render_to_string(f"public/notice_list.html#{name}", context)
+            for name in ("filter-form", "open-data")
+        )
+        if not form.errors:
+            if len(_around_results) >= 512:
+                _around_results.clear()
+            _around_results[key] = around
+    results = render_to_string("public/notice_list.html#results", context)
+    return HttpResponse(_join(list_shell(request), [around[0], results, around[1]]))
+
+
+_around_results: dict = {}
 
 
 _SHELL_MARK = "\u2060{}\u2060"
