@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join, strip_tags
+from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
@@ -35,7 +35,7 @@ from ..http import (
 )
 from ..paging import ListPage
 from ..qr import qr_svg
-from ..search import PublicNoticeFilter, year_choices
+from ..search import PublicNoticeFilter, why_matched, year_choices
 from ..services import count_view
 
 PAGE_SIZE = 20
@@ -68,9 +68,9 @@ def _render_list(request):
     shared = shares_cached_pages(request)
     version, total, districts = list_facts(filtered)
     # Named tuples instead of model instances: a page of 21 rows builds no models.
-    rows_qs = filterset.qs.values_list(
-        "pk", "public_id", "title", "published_at", "district__name", named=True
-    )
+    keyword = (form.cleaned_data.get("q") or "") if form.is_bound and form.errors is not None else ""
+    columns = ("pk", "public_id", "title", "published_at", "district__name")
+    rows_qs = filterset.qs.values_list(*columns, *(("search_text",) if keyword else ()), named=True)
     page = ListPage(
         rows_qs, per_page=PAGE_SIZE, number=request.GET.get("page"), cursor=request.GET.get("after")
     )
@@ -90,7 +90,7 @@ def _render_list(request):
         "district_code": _bound_value(form, "district"),
         "page_obj": page,
         "notices": page.object_list,
-        "rows": list_rows(page.object_list),
+        "rows": list_rows(page.object_list, keyword=keyword),
         "total": total,
         "num_pages": -(-total // PAGE_SIZE) if total is not None and not filtered else None,
         "dates_open": dates_open,
@@ -151,8 +151,9 @@ def _join(shell, pieces) -> str:
     return "".join(out)
 
 
-def list_rows(notices) -> list[dict]:
-    """What each row shows, prepared here so that the row template only prints."""
+def list_rows(notices, *, keyword: str = "") -> list[dict]:
+    """What each row shows, prepared here so that the row template only prints; for a search,
+    why a notice matched when its title does not say (the unit or project name, highlighted)."""
     new_since = timezone.now() - timedelta(days=NEW_DAYS)
     prefix = reverse("public:detail", args=["0" * 32]).removesuffix("0" * 32 + "/")
     rows = []
@@ -165,9 +166,17 @@ def list_rows(notices) -> list[dict]:
                 "new": notice.published_at >= new_since,
                 "iso": local.isoformat(),
                 "day": local.strftime("%Y-%m-%d"),
+                "why": _why_html(notice, keyword) if keyword else "",
             }
         )
     return rows
+
+
+def _why_html(notice, keyword: str):
+    segments = why_matched(notice.search_text, notice.title, keyword)
+    if not segments:
+        return ""
+    return format_html_join("", "{}", ((format_html("<mark>{}</mark>", t) if m else t,) for t, m in segments))
 
 
 def list_facts(filtered: bool):

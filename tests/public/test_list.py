@@ -288,3 +288,23 @@ def test_start_date_after_end_date_says_so_next_to_the_field(client, world):
     assert 'id="id_date_to_error"' in html
     assert "结束日期早于开始日期" in html
     assert '<details class="more-filters" open>' in html
+
+
+def test_search_shows_the_matching_project_name_highlighted(client, world):
+    make_notice(
+        institution=world.unit,
+        title="2025年度公告",
+        rows=[("办公设备采购", "1", "1"), ("河道<保洁>养护", "2", "1")],
+    )
+
+    html = client.get(reverse("public:list"), {"q": "保洁"}).content.decode()
+
+    assert '<small class="match-why">匹配：河道&lt;<mark>保洁</mark>&gt;养护</small>' in html
+
+
+def test_search_matching_the_title_needs_no_explanation(client, world):
+    make_notice(institution=world.unit, title="保洁服务公告", rows=[("保洁服务", "1", "1")])
+
+    html = client.get(reverse("public:list"), {"q": "保洁"}).content.decode()
+
+    assert "match-why" not in html
