@@ -244,6 +244,9 @@ OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-shsme1")
 # view that only the benchmark turns on.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
 PUBLIC_VIEW_WINDOW_SECONDS = env.int("PUBLIC_VIEW_WINDOW_SECONDS", default=30 * 60)
+PUBLIC_VIEW_FLUSH_SECONDS = env.int("PUBLIC_VIEW_FLUSH_SECONDS", default=60)
+PUBLIC_HTTP_MAX_AGE = env.int("PUBLIC_HTTP_MAX_AGE", default=60)
+PUBLIC_HTTP_S_MAXAGE = env.int("PUBLIC_HTTP_S_MAXAGE", default=300)
 BENCH_TRIVIAL_VIEW = env.bool("BENCH_TRIVIAL_VIEW", default=False)
 
 # Security headers. CSP is on everywhere so that an inline script or style fails in tests too.
