@@ -164,7 +164,11 @@ def _count_in_redis(client, pk: int, step: int) -> int | None:
 
 def _schedule_flush() -> None:
     seconds = getattr(settings, "PUBLIC_VIEW_FLUSH_SECONDS", 60)
-    if not cache.add(FLUSH_SCHEDULED, 1, timeout=seconds):
+    try:
+        if not cache.add(FLUSH_SCHEDULED, 1, timeout=seconds):
+            return
+    except Exception:  # the flag cannot be set: the next view tries again
+        logger.warning("could not schedule the view-count flush", exc_info=True)
         return
     try:
         if flush_view_counts.get_backend().supports_defer and seconds > 0:

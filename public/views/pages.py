@@ -6,6 +6,7 @@ once. The detail page is not cached as a whole: it counts views and must answer 
 a notice is revoked; its QR code, which never changes, is.
 """
 
+import logging
 from datetime import timedelta
 from functools import lru_cache
 
@@ -37,6 +38,8 @@ from ..paging import ListPage
 from ..qr import qr_svg
 from ..search import PublicNoticeFilter, why_matched, year_choices
 from ..services import count_view
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 NEW_DAYS = 3
@@ -183,19 +186,30 @@ def list_facts(filtered: bool):
     """(publication version, unfiltered total or None, district choices) in one cache round trip.
     The total is counted once per publication version; the districts once an hour."""
     keys = (VERSION_KEY, "public:total", "public:district-choices")
-    found = cache.get_many(keys)
-    version = found.get(keys[0]) or public_cache_version()
+    try:
+        found = cache.get_many(keys)
+        version = found.get(keys[0]) or public_cache_version()
+    except Exception:  # the cache is down: count and read the districts, the page still answers
+        logger.warning("public list facts: cache unavailable", exc_info=True)
+        found, version = {}, None
     total = None
     if not filtered:
         counted_under, total = found.get(keys[1]) or (None, None)
-        if counted_under != version:
+        if version is None or counted_under != version:
             total = announcements_published().select_related(None).count()
-            cache.set(keys[1], (version, total), TOTAL_SECONDS)
+            _cache_set_quietly(keys[1], (version, total), TOTAL_SECONDS)
     districts = found.get(keys[2])
     if districts is None:
         districts = list(District.objects.order_by("code").values_list("code", "name"))
-        cache.set(keys[2], districts, 3600)
+        _cache_set_quietly(keys[2], districts, 3600)
     return version, total, districts
+
+
+def _cache_set_quietly(key, value, timeout) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.warning("public list facts: cache unavailable", exc_info=True)
 
 
 def _bound_value(form, name) -> str:

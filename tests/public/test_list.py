@@ -308,3 +308,23 @@ def test_search_matching_the_title_needs_no_explanation(client, world):
     html = client.get(reverse("public:list"), {"q": "保洁"}).content.decode()
 
     assert "match-why" not in html
+
+
+def test_list_facts_answer_when_the_cache_is_down(world, settings):
+    """The total and the districts come from the database when Redis is down (the page cache
+    around them degrades in public.cache, issue 14)."""
+    from public.views.pages import list_facts
+
+    make_notice(institution=world.unit, title="缓存故障时的公告")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6399/0",  # a closed port
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    version, total, districts = list_facts(filtered=False)
+
+    assert total == 1
+    assert ("310107", "普陀区") in districts
