@@ -6,7 +6,6 @@ from django.utils.translation import pgettext_lazy
 from .enums import Kind, State
 from .models import Announcement
 
-
 RETURNED = "returned"
 # 已退回 is a draft that came back from review (a return reason is set until the next submit).
 STATE_CHOICES = [

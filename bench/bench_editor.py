@@ -96,9 +96,14 @@ def main() -> int:
     setup_test_environment()
     call_command("migrate", verbosity=0)
     institution = Institution.objects.create(
-        name="编辑器基准测试单位", district=District.objects.get(code="310107"), kind="budget_unit", is_test=True
+        name="编辑器基准测试单位",
+        district=District.objects.get(code="310107"),
+        kind="budget_unit",
+        is_test=True,
     )
-    user = User.objects.create(username=f"bench-editor-{time.time_ns()}", full_name="基准", institution=institution)
+    user = User.objects.create(
+        username=f"bench-editor-{time.time_ns()}", full_name="基准", institution=institution
+    )
     user.groups.set(Group.objects.filter(name=POSITION_GROUP_NAMES[Position.HANDLER]))
     notice = announcement_create_sme(
         user=user, district=institution.district, year=2025, publish_mode=PublishMode.ON_APPROVAL
@@ -136,9 +141,19 @@ def main() -> int:
             data["rows-1-DELETE"] = "on"
             total = int(data["rows-TOTAL_FORMS"])
             data["rows-TOTAL_FORMS"] = str(total + 1)
-            new = {"name": "新增项目", "option": "whole", "ratio": "", "sme_amount": "12.5",
-                   "small_micro_amount": "10", "contract_url": "https://www.zfcg.sh.gov.cn/site/detail?articleId=new",
-                   "code": "", "category": "services", "budget_amount": "100", "ORDER": str(total + 1), "id": ""}  # fmt: skip
+            new = {
+                "name": "新增项目",
+                "option": "whole",
+                "ratio": "",
+                "sme_amount": "12.5",
+                "small_micro_amount": "10",
+                "contract_url": "https://www.zfcg.sh.gov.cn/site/detail?articleId=new",
+                "code": "",
+                "category": "services",
+                "budget_amount": "100",
+                "ORDER": str(total + 1),
+                "id": "",
+            }
             data.update({f"rows-{total}-{k}": v for k, v in new.items()})
             return data
 

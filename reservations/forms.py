@@ -151,9 +151,7 @@ class BaseRowFormSet(forms.BaseFormSet):
         "missing_management_form": _(
             "The page was sent incompletely. Reload it; your saved rows are unchanged."
         ),
-        "too_many_forms": _(
-            "At most %(num)d rows can be saved at once. Save this page, then add more rows."
-        ),
+        "too_many_forms": _("At most %(num)d rows can be saved at once. Save this page, then add more rows."),
         "too_few_forms": _("Add at least %(num)d rows."),
     }
 

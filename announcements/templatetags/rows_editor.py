@@ -31,9 +31,13 @@ def row_widget(bound_field):
     kind = type(widget)
     if kind in PLAIN_INPUTS:
         value = widget.format_value(bound_field.value())
-        extra = {"value": value} if value is not None else {}
+        value_attr = format_html(' value="{}"', value) if value is not None else ""
         return format_html(
-            '<input type="{}" name="{}"{}>', widget.input_type, bound_field.html_name, flatatt({**extra, **attrs})
+            '<input type="{}" name="{}"{}{}>',
+            widget.input_type,
+            bound_field.html_name,
+            value_attr,
+            flatatt(attrs),
         )
     if kind is forms.Select:
         chosen = {str(v) for v in widget.format_value(bound_field.value())}

@@ -176,8 +176,12 @@ def edit(request, public_id):
     paging = _paging(params)
     page = None
     if announcement.report_id:
-        page = page_selector(report=announcement.report, page=paging["page"], query=paging["query"],
-                             only_warnings=paging["only_warnings"])
+        page = page_selector(
+            report=announcement.report,
+            page=paging["page"],
+            query=paging["query"],
+            only_warnings=paging["only_warnings"],
+        )
         paging["page"] = page.number
     forms = _bind(announcement, request.POST if request.method == "POST" else None, rows_page=page)
     if request.method == "POST":
@@ -192,12 +196,11 @@ def edit(request, public_id):
                 return _after_save(request, announcement, paging, intent)
         else:
             messages.error(
-                request, _("Nothing was saved: correct the fields marked in red. Everything you typed is kept.")
+                request,
+                _("Nothing was saved: correct the fields marked in red. Everything you typed is kept."),
             )
     typed = request.method == "POST"
-    context = _edit_context(
-        announcement, forms, user=request.user, typed=typed, page=page, paging=paging
-    )
+    context = _edit_context(announcement, forms, user=request.user, typed=typed, page=page, paging=paging)
     if request.GET.get("check") == "1" and not typed:
         context["submit_problems"] = _submit_problems(announcement)
     return render(request, "announcements/drafting/edit.html", context)
@@ -232,7 +235,8 @@ def _after_save(request, announcement, paging, intent):
         workflow.apply_action(announcement=announcement, action=Action.SUBMIT, actor=request.user)
     except workflow.ActionRefused:
         messages.warning(
-            request, _("Your changes have been saved, but the notice cannot be submitted yet: see the reasons below.")
+            request,
+            _("Your changes have been saved, but the notice cannot be submitted yet: see the reasons below."),
         )
         return redirect(_edit_url(announcement, paging, anchor="#submit-problems", check=1))
     except workflow.WorkflowError as error:
@@ -337,7 +341,9 @@ def _rows_preview(announcement, *, rows, title, report, invalid=0) -> dict:
         report=report, title=title, notice_date=notice_date(announcement), rows=rows[:PREVIEW_ROWS]
     )
     # The text's totals are those of every row, not of the rows shown.
-    context.update(sme_total=preview.sme_total, small_micro_total=preview.small_micro_total, share=preview.share)
+    context.update(
+        sme_total=preview.sme_total, small_micro_total=preview.small_micro_total, share=preview.share
+    )
     hidden_rows = max(0, len(rows) - PREVIEW_ROWS)
     edit = reverse("announcements:edit", args=[announcement.public_id])
     # 政策提示 on the row itself too: the script moves each note next to the row its form key names.

@@ -63,3 +63,13 @@
   cancel.addEventListener("click", function () { close(false); });
   dialog.addEventListener("cancel", function (event) { event.preventDefault(); close(false); });
 })();
+
+/* Esc closes an open 更多 menu (<details class="more">) and gives the focus back to its summary. */
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") { return; }
+  Array.prototype.forEach.call(document.querySelectorAll("details.more[open]"), function (menu) {
+    menu.open = false;
+    var summary = menu.querySelector("summary");
+    if (summary && menu.contains(document.activeElement)) { summary.focus(); }
+  });
+});

@@ -42,6 +42,17 @@
     });
   });
 
+  // 定时发布时间 only with 定时发布 (create and edit pages); a field with an error stays visible.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-scheduled-field]"), function (field) {
+    var owner = field.closest("form");
+    function sync() {
+      var mode = owner.querySelector("input[name='publish_mode']:checked");
+      field.hidden = !(mode && mode.value === "scheduled") && !field.querySelector(".has-error");
+    }
+    owner.addEventListener("change", function (event) { if (event.target.name === "publish_mode") { sync(); } });
+    sync();
+  });
+
   var form = document.getElementById("notice-form");
   if (!form) { return; }
 
@@ -139,7 +150,7 @@
     var text = undoBar.querySelector(".undo-text");
     var name = last.querySelector("input[name$='-name']");
     var label = last.querySelector(".row-title").textContent.trim();
-    text.textContent = text.getAttribute("data-template").replace("%(name)s", "“" + label + (name && name.value ? " " + name.value : "") + "”");
+    text.textContent = text.getAttribute("data-template").replace("{name}", "“" + label + (name && name.value ? " " + name.value : "") + "”");
   }
 
   function removeRow(li) {
@@ -207,14 +218,6 @@
     });
   }
 
-  // --- 定时发布时间 only with 定时发布 --------------------------------------------------------
-  var scheduled = form.querySelector("[data-scheduled-field]");
-  function syncSchedule() {
-    if (!scheduled) { return; }
-    var mode = form.querySelector("input[name='publish_mode']:checked");
-    scheduled.hidden = !(mode && mode.value === "scheduled");
-  }
-
   if (body) {
     body.addEventListener("click", function (event) {
       var button = event.target.closest("button");
@@ -248,11 +251,7 @@
   if (problems) { problems.focus(); } else if (firstError) { firstError.focus(); }
   if (form.querySelector(".has-error")) { dirty = true; }  // a refused save: the typed values are not stored
   form.addEventListener("input", function () { markDirty(); renumber(); schedulePreview(); });
-  form.addEventListener("change", function (event) {
-    if (event.target.name === "publish_mode") { syncSchedule(); }
-    markDirty(); renumber(); schedulePreview();
-  });
-  syncSchedule();
+  form.addEventListener("change", function () { markDirty(); renumber(); schedulePreview(); });
   renumber();
   if (previewBox) { placeRowNotes(); }
 })();
