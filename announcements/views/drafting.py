@@ -264,7 +264,7 @@ def _submit_problems(announcement) -> list[dict]:
                 "details": [
                     {
                         "text": w.message,
-                        "url": f"{edit}?page={page_of(w.row_number)}#row-{w.row_number}"
+                        "url": f"{edit}?page={page_of(w.row_number)}&check=1#row-{w.row_number}"
                         if w.row_number
                         else "#preview-title",
                     }

@@ -75,7 +75,12 @@
     event.returnValue = form.getAttribute("data-unsaved-message") || "";
     return event.returnValue;
   });
-  form.addEventListener("submit", function () { submitting = true; });
+  form.addEventListener("submit", function () {
+    submitting = true;
+    // The page is leaving: no preview request should race the save.
+    window.clearTimeout(timer);
+    if (pending) { pending.abort(); }
+  });
   // A confirmation dialog that is cancelled leaves the page: the guard must hold again.
   form.addEventListener("confirm-cancelled", function () { submitting = false; });
 

@@ -163,7 +163,7 @@ def test_refused_submit_lists_reasons_linked_to_the_field_and_rows(world, login)
     problems = page[page.index('id="submit-problems"') :]
     assert 'href="#id_report-explanation"' in problems
     assert "有项目未达到政策规定比例，提交前须填写说明。" in problems
-    assert f'{edit_url(notice)}?page=1#row-5"' in problems and 'id="row-5"' in page
+    assert f'{edit_url(notice)}?page=1&amp;check=1#row-5"' in problems and 'id="row-5"' in page
 
 
 def test_returned_notice_shows_as_returned_with_reason_and_who(world, login):
