@@ -62,7 +62,7 @@ def test_handler_creates_types_imports_and_exports(live_server, browser, tmp_pat
     page.locator("#rows-body li.row-form").nth(2).get_by_role("button", name="上移").click()
     expect(page.locator("#rows-body li.row-form").nth(1).locator("[name$='-name']")).to_have_value("修缮工程")
     expect(page.locator(".notice-preview tbody tr").nth(1)).to_contain_text("修缮工程")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("您的修改已保存")
     notice = Announcement.objects.get(institution__name__contains="党群")
     assert list(notice.report.rows.values_list("name", flat=True)) == ["物业管理服务", "修缮工程", "办公家具"]

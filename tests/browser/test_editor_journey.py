@@ -86,7 +86,9 @@ def test_every_required_input_of_the_first_rows_is_in_view(live_server, open_as,
         for name in REQUIRED:
             box = page.locator(f"[name='rows-{index}-{name}']").bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (index, name, box)
-        remove = page.locator("#rows-body li.row-form").nth(index).get_by_role("button", name="删除", exact=True)
+        remove = (
+            page.locator("#rows-body li.row-form").nth(index).get_by_role("button", name="删除", exact=True)
+        )
         box = remove.bounding_box()
         assert box["x"] + box["width"] <= width
     # Labels a screen reader reads: "第2行 项目名称".
