@@ -507,7 +507,6 @@ def attachment_download(request, public_id, attachment_id):
     return attachment_response(announcement=get_object_or_404(visible), attachment_id=attachment_id)
 
 
-
 @drafter_required
 @require_POST
 def refile(request, public_id):
