@@ -38,6 +38,21 @@
     var listId = from.getAttribute("data-confirm-list");
     var list = listId && document.getElementById(listId);
     if (list) { message.appendChild(list.content ? list.content.cloneNode(true) : list.cloneNode(true)); }
+    // …or fetched when asked (who a reminder reaches now, who has no e-mail address).
+    var url = from.getAttribute("data-confirm-fetch");
+    if (url) {
+      var holder = document.createElement("div");
+      holder.setAttribute("aria-busy", "true");
+      message.appendChild(holder);
+      fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.text(); })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          Array.prototype.forEach.call(doc.body.childNodes, function (node) { holder.appendChild(document.importNode(node, true)); });
+          holder.removeAttribute("aria-busy");
+        })
+        .catch(function () { holder.removeAttribute("aria-busy"); });
+    }
     ok.textContent = from.getAttribute("data-confirm-ok") || ok.getAttribute("data-default-label");
     ok.className = from.getAttribute("data-confirm-style") === "danger" ? "danger" : "primary";
     dialog.showModal();
