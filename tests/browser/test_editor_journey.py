@@ -208,9 +208,26 @@ def test_confirmation_return_refile_with_returned_status(live_server, open_as):
     page.goto(f"{live_server.url}/console/notices/{notice.public_id}/edit/")
     expect(page.locator("#return-reason")).to_contain_text("第2行合同链接有误")
 
-    # Published, then revoked: 重新填报 copies the rows.
-    Announcement.objects.filter(pk=notice.pk).update(state=State.PUBLISHED, version=notice.version + 5)
+    # Resubmitted and published through the workflow; the public notice reads well on a phone.
     notice.refresh_from_db()
+    workflow.apply_action(announcement=notice, action=Action.SUBMIT, actor=handler)
+    reviewer_user = User.objects.get(username="demo-reviewer")
+    workflow.apply_action(announcement=notice, action=Action.PURCHASER_APPROVE, actor=reviewer_user)
+    workflow.apply_action(
+        announcement=notice, action=Action.FINANCE_APPROVE, actor=User.objects.get(username="demo-finance")
+    )
+    notice.refresh_from_db()
+    assert notice.state == State.PUBLISHED
+    page.goto(f"{live_server.url}/notices/{notice.public_id}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS["phone"]["width"]
+    amount = page.locator(".notice-table td[data-label^='面向中小企业采购金额']").first
+    expect(amount).to_be_visible()
+    box = amount.bounding_box()
+    assert box["x"] + box["width"] <= VIEWPORTS["phone"]["width"]
+    page.locator(".notice-table").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "public-notice-phone.png"))
+
+    # Revoked: 重新填报 copies the rows.
     finance = open_as("demo-finance")
     finance.goto(f"{live_server.url}/console/notices/{notice.public_id}/")
     expect(finance.locator("#reason-revoke-help")).to_contain_text("撤回原因将公开")
