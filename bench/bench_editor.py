@@ -82,13 +82,17 @@ def page_post(html: str) -> dict:
     return {k: v.replace("&amp;", "&") for k, v in data.items() if not k.endswith("DELETE")}
 
 
-def timed(action):
+CPU = {}  # benchmark name -> CPU seconds of this process in its best run (steadier on a busy machine)
+
+
+def timed(action, name):
     best, result = None, None
     for _ in range(REPEAT):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = action()
         spent = time.perf_counter() - started
-        best = spent if best is None else min(best, spent)
+        if best is None or spent < best:
+            best, CPU[name] = spent, time.process_time() - cpu
     return best, result
 
 
@@ -123,7 +127,7 @@ def main() -> int:
             assert response.status_code == 302, response.status_code
             return notice.report.rows.count()
 
-        seconds, stored = timed(do_import)
+        seconds, stored = timed(do_import, "import 5,000 rows (import page)")
         results.append(("import 5,000 rows (import page)", seconds, None, 5.0, None, stored == ROWS))
 
         def do_open():
@@ -131,7 +135,7 @@ def main() -> int:
             assert response.status_code == 200
             return response.content
 
-        seconds, body = timed(do_open)
+        seconds, body = timed(do_open, "open edit page 37")
         results.append(("open edit page 37", seconds, len(body), 1.0, 500_000, True))
 
         def changed_page() -> dict:
@@ -159,16 +163,18 @@ def main() -> int:
 
         preview_url = reverse("announcements:preview", args=[notice.public_id])
         data = changed_page()
-        seconds, response = timed(lambda: client.post(preview_url, data))
+        seconds, response = timed(lambda: client.post(preview_url, data), "preview of page 37's changes")
         assert response.status_code == 200 and 'id="row-count">5000<' in response.content.decode()
         results.append(("preview of page 37's changes", seconds, len(response.content), 1.0, None, True))
 
         saves = []
         for _ in range(REPEAT):
             data = {**changed_page(), "intent": "save"}
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             response = client.post(edit_url, data)
             saves.append(time.perf_counter() - started)
+            if min(saves) == saves[-1]:
+                CPU["save a changed page"] = time.process_time() - cpu
             assert response.status_code == 302, response.content.decode()[-3000:]
         stored = notice.report.rows.count()
         results.append(("save a changed page", min(saves), None, 1.0, None, stored == ROWS))
@@ -180,13 +186,20 @@ def main() -> int:
         institution.delete()
         if throwaway is not None:
             Path(throwaway.name).unlink(missing_ok=True)
-    print(f"{'benchmark (' + connection.vendor + ')':<34}{'seconds':>9}{'bytes':>10}{'target':>16}  result")
+    print(
+        f"{'benchmark (' + connection.vendor + ')':<34}{'seconds':>9}{'cpu s':>7}{'bytes':>10}"
+        f"{'target':>16}  result"
+    )
     failed = False
     for name, seconds, size, target_s, target_bytes, correct in results:
         ok = seconds < target_s and (target_bytes is None or size < target_bytes) and correct
         failed |= not ok
         target = f"< {target_s:g} s" + (f", {target_bytes // 1000} KB" if target_bytes else "")
-        print(f"{name:<34}{seconds:>9.3f}{size if size else '':>10}{target:>16}  {'ok' if ok else 'MISSED'}")
+        cpu = CPU.get(name, 0.0)
+        print(
+            f"{name:<34}{seconds:>9.3f}{cpu:>7.2f}{size if size else '':>10}{target:>16}"
+            f"  {'ok' if ok else 'MISSED'}"
+        )
     print(f"rows after the saves: {stored} (best of {REPEAT})")
     return 1 if failed else 0
 

@@ -280,3 +280,15 @@ def test_import_page_says_what_happens_to_unsaved_changes(world, login):
     edit = login(world.handler).get(edit_url(notice)).content.decode()
     assert 'type="file" name="file"' not in edit  # no import box that would discard typing
     assert 'name="intent" value="import"' in edit
+
+
+def test_refused_create_says_to_choose_the_attachments_again(world, login):
+    page = (
+        login(world.handler)
+        .post(
+            reverse("announcements:create_sme"),
+            {"district": world.unit.district_id, "year": "2025", "publish_mode": "scheduled"},
+        )
+        .content.decode()
+    )
+    assert "请重新选择附件" in page
