@@ -292,3 +292,18 @@ def test_refused_create_says_to_choose_the_attachments_again(world, login):
         .content.decode()
     )
     assert "请重新选择附件" in page
+
+
+def test_a_row_id_of_another_notice_is_refused_and_nothing_changes(world, login):
+    from tests.announcements.test_drafting import edit_post
+
+    mine = big_notice(world.handler, rows=2)
+    theirs = big_notice(world.other_handler, rows=1)
+    foreign = theirs.report.rows.get()
+    data = edit_post(mine, [{**S.row(1, name="篡改"), "id": foreign.pk}])
+    data["rows-INITIAL_FORMS"] = "1"
+    page = login(world.handler).post(edit_url(mine), data).content.decode()
+    assert "请刷新页面" in page
+    foreign.refresh_from_db()
+    assert foreign.name == "项目1" and foreign.report_id == theirs.report_id
+    assert sorted(mine.report.rows.values_list("name", flat=True)) == ["项目1", "项目2"]
