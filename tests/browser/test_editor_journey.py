@@ -15,7 +15,6 @@ from accounts import demo as accounts_demo
 from accounts.models import User
 from announcements import workflow
 from announcements.enums import Action, State
-from announcements.models import Announcement
 from announcements.services import announcement_rows_import
 from tests import drafting_support as S
 
