@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from .enums import State
+from .enums import Kind, State
 from .rules import user_may_draft
 
 
@@ -22,6 +22,17 @@ def edit_url(announcement, user):
     if announcement.state != State.DRAFT or not user_may_draft(user, announcement.institution):
         return None
     return reverse("announcements:edit", args=[announcement.public_id])
+
+
+def refile_url(announcement, user):
+    """重新填报: a revoked SME notice, for the handlers of its institution (POST)."""
+    if (
+        announcement.state != State.REVOKED
+        or announcement.kind != Kind.SME_RESERVATION
+        or not user_may_draft(user, announcement.institution)
+    ):
+        return None
+    return reverse("announcements:refile", args=[announcement.public_id])
 
 
 def create_url(user):
@@ -45,4 +56,5 @@ def row_links(announcement, user, actions) -> dict:
         "public_url": public_url(announcement),
         "can_withdraw": "withdraw" in names,
         "can_revoke": "revoke" in names,
+        "refile_url": refile_url(announcement, user),
     }

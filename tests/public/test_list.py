@@ -154,7 +154,7 @@ def test_bad_date_shows_message_next_to_field_and_no_500(client, world):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="id_date_from_error"' in html
-    assert "输入一个有效的日期" in html
+    assert "请填写正确的日期" in html
     assert titles(response) == ["某公告"]
     # A date input's value must be a date (HTML): the mistyped one is not echoed into it.
     assert 'name="date_from" aria-invalid="true"' in html
