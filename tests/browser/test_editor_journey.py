@@ -11,11 +11,11 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from accounts import demo as accounts_demo
 from accounts.models import User
 from announcements import workflow
 from announcements.enums import Action, State
 from announcements.services import announcement_rows_import
+from devdata import accounts as accounts_demo
 from tests import drafting_support as S
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
