@@ -45,6 +45,7 @@ run: $(VENV)/.installed
 # stays off: the app writes one JSON line per request.
 BIND ?= $(HOST):$(PORT)
 serve: $(VENV)/.installed
+	DEBUG=$${DEBUG:-0} $(PY) manage.py check --deploy --fail-level ERROR
 	DEBUG=$${DEBUG:-0} $(PY) manage.py collectstatic --noinput -v 0
 	DEBUG=$${DEBUG:-0} exec $(VENV)/bin/gunicorn config.wsgi -w $${WORKERS:-2} -b $(BIND) \
 	  --timeout $${GUNICORN_TIMEOUT:-60} --graceful-timeout 30 \

@@ -5,6 +5,7 @@ Every setting that differs between a laptop and production comes from the enviro
 The embedded default needs no service: SQLite, local-memory cache, local media.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "django_tasks_db",
+    "config.apps.SiteConfig",
     "accounts",
     "reservations",
     "announcements",
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",
     "config.middleware.RejectNulMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    "config.middleware.PrivatePagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,16 +102,58 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections are the default (a PostgreSQL page ran 10x faster with them); the
+# health check drops a connection that died while idle instead of failing the next request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+
+# Every database wait is bounded. Web processes (gunicorn, runserver, tests) get short limits so
+# that a hung or locked database answers the 503 page in seconds instead of freezing workers;
+# management commands and the task worker (bulk files, imports, migrations) get longer ones.
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
+IS_WEB_PROCESS = _COMMAND in ("", "runserver")
+if IS_WEB_PROCESS:
+    DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=5_000)
+    DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=3_000)
+else:
+    DB_STATEMENT_TIMEOUT_MS = env.int("DB_COMMAND_STATEMENT_TIMEOUT_MS", default=600_000)
+    DB_LOCK_TIMEOUT_MS = env.int("DB_COMMAND_LOCK_TIMEOUT_MS", default=60_000)
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=5)
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and the one writer work at once on the embedded default.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
-    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    _db_options["init_command"] = "PRAGMA journal_mode=WAL;"
+    _db_options.setdefault("transaction_mode", "IMMEDIATE")
+    # How long a writer waits for SQLite's one write lock (seconds).
+    _db_options.setdefault("timeout", max(1, DB_LOCK_TIMEOUT_MS // 1000))
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    _db_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    _db_options.setdefault(
+        "options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
+    )
+    # A peer that vanished (network cut, failover) is noticed within about a minute.
+    _db_options.setdefault("keepalives", 1)
+    _db_options.setdefault("keepalives_idle", 30)
+    _db_options.setdefault("keepalives_interval", 10)
+    _db_options.setdefault("keepalives_count", 3)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# The cache is an accelerator: with Redis, config.cache.DegradingRedisCache turns a refused or
+# slow connection into a miss (short socket timeouts), so the site serves without it. Production
+# must name a shared cache: the system check config.E001 refuses a per-process one when DEBUG is off.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://sme-notices")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "config.cache.DegradingRedisCache"
+    _cache_timeout = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "socket_connect_timeout": _cache_timeout,
+            "socket_timeout": _cache_timeout,
+            "DEGRADE_SECONDS": env.float("CACHE_DEGRADE_SECONDS", default=5.0),
+        }
+    )
 
 # EMAIL_URL (django-environ's URL form) becomes Django 6.1's MAILERS setting.
 _email = env.email("EMAIL_URL", default="consolemail://")
@@ -140,7 +185,9 @@ TASKS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@sme-notices.localhost")
 
-SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
+# Sessions live in the database only: sign-in and logout never depend on the cache, and a
+# logout or a disabled account ends the session on every app server at once.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 # Idle sessions expire: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True

@@ -24,6 +24,7 @@ from ..http import (
     CappedPaginator,
     cache_params,
     cached_public_response,
+    canonical_query,
     revoked_or_404,
     shares_cached_pages,
     site_url,
@@ -72,9 +73,11 @@ def _render_list(request):
         "dates_open": dates_open,
         "filtered": any(request.GET.get(n) for n in LIST_PARAMS if n != "page"),
         "canonical_url": site_url(reverse("public:list")),
-        "download_query": cache_params(request, [n for n in LIST_PARAMS if n != "page"]),
+        "download_query": canonical_query(request, [n for n in LIST_PARAMS if n != "page"]),
     }
-    return render(request, "public/notice_list.html", context)
+    # An invalid filter answers 400 (and cached_public_response never stores a 400).
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "public/notice_list.html", context, status=status)
 
 
 def detail_content(public_id: str) -> dict | None:
