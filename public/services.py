@@ -49,14 +49,14 @@ def announcement_search_fields_fill(*, announcement) -> None:
 
 
 def publication_changed(announcement) -> None:
-    """A notice was published or revoked: invalidate every cached public page (list, feed, API,
-    OCDS, sitemap) at once, then let the task queue fill its search fields (whatever the state
+    """A notice was published or revoked: fill its search fields (one row, whatever the state
     the caller's copy shows: a revoked notice leaves the list by its state, not by its search
-    text) and rebuild the bulk files (coalesced: see public.bulk)."""
-    from .tasks import bulk_files_rebuild_task, search_fields_refresh_task
+    text), invalidate every cached public page (list, feed, API, OCDS, sitemap) at once, and
+    let the task queue rebuild the bulk files (coalesced: see public.bulk)."""
+    from .tasks import bulk_files_rebuild_task
 
+    announcement_search_fields_fill(announcement=announcement)
     bump_public_cache()
-    search_fields_refresh_task.enqueue(announcement_id=announcement.pk)
     bulk_files_rebuild_task.enqueue()
 
 

@@ -4,6 +4,7 @@ Each task is idempotent: run twice, or by two workers at once, it leaves the sam
 
 from django.tasks import task
 
+from announcements.enums import State
 from announcements.models import Announcement
 
 from .bulk import bulk_files_rebuild
@@ -17,16 +18,17 @@ def bulk_files_rebuild_task() -> str:
 
 
 @task
-def search_fields_refresh_task(*, announcement_id: int) -> bool:
-    """Fill the search fields of one notice (after its publication or revocation)."""
+def search_fields_refresh_task(*, refill_all: bool = False) -> int:
+    """Fill the search fields of published notices that lack them (all of them with
+    `refill_all`), then invalidate the public cache; returns how many. Idempotent."""
     from .services import announcement_search_fields_fill
 
-    announcement = (
-        Announcement.objects.select_related("institution", "report").filter(pk=announcement_id).first()
-    )
-    if announcement is None:
-        return False
-    announcement_search_fields_fill(announcement=announcement)
-    # Keyword results cached before the fill would miss the notice until the next publication.
+    notices = Announcement.objects.filter(state=State.PUBLISHED).select_related("institution", "report")
+    if not refill_all:
+        notices = notices.filter(search_text="")
+    count = 0
+    for notice in notices.iterator(chunk_size=500):
+        announcement_search_fields_fill(announcement=notice)
+        count += 1
     bump_public_cache()
-    return True
+    return count
