@@ -1,12 +1,12 @@
 """Request ids and access logs, and a friendly 503 page while the database is unreachable."""
 
+import json
 import logging
 import re
 import sys
 import time
 import uuid
 
-from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -76,11 +76,10 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
-            raise SuspiciousOperation("NUL character in the URL")
-        if request.method == "POST" and _post_has_nul(request):
-            logger.warning("rejected a POST with a NUL character: %s", request.path)
-            return nul_rejected_response()
+        in_url = "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "")
+        if in_url or (request.method == "POST" and _post_has_nul(request)):
+            logger.warning("rejected a request with a NUL character: %s %s", request.method, request.path)
+            return nul_rejected_response(api=request.path.startswith("/api/"))
         return self.get_response(request)
 
 
@@ -99,16 +98,18 @@ def _post_has_nul(request) -> bool:
     return any("\x00" in (upload.name or "") for upload in files.values())
 
 
-def nul_rejected_response():
+def nul_rejected_response(*, api: bool = False):
+    """400: as JSON in the API's error shape under /api/, otherwise the site's 400 page."""
     from django.utils.translation import gettext as _
 
+    message = _("The request contained an invalid character (NUL). Remove it and try again.")
+    if api:
+        body = json.dumps({"errors": {"request": [str(message)]}}, ensure_ascii=False)
+        return HttpResponse(body, status=400, content_type="application/json; charset=utf-8")
     try:
-        html = render_to_string(
-            "400.html",
-            {"message": _("The form contained an invalid character (NUL). Remove it and try again.")},
-        )
+        html = render_to_string("400.html", {"message": message})
     except Exception:  # noqa: BLE001 - the error page must never fail
-        html = "The form contained an invalid character (NUL)."
+        html = "The request contained an invalid character (NUL)."
     return HttpResponse(html, status=400)
 
 

@@ -4,7 +4,7 @@ from django.urls import path
 
 from . import converters  # noqa: F401 - registers <public_id:>
 from .sitemaps import SITEMAPS
-from .views import api, attachments, downloads, feeds, ocds, pages
+from .views import api, attachments, downloads, feeds, ocds, openapi, pages
 
 app_name = "public"
 
@@ -21,6 +21,7 @@ urlpatterns = [
         attachments.public_attachment_download,
         name="attachment",
     ),
+    path("api/openapi.json", openapi.openapi_json, name="openapi"),
     path("api/notices/", api.api_notice_list, name="api_list"),
     path("api/notices/<public_id:public_id>/", api.api_notice_detail, name="api_detail"),
     path("api/ocds/releases/", ocds.ocds_releases, name="ocds_releases"),

@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import menu
-from ..forms.auth import SignInForm
+from ..forms.auth import NewPasswordChangeForm, SignInForm
 from ..rules import user_positions
 from ..services import staff_password_changed
 
@@ -24,6 +24,7 @@ class SignOutView(auth_views.LogoutView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
+    form_class = NewPasswordChangeForm
     success_url = reverse_lazy("accounts:console")
 
     def form_valid(self, form):
