@@ -77,6 +77,6 @@ def test_document_is_served_and_matches_real_responses(client, notices):
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_fuzzed_by_schemathesis_finds_no_500_and_no_schema_break(case, notices):
     case.call_and_validate(app=get_wsgi_application(), checks=CHECKS)
