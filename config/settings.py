@@ -184,6 +184,9 @@ TASKS = {
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@sme-notices.localhost")
+# A workflow mail refused by the mail server is retried after this many seconds, then twice as
+# long each time (announcements.notifications, 5 attempts).
+MAIL_RETRY_SECONDS = env.int("MAIL_RETRY_SECONDS", default=60)
 
 # Sessions live in the database only: sign-in and logout never depend on the cache, and a
 # logout or a disabled account ends the session on every app server at once.
