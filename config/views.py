@@ -3,9 +3,9 @@
 import logging
 
 from django.http import HttpResponseServerError, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.template.loader import render_to_string
 
 from .middleware import current_exception, database_unavailable_response, is_database_outage
 

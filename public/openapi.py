@@ -21,7 +21,9 @@ FILTERS = [
     _param("date_from", "Published on or after (YYYY-MM-DD).", {"type": "string", "format": "date"}),
     _param("date_to", "Published on or before (YYYY-MM-DD).", {"type": "string", "format": "date"}),
     _param("unit", "Publishing unit: part of its name, or its credit code.", TEXT_FILTER),
-    _param("updated_since", "Published or changed since (ISO 8601).", {"type": "string", "format": "date-time"}),
+    _param(
+        "updated_since", "Published or changed since (ISO 8601).", {"type": "string", "format": "date-time"}
+    ),
     _param("cursor", "The `next` link's cursor.", {"type": "string", "maxLength": 200}),
     _param(
         "limit",
@@ -44,7 +46,6 @@ def _json(schema_ref: str, description: str) -> dict:
 
 BAD_REQUEST = _json("#/components/schemas/Errors", "Invalid parameters: the message of each field.")
 NOT_FOUND = _json("#/components/schemas/Detail", "No such published notice.")
-BAD_INPUT_PAGE = {"description": "A malformed request (e.g. a NUL character) answered by the site's 400 page."}
 
 
 def openapi_document() -> dict:
@@ -129,7 +130,10 @@ SCHEMAS = {
         "type": "object",
         "required": ["errors"],
         "properties": {
-            "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            }
         },
     },
     "NoticeSummary": {

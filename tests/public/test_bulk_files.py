@@ -119,3 +119,24 @@ def test_filtered_xlsx_beyond_the_cap_is_refused_with_a_message(client, world, m
 
     assert response.status_code == 400
     assert "CSV" in response.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_rebuilding_at_once_build_once_and_leave_one_complete_generation(world):
+    from django.core.files.storage import default_storage
+    from django.db import connection
+
+    from tests.concurrency import run_together
+    from tests.public.conftest import make_notice
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL advisory locks")
+    make_notice(institution=world.unit, title="并发生成", year=2024)
+
+    first, second = run_together(bulk.bulk_files_rebuild, bulk.bulk_files_rebuild)
+
+    manifest = bulk.read_manifest()
+    assert first["token"] == second["token"] == manifest["token"]  # the second found it current
+    assert sorted(manifest["files"]) == ["rows-2024.csv", "rows-2024.xlsx", "rows.csv", "rows.xlsx"]
+    assert all(default_storage.exists(f["path"]) for f in manifest["files"].values())

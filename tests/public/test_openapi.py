@@ -30,7 +30,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture
 def notices(world):
-    make_notice(institution=world.unit, title="接口公告甲", rows=[("物业", "12.5", "10"), ("保洁", "1", "0.5")])
+    make_notice(
+        institution=world.unit, title="接口公告甲", rows=[("物业", "12.5", "10"), ("保洁", "1", "0.5")]
+    )
     make_notice(institution=world.outsider, title="接口公告乙", year=2025)
     return make_notice(institution=world.unit, title="已撤回", state=State.REVOKED)
 
