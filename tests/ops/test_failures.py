@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from accounts.models import User
 from announcements.enums import State
 from announcements.models import Announcement
 from announcements.workflow import Action, apply_action
@@ -235,6 +236,12 @@ def test_smtp_refusing_connections_never_loses_the_transition_and_gives_up_visib
     assert [t.status for t in tasks] == [TaskResultStatus.SUCCESSFUL] * 4 + [TaskResultStatus.FAILED]
     assert tasks[-1].exception_class_path == "announcements.notifications.MailNotDelivered"
     assert tasks[-1].args_kwargs["kwargs"]["user_ids"] == [world.handler.pk]
+    # The platform administrator finds it among the failed tasks in the admin.
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("platform", password="x-Platform-2026"))
+    listing = admin.get("/admin/django_tasks_database/dbtaskresult/", {"status__exact": "FAILED"})
+    assert listing.status_code == 200
+    assert str(tasks[-1].id) in listing.content.decode()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
