@@ -14,6 +14,7 @@ from announcements.enums import State
 from announcements.models import Announcement
 from reservations.models import ReservedProject
 
+from .bulk import bulk_files_rebuild_task
 from .cache import bump_public_cache
 from .search import grams_for, search_text_parts
 
@@ -53,8 +54,6 @@ def publication_changed(announcement) -> None:
     the caller's copy shows: a revoked notice leaves the list by its state, not by its search
     text), invalidate every cached public page (list, feed, API, OCDS, sitemap) at once, and
     let the task queue rebuild the bulk files (coalesced: see public.bulk)."""
-    from .tasks import bulk_files_rebuild_task
-
     announcement_search_fields_fill(announcement=announcement)
     bump_public_cache()
     bulk_files_rebuild_task.enqueue()

@@ -7,14 +7,8 @@ from django.tasks import task
 from announcements.enums import State
 from announcements.models import Announcement
 
-from .bulk import bulk_files_rebuild
+from .bulk import bulk_files_rebuild_task  # noqa: F401 - the bulk-file task, listed here too
 from .cache import bump_public_cache
-
-
-@task
-def bulk_files_rebuild_task() -> str:
-    """Rebuild rows.csv / rows.xlsx (and the per-year files) unless they are current."""
-    return bulk_files_rebuild()["token"]
 
 
 @task

@@ -26,10 +26,9 @@ from openpyxl import Workbook
 from announcements.selectors import announcements_published
 from reservations.models import ReservedProject
 
-from ..bulk import file_entry, read_manifest
+from ..bulk import bulk_files_rebuild_task, file_entry, read_manifest
 from ..exports import filename, headers, neutralize, published_rows
 from ..search import PublicNoticeFilter
-from ..tasks import bulk_files_rebuild_task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTERED_XLSX_MAX_ROWS = 5000
