@@ -46,6 +46,12 @@ def _json(schema_ref: str, description: str) -> dict:
 
 BAD_REQUEST = _json("#/components/schemas/Errors", "Invalid parameters: the message of each field.")
 NOT_FOUND = _json("#/components/schemas/Detail", "No such published notice.")
+UNAVAILABLE = {
+    "description": "The database is unreachable or too slow: the site's 服务暂时不可用 page, with "
+    "Retry-After. Try again later.",
+    "headers": {"Retry-After": {"schema": {"type": "string"}}},
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 
 
 def openapi_document() -> dict:
@@ -67,6 +73,7 @@ def openapi_document() -> dict:
                     "responses": {
                         "200": _json("#/components/schemas/NoticeList", "A page of notices."),
                         "400": BAD_REQUEST,
+                        "503": UNAVAILABLE,
                     },
                 }
             },
@@ -79,6 +86,7 @@ def openapi_document() -> dict:
                         "200": _json("#/components/schemas/NoticeDetail", "The notice."),
                         "404": NOT_FOUND,
                         "410": _json("#/components/schemas/Revoked", "The notice was revoked."),
+                        "503": UNAVAILABLE,
                     },
                 }
             },
@@ -91,6 +99,7 @@ def openapi_document() -> dict:
                         "200": _json("#/components/schemas/ReleasePackage", "A release package."),
                         "400": BAD_REQUEST,
                         "404": _json("#/components/schemas/Detail", "No release matches."),
+                        "503": UNAVAILABLE,
                     },
                 }
             },

@@ -87,4 +87,6 @@ def test_staff_two_admins_removing_each_other_by_any_pair_of_operations_leave_on
     )
 
     assert len(_admins(world.unit)) == 1, results
-    assert sum(type(r).__name__ == "StaffRuleError" for r in results) == 1, results
+    # The loser is refused: by the last-admin rule, or (already demoted by the winner) because it
+    # no longer manages staff at all.
+    assert sum(type(r).__name__ in ("StaffRuleError", "StaffNotFound") for r in results) == 1, results
