@@ -84,12 +84,6 @@ def notice_factory(db):
 
 
 @pytest.fixture(autouse=True)
-def _own_media(settings, tmp_path):
-    # Bulk files (public.bulk) and uploads of one test never reach another.
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 
