@@ -23,6 +23,7 @@ def filing_reminders_task(*, campaign_id: int | None = None) -> list[str]:
         outcome = services.reminders_send(campaign=campaign, kind=kind, now=now)
         lines.append(
             f"{campaign.district.code} {campaign.year} {kind}: sent {outcome.sent}, "
+            f"of them by e-mail too {outcome.emailed}; "
             f"already sent today {outcome.already_sent}, no handler {outcome.no_recipient}"
         )
     return lines
