@@ -152,7 +152,7 @@ def test_bad_date_shows_message_next_to_field_and_no_500(client, world):
     response = client.get(reverse("public:list"), {"date_from": "2025-13-45"})
 
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="id_date_from_error"' in html
     assert "请填写正确的日期" in html
     assert titles(response) == ["某公告"]
