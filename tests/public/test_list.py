@@ -321,7 +321,7 @@ def test_list_facts_answer_when_the_cache_is_down(world, settings):
     make_notice(institution=world.unit, title="缓存故障时的公告")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.DegradingRedisCache",  # what settings use for a redis:// CACHE_URL
             "LOCATION": "redis://127.0.0.1:6399/0",  # a closed port
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
