@@ -50,7 +50,7 @@ def _rows(year: int, *, corrected: bool = False) -> list[dict]:
             "category": category,
             "option": option,
             "ratio": Decimal(ratio),
-            "budget_amount": None,
+            "budget_amount": Decimal({1: "90", 2: "45", 3: "450"}[n]),
             "sme_amount": Decimal(sme),
             "small_micro_amount": Decimal(small),
             "contract_url": CONTRACT.format(year=year, n=n),
