@@ -261,18 +261,30 @@ def snapshot_of(announcement, *, with_rows: bool = False) -> dict:
         "sme_total": _money(report.sme_total) if report else None,
         "small_micro_total": _money(report.small_micro_total) if report else None,
     }
+    if with_rows:
+        # Everything a reviewer may want compared after a return (announcements.diff).
+        data["publish_mode"] = announcement.publish_mode
+        data["scheduled_at"] = announcement.scheduled_at.isoformat() if announcement.scheduled_at else None
+        data["attachments"] = [
+            {"id": a.pk, "name": a.original_name, "size": a.size}
+            for a in announcement.attachments.order_by("id")
+        ]
     if with_rows and report is not None:
         data["explanation"] = report.explanation
+        data["competent_unit_name"] = report.competent_unit_name
         data["rows"] = [
             {
                 "id": row.pk,
                 "name": row.name,
                 "code": row.code,
+                "category": row.category,
                 "option": row.option,
                 "ratio": _money(row.ratio),
+                "budget_amount": _money(row.budget_amount),
                 "sme_amount": _money(row.sme_amount),
                 "small_micro_amount": _money(row.small_micro_amount),
                 "contract_url": row.contract_url,
+                "procurement_date": row.procurement_date.isoformat() if row.procurement_date else None,
             }
             for row in report.rows.order_by("position", "id")
         ]

@@ -84,9 +84,18 @@ def published_rows(notices) -> Iterator[list]:
             "contract_url",
         )
     )
-    for public_id, title, district, year, unit, competent, published_at, explanation, needs, *rest in rows.iterator(
-        chunk_size=CHUNK
-    ):
+    for (
+        public_id,
+        title,
+        district,
+        year,
+        unit,
+        competent,
+        published_at,
+        explanation,
+        needs,
+        *rest,
+    ) in rows.iterator(chunk_size=CHUNK):
         position, name, code, category, option, ratio, sme, small, url = rest
         yield [
             public_id,

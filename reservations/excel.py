@@ -156,7 +156,11 @@ def _lines(sheet, formula_sheet):
         sheet.iter_rows(), formula_sheet.iter_rows(values_only=True), strict=False
     ):
         yield [
-            _cell_value(names[i] if i < len(names) else "", cell, formula_values[i] if i < len(formula_values) else None)
+            _cell_value(
+                names[i] if i < len(names) else "",
+                cell,
+                formula_values[i] if i < len(formula_values) else None,
+            )
             for i, cell in enumerate(cells)
         ]
 
@@ -278,7 +282,10 @@ def template_workbook() -> bytes:
                 "Procurement or contract date (YYYY-MM-DD): required when a rule depends on it, such as the "
                 "40%% for works above 4 million yuan procured in the second half of 2022."
             ),
-            _("Numbers computed by formulas are rounded to the fen; a ratio cell may be formatted as a percentage."),
+            _(
+                "Numbers computed by formulas are rounded to the fen; a ratio cell may be formatted as a "
+                "percentage."
+            ),
             _("Files up to %(limit)s MB; if any row is wrong nothing is imported and every error is listed.")
             % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
         ]

@@ -66,7 +66,10 @@ class ReservedProjectForm(forms.Form):
         label=LABELS["sme_amount"], widget=_money_input(), error_messages=NUMBER_ERRORS, **MONEY_DIGITS
     )
     small_micro_amount = forms.DecimalField(
-        label=LABELS["small_micro_amount"], widget=_money_input(), error_messages=NUMBER_ERRORS, **MONEY_DIGITS
+        label=LABELS["small_micro_amount"],
+        widget=_money_input(),
+        error_messages=NUMBER_ERRORS,
+        **MONEY_DIGITS,
     )
     contract_url = forms.CharField(
         label=LABELS["contract_url"],

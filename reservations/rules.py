@@ -81,7 +81,9 @@ def rules_in_force(*, region: str | None = None, year: int | None = None) -> lis
 
 def small_micro_minimum(*, year: int, region: str | None = None) -> Decimal | None:
     """The small/micro minimum (%) in force for a year: what oversight prints beside its count."""
-    minima = [r.minimum for r in rules_in_force(region=region, year=year) if r.kind == RuleKind.MIN_SMALL_MICRO]
+    minima = [
+        r.minimum for r in rules_in_force(region=region, year=year) if r.kind == RuleKind.MIN_SMALL_MICRO
+    ]
     return max(minima) if minima else None
 
 
@@ -150,7 +152,9 @@ def _fails(rule, row) -> bool:
     if rule.kind == RuleKind.MIN_SMALL_MICRO:
         if row.sme_amount is None or row.small_micro_amount is None:
             return False
-        return share_below(sme_total=row.sme_amount, small_micro_total=row.small_micro_amount, minimum=rule.minimum)
+        return share_below(
+            sme_total=row.sme_amount, small_micro_total=row.small_micro_amount, minimum=rule.minimum
+        )
     return False
 
 
@@ -161,7 +165,10 @@ def _shortfall_message(rule, row, number: int) -> str:
             "for SMEs (%(source)s)."
         ) % {"number": number, "budget": format_wan(row.budget_amount), "source": rule.source}
     if rule.kind == RuleKind.MIN_RATIO:
-        return _("Row %(number)s: the reserved share of %(ratio)s%% is below the minimum of %(minimum)s%% (%(source)s).") % {
+        return _(
+            "Row %(number)s: the reserved share of %(ratio)s%% is below the minimum of %(minimum)s%% "
+            "(%(source)s)."
+        ) % {
             "number": number,
             "ratio": format_wan(row.ratio),
             "minimum": format_wan(rule.minimum),
@@ -171,7 +178,12 @@ def _shortfall_message(rule, row, number: int) -> str:
     return _(
         "Row %(number)s: the small/micro share of the reserved amount is %(share)s%%, below the minimum of "
         "%(minimum)s%% (%(source)s)."
-    ) % {"number": number, "share": format_share(share), "minimum": format_wan(rule.minimum), "source": rule.source}
+    ) % {
+        "number": number,
+        "share": format_share(share),
+        "minimum": format_wan(rule.minimum),
+        "source": rule.source,
+    }
 
 
 def row_policy_warnings(*, row, number: int, year: int | None, rules) -> list[PolicyWarning]:
@@ -206,7 +218,10 @@ def row_policy_warnings(*, row, number: int, year: int | None, rules) -> list[Po
         warnings.append(
             PolicyWarning(
                 "undecidable",
-                _("Row %(number)s: cannot tell whether %(source)s is met without the %(missing)s: please fill it in.")
+                _(
+                    "Row %(number)s: cannot tell whether %(source)s is met without the %(missing)s: "
+                    "please fill it in."
+                )
                 % {"number": number, "source": sources, "missing": "、".join(missing)},
                 number,
                 MISSING_DATA,
@@ -225,7 +240,10 @@ def _plausibility(row, number: int) -> list[PolicyWarning]:
         hints.append(
             PolicyWarning(
                 "sme_above_budget",
-                _("Row %(number)s: the SME amount %(amount)s is above the project budget %(budget)s (10k yuan).")
+                _(
+                    "Row %(number)s: the SME amount %(amount)s is above the project budget %(budget)s "
+                    "(10k yuan)."
+                )
                 % {"number": number, "amount": format_wan(row.sme_amount), "budget": format_wan(budget)},
                 number,
                 HINT,
@@ -248,7 +266,11 @@ def _plausibility(row, number: int) -> list[PolicyWarning]:
                         "Row %(number)s: the SME amount %(amount)s is far from the reserved share × budget "
                         "(%(expected)s, 10k yuan): please check the figures."
                     )
-                    % {"number": number, "amount": format_wan(row.sme_amount), "expected": format_wan(expected)},
+                    % {
+                        "number": number,
+                        "amount": format_wan(row.sme_amount),
+                        "expected": format_wan(expected),
+                    },
                     number,
                     HINT,
                     project=row.name,
@@ -272,7 +294,8 @@ def policy_warnings(*, rows, year: int | None, region: str | None = None, rules=
             warnings.append(
                 PolicyWarning(
                     "duplicate_link",
-                    _("Row %(number)s: the same contract link appears in more than one row.") % {"number": index},
+                    _("Row %(number)s: the same contract link appears in more than one row.")
+                    % {"number": index},
                     index,
                     HINT,
                     project=row.name,

@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -53,6 +52,8 @@ def test_csv_and_xlsx_carry_the_explanation_column(client, world):
     column = lines[0].index("未达到预留份额比例的说明")
     assert [line[column] for line in lines[1:]] == [EXPLANATION, EXPLANATION]
 
-    sheet = load_workbook(io.BytesIO(b"".join(client.get(reverse("public:download_xlsx")).streaming_content))).active
+    sheet = load_workbook(
+        io.BytesIO(b"".join(client.get(reverse("public:download_xlsx")).streaming_content))
+    ).active
     header = [c.value for c in sheet[1]]
     assert sheet.cell(row=2, column=header.index("未达到预留份额比例的说明") + 1).value == EXPLANATION

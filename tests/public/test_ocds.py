@@ -133,7 +133,9 @@ def test_ocid_is_stable_across_revocation_and_refiling(client, world):
 
 
 def test_consortium_and_subcontract_contract_value_is_not_the_sme_share(client, world):
-    notice = make_notice(institution=world.unit, rows=[("甲", "10", "8"), ("乙", "20", "15"), ("丙", "30", "20")])
+    notice = make_notice(
+        institution=world.unit, rows=[("甲", "10", "8"), ("乙", "20", "15"), ("丙", "30", "20")]
+    )
     rows = list(notice.report.rows.all())
     ReservedProject.objects.filter(pk=rows[1].pk).update(option="consortium", ratio=Decimal("30"))
     ReservedProject.objects.filter(pk=rows[2].pk).update(option="subcontract", ratio=Decimal("30"))

@@ -18,24 +18,60 @@ def refusal(link: str) -> tuple[str, str]:
 @pytest.mark.parametrize(
     ("link", "code", "shown_host"),
     [
-        pytest.param("https://evil.example\\@www.zfcg.sh.gov.cn" + DETAIL, "contract_link_backslash",
-                     "evil.example", id="backslash-before-at"),
-        pytest.param("https://www.zfcg.sh.gov.cn\\site\\detail?articleId=1", "contract_link_backslash",
-                     "www.zfcg.sh.gov.cn", id="backslash-as-path"),
-        pytest.param("https://user@www.zfcg.sh.gov.cn" + DETAIL, "contract_link_userinfo",
-                     "www.zfcg.sh.gov.cn", id="userinfo"),
-        pytest.param("https://www.zfcg.sh.gov.cn@evil.example" + DETAIL, "contract_link_userinfo",
-                     "evil.example", id="allowed-host-as-userinfo"),
-        pytest.param("https://www.zfcg.sh.gov.cn.phish.cn" + DETAIL, "contract_link_host",
-                     "www.zfcg.sh.gov.cn.phish.cn", id="look-alike-suffix"),
-        pytest.param("https://www.zfcg.sh.gov.cn%2Ephish.cn" + DETAIL, "contract_link_host",
-                     "www.zfcg.sh.gov.cn.phish.cn", id="percent-encoded-dot"),
-        pytest.param("https://www.zfcg-sh.gov.cn" + DETAIL, "contract_link_host",
-                     "www.zfcg-sh.gov.cn", id="look-alike-hyphen"),
-        pytest.param("https://www.zfcg.sh.gоv.cn" + DETAIL, "contract_link_host",
-                     "www.zfcg.sh.xn--gv-fmc.cn", id="idn-cyrillic-o"),
-        pytest.param("https://www.zfcg.sh.gov.cn:8443" + DETAIL, "contract_link_host",
-                     "www.zfcg.sh.gov.cn", id="other-port"),
+        pytest.param(
+            "https://evil.example\\@www.zfcg.sh.gov.cn" + DETAIL,
+            "contract_link_backslash",
+            "evil.example",
+            id="backslash-before-at",
+        ),
+        pytest.param(
+            "https://www.zfcg.sh.gov.cn\\site\\detail?articleId=1",
+            "contract_link_backslash",
+            "www.zfcg.sh.gov.cn",
+            id="backslash-as-path",
+        ),
+        pytest.param(
+            "https://user@www.zfcg.sh.gov.cn" + DETAIL,
+            "contract_link_userinfo",
+            "www.zfcg.sh.gov.cn",
+            id="userinfo",
+        ),
+        pytest.param(
+            "https://www.zfcg.sh.gov.cn@evil.example" + DETAIL,
+            "contract_link_userinfo",
+            "evil.example",
+            id="allowed-host-as-userinfo",
+        ),
+        pytest.param(
+            "https://www.zfcg.sh.gov.cn.phish.cn" + DETAIL,
+            "contract_link_host",
+            "www.zfcg.sh.gov.cn.phish.cn",
+            id="look-alike-suffix",
+        ),
+        pytest.param(
+            "https://www.zfcg.sh.gov.cn%2Ephish.cn" + DETAIL,
+            "contract_link_host",
+            "www.zfcg.sh.gov.cn.phish.cn",
+            id="percent-encoded-dot",
+        ),
+        pytest.param(
+            "https://www.zfcg-sh.gov.cn" + DETAIL,
+            "contract_link_host",
+            "www.zfcg-sh.gov.cn",
+            id="look-alike-hyphen",
+        ),
+        pytest.param(
+            "https://www.zfcg.sh.gоv.cn" + DETAIL,
+            "contract_link_host",
+            "www.zfcg.sh.xn--gv-fmc.cn",
+            id="idn-cyrillic-o",
+        ),
+        pytest.param(
+            "https://www.zfcg.sh.gov.cn:8443" + DETAIL,
+            "contract_link_host",
+            "www.zfcg.sh.gov.cn",
+            id="other-port",
+        ),
     ],
 )
 def test_link_tricks_are_refused_naming_the_host_a_browser_would_open(link, code, shown_host):
@@ -53,13 +89,24 @@ def test_backslash_message_is_clear_in_chinese():
 @pytest.mark.parametrize(
     ("link", "stored"),
     [
-        pytest.param("HTTPS://WWW.ZFCG.SH.GOV.CN" + DETAIL, "https://www.zfcg.sh.gov.cn" + DETAIL, id="mixed-case"),
-        pytest.param("https://www.%7Afcg.sh.gov.cn" + DETAIL, "https://www.zfcg.sh.gov.cn" + DETAIL,
-                     id="percent-encoded-letter-is-the-real-host"),
-        pytest.param("  https://www.ccgp.gov.cn/cggg/dfgg/htgg/202301/t20230105_1.htm ",
-                     "https://www.ccgp.gov.cn/cggg/dfgg/htgg/202301/t20230105_1.htm", id="ccgp-default-host"),
-        pytest.param("https://www.zfcg.sh.gov.cn/site/detail?articleId=项目", 
-                     "https://www.zfcg.sh.gov.cn/site/detail?articleId=%E9%A1%B9%E7%9B%AE", id="query-encoded"),
+        pytest.param(
+            "HTTPS://WWW.ZFCG.SH.GOV.CN" + DETAIL, "https://www.zfcg.sh.gov.cn" + DETAIL, id="mixed-case"
+        ),
+        pytest.param(
+            "https://www.%7Afcg.sh.gov.cn" + DETAIL,
+            "https://www.zfcg.sh.gov.cn" + DETAIL,
+            id="percent-encoded-letter-is-the-real-host",
+        ),
+        pytest.param(
+            "  https://www.ccgp.gov.cn/cggg/dfgg/htgg/202301/t20230105_1.htm ",
+            "https://www.ccgp.gov.cn/cggg/dfgg/htgg/202301/t20230105_1.htm",
+            id="ccgp-default-host",
+        ),
+        pytest.param(
+            "https://www.zfcg.sh.gov.cn/site/detail?articleId=项目",
+            "https://www.zfcg.sh.gov.cn/site/detail?articleId=%E9%A1%B9%E7%9B%AE",
+            id="query-encoded",
+        ),
     ],
 )
 def test_good_links_are_stored_as_a_browser_reads_them(link, stored):
@@ -72,7 +119,10 @@ def test_good_links_are_stored_as_a_browser_reads_them(link, stored):
      "https://www.zfcg.sh.gov.cn/?lang=zh"],
 )  # fmt: skip
 def test_a_homepage_is_not_a_contract_notice(link):
-    assert refusal(link) == ("contract_link_path", "合同链接须指向采购合同公告详情页面，不能是网站首页或列表页。")
+    assert refusal(link) == (
+        "contract_link_path",
+        "合同链接须指向采购合同公告详情页面，不能是网站首页或列表页。",
+    )
 
 
 @override_settings(CONTRACT_LINK_PATH_PATTERN=r"^/site/detail\?.*articleId=")

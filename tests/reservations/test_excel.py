@@ -18,7 +18,8 @@ def test_template_has_headers_drop_downs_and_instructions():
     rows, notes = workbook.worksheets
     assert [c.value for c in rows[1]] == [
         "序号", "项目名称", "项目编号", "项目属性", "预留选项", "预留比例（%）", "项目预算金额（万元）",
-        "面向中小企业采购金额（万元）", "其中面向小微企业采购金额（万元）", "合同链接", "采购日期或合同签订日期",
+        "面向中小企业采购金额（万元）", "其中面向小微企业采购金额（万元）", "合同链接",
+        "采购日期或合同签订日期",
     ]  # fmt: skip
     lists = {str(v.sqref).split(":")[0]: v.formula1 for v in rows.data_validations.dataValidation}
     assert lists["E2"] == '"采购项目整体预留,设置专门采购包,要求以联合体形式参加,要求合同分包"'
@@ -105,7 +106,11 @@ def test_bad_rows_are_all_listed_with_row_column_and_reason():
         (3, "面向中小企业采购金额（万元）", "面向中小企业采购金额须大于0。（单元格内容：-5）"),
         (4, "预留比例（%）", "预留比例须大于0且不超过100。（单元格内容：150）"),
         (5, "预留比例（%）", "请填写预留比例：除采购项目整体预留外均须填写。（单元格内容：空）"),
-        (6, "其中面向小微企业采购金额（万元）", "面向小微企业采购金额不能超过面向中小企业采购金额。（单元格内容：300）"),
+        (
+            6,
+            "其中面向小微企业采购金额（万元）",
+            "面向小微企业采购金额不能超过面向中小企业采购金额。（单元格内容：300）",
+        ),
     ]
 
 
@@ -123,7 +128,11 @@ def with_cached_formulas(upload, cells: dict) -> SimpleUploadedFile:
             if item.filename == "xl/worksheets/sheet1.xml":
                 text = data.decode()
                 for ref, (formula, value) in cells.items():
-                    text = re.sub(rf'<c r="{ref}"[^>]*>.*?</c>', f'<c r="{ref}"><f>{formula}</f><v>{value}</v></c>', text)
+                    text = re.sub(
+                        rf'<c r="{ref}"[^>]*>.*?</c>',
+                        f'<c r="{ref}"><f>{formula}</f><v>{value}</v></c>',
+                        text,
+                    )
                 data = text.encode()
             target.writestr(item, data)
     return SimpleUploadedFile("formulas.xlsx", out.getvalue())

@@ -97,4 +97,6 @@ def test_procurement_date_is_optional_and_read_as_a_date():
 
     assert cleaned(procurement_date="")["procurement_date"] is None
     assert cleaned(procurement_date="2022-08-01")["procurement_date"] == date(2022, 8, 1)
-    assert errors(procurement_date="2022年8月")["procurement_date"] == ["请按“年-月-日”格式填写日期，例如2025-03-01。"]
+    assert errors(procurement_date="2022年8月")["procurement_date"] == [
+        "请按“年-月-日”格式填写日期，例如2025-03-01。"
+    ]

@@ -59,7 +59,7 @@ CASES = [
     pytest.param(SHANGHAI, 2025, None, "goods", "150", "dedicated_lot", "50", "70", "60",
                  [("whole-goods-services-46-art7", SHORTFALL)], id="财库〔2020〕46号第七条-goods-150-lot"),
     pytest.param(SHANGHAI, 2025, None, "services", "200", "consortium", "50", "100", "80",
-                 [("whole-goods-services-46-art7", SHORTFALL)], id="财库〔2020〕46号第七条-services-200-boundary"),
+                 [("whole-goods-services-46-art7", SHORTFALL)], id="财库〔2020〕46号第七条-services-200-boundary"),  # noqa: E501
     pytest.param(SHANGHAI, 2025, None, "works", "400", "subcontract", "50", "200", "150",
                  [("whole-works-46-art7", SHORTFALL)], id="财库〔2020〕46号第七条-works-400-boundary"),
     pytest.param(SHANGHAI, 2025, None, "works", "390", "whole", "100", "390", "100",
@@ -73,7 +73,7 @@ CASES = [
                  [("ratio-works-46-art8", SHORTFALL)], id="财库〔2020〕46号第八条-works-800-25%"),
     # 第八条: ≥ 60% of the reserved share to small/micro, per project above the thresholds.
     pytest.param(SHANGHAI, 2025, None, "goods", "500", "dedicated_lot", "40", "200", "100",
-                 [("small-micro-goods-services-46-art8", SHORTFALL)], id="财库〔2020〕46号第八条-small-micro-50%"),
+                 [("small-micro-goods-services-46-art8", SHORTFALL)], id="财库〔2020〕46号第八条-small-micro-50%"),  # noqa: E501
     pytest.param(SHANGHAI, 2025, None, "works", "500", "dedicated_lot", "40", "200", "119.992",
                  [], id="财库〔2020〕46号第八条-small-micro-59.996%-rounds-to-60"),
     pytest.param(SHANGHAI, 2025, None, "works", "500", "dedicated_lot", "40", "200", "119.988",
@@ -97,7 +97,7 @@ CASES = [
                  [], id="财库〔2022〕19号第二条-goods-not-national"),
     # 闽财规〔2022〕13号 (added in the admin): Fujian only.
     pytest.param(FUJIAN, 2022, date(2022, 8, 1), "goods", "500", "dedicated_lot", "35", "175", "140",
-                 [("fujian-ratio-goods-services-2022h2", SHORTFALL)], id="闽财规〔2022〕13号-fujian-goods-2022-08"),
+                 [("fujian-ratio-goods-services-2022h2", SHORTFALL)], id="闽财规〔2022〕13号-fujian-goods-2022-08"),  # noqa: E501
     pytest.param(SHANGHAI, 2022, date(2022, 8, 1), "services", "500", "dedicated_lot", "35", "175", "140",
                  [], id="闽财规〔2022〕13号-not-in-shanghai"),
     # 无法判断: a row without 项目属性 or 项目预算 never passes silently.
@@ -111,7 +111,9 @@ CASES = [
 @pytest.mark.parametrize(
     ("region", "year", "when", "category", "budget", "option", "ratio", "sme", "small", "expected"), CASES
 )
-def test_policy_rule_table(fujian_variant, region, year, when, category, budget, option, ratio, sme, small, expected):
+def test_policy_rule_table(
+    fujian_variant, region, year, when, category, budget, option, ratio, sme, small, expected
+):
     warnings = policy_warnings(
         rows=[row(category, budget, option, ratio, sme, small, when)], year=year, region=region
     )
@@ -144,7 +146,9 @@ def test_regions_cover_their_districts():
 def test_the_40_percent_rule_is_in_force_only_for_2022(fujian_variant):
     assert "ratio-works-2022h2-19" in [r.code for r in rules_in_force(region=SHANGHAI, year=2022)]
     assert "ratio-works-2022h2-19" not in [r.code for r in rules_in_force(region=SHANGHAI, year=2023)]
-    assert "fujian-ratio-goods-services-2022h2" not in [r.code for r in rules_in_force(region=SHANGHAI, year=2022)]
+    assert "fujian-ratio-goods-services-2022h2" not in [
+        r.code for r in rules_in_force(region=SHANGHAI, year=2022)
+    ]
 
 
 def test_warning_message_names_the_row_the_figures_and_the_source():
@@ -156,7 +160,8 @@ def test_warning_message_names_the_row_the_figures_and_the_source():
 def test_missing_data_warning_asks_for_the_data():
     warnings = policy_warnings(rows=[row("", None, "consortium", "20")], year=2025, region=SHANGHAI)
     assert [w.message for w in warnings] == [
-        "第1行：缺少项目属性、项目预算金额，无法判断是否符合财库〔2020〕46号 第七条、财库〔2020〕46号 第八条，请补充填写。"
+        "第1行：缺少项目属性、项目预算金额，无法判断是否符合"
+        "财库〔2020〕46号 第七条、财库〔2020〕46号 第八条，请补充填写。"
     ]
 
 
@@ -164,7 +169,10 @@ def test_plausibility_hints_amount_above_budget_and_lot_far_from_ratio():
     warnings = policy_warnings(
         rows=[row("goods", "500", "dedicated_lot", "40", sme="600", small="500")], year=2025, region=SHANGHAI
     )
-    assert [(w.code, w.kind) for w in warnings] == [("sme_above_budget", "hint"), ("lot_far_from_ratio", "hint")]
+    assert [(w.code, w.kind) for w in warnings] == [
+        ("sme_above_budget", "hint"),
+        ("lot_far_from_ratio", "hint"),
+    ]
     near = policy_warnings(
         rows=[row("goods", "500", "dedicated_lot", "40", sme="190", small="150")], year=2025, region=SHANGHAI
     )
@@ -185,7 +193,11 @@ def test_submit_needs_rows_and_an_explanation_for_a_shortfall(world):
     assert report_submit_problems(report=report) == ["提交前请至少填写一个预留项目。"]
     report_rows_save(
         report=report,
-        rows=[S.row(1, option="dedicated_lot", ratio=Decimal("20"), category="goods", budget_amount=Decimal("500"))],
+        rows=[
+            S.row(
+                1, option="dedicated_lot", ratio=Decimal("20"), category="goods", budget_amount=Decimal("500")
+            )
+        ],
     )  # saving is never blocked
     problems = report_submit_problems(report=report)
     assert len(problems) == 1 and "说明" in problems[0]
@@ -195,10 +207,13 @@ def test_submit_needs_rows_and_an_explanation_for_a_shortfall(world):
     assert report_submit_problems(report=report) == []
 
 
+def works_row(**kw):
+    return S.row(1, option="dedicated_lot", category="works", budget_amount=Decimal("500"), **kw)
+
+
 def test_submit_waits_for_the_data_a_rule_needs(world):
     report = report_create(institution=world.unit, year=2022, created_by=world.handler)
-    works = S.row(1, option="dedicated_lot", ratio=Decimal("35"), category="works", budget_amount=Decimal("500"),
-                  sme_amount=Decimal("175"), small_micro_amount=Decimal("140"))  # fmt: skip
+    works = works_row(ratio=Decimal("35"), sme_amount=Decimal("175"), small_micro_amount=Decimal("140"))
     report_rows_save(report=report, rows=[works])
     report_update(report=report, competent_unit_name=report.competent_unit_name, explanation="说明")
     assert ["采购日期" in p for p in report_submit_problems(report=report)] == [True]
@@ -209,8 +224,7 @@ def test_submit_waits_for_the_data_a_rule_needs(world):
 def test_stored_flags_follow_the_rule_function(world):
     """Oversight counts `small_micro_below`: the same decision as the editor's warning."""
     report = report_create(institution=world.unit, year=2025, created_by=world.handler)
-    low = S.row(1, option="dedicated_lot", ratio=Decimal("40"), category="works", budget_amount=Decimal("500"),
-                sme_amount=Decimal("200"), small_micro_amount=Decimal("119.988"))  # fmt: skip
+    low = works_row(ratio=Decimal("40"), sme_amount=Decimal("200"), small_micro_amount=Decimal("119.988"))
     report_rows_save(report=report, rows=[low])
     assert (report.small_micro_below, report.needs_explanation) == (True, True)
     report_rows_save(report=report, rows=[{**low, "small_micro_amount": Decimal("119.992")}])
