@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -57,3 +58,30 @@ def test_csv_and_xlsx_carry_the_explanation_column(client, world):
     ).active
     header = [c.value for c in sheet[1]]
     assert sheet.cell(row=2, column=header.index("未达到预留份额比例的说明") + 1).value == EXPLANATION
+
+
+def test_explanation_is_frozen_at_approval_and_shown_on_the_public_and_print_page(client, world):
+    from announcements import workflow
+    from tests.announcements.workflow_factories import add_row, notice
+
+    announcement = notice(institution=world.unit, rows=0, created_by=world.handler)
+    add_row(
+        announcement.report,
+        name="信息化设备采购",
+        category="goods",
+        budget_amount=Decimal("500"),
+        option="dedicated_lot",
+        ratio=Decimal("20"),
+        sme_amount=Decimal("100"),
+        small_micro_amount=Decimal("80"),
+    )
+    Report.objects.filter(pk=announcement.report_id).update(explanation=EXPLANATION)
+    for action, actor in [("submit", world.handler), ("purchaser_approve", world.reviewer),
+                          ("finance_approve", world.finance)]:  # fmt: skip
+        announcement.refresh_from_db()
+        workflow.apply_action(announcement=announcement, action=action, actor=actor)
+    announcement.refresh_from_db()
+    assert f"未达到预留份额比例的说明：</strong>{EXPLANATION}" in announcement.published_html
+
+    page = client.get(reverse("public:detail", args=[announcement.public_id])).content.decode()
+    assert f"未达到预留份额比例的说明：</strong>{EXPLANATION}" in page
