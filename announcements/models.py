@@ -141,8 +141,42 @@ class Attachment(models.Model):
         return self.original_name
 
 
+class AppendOnlyError(PermissionError):
+    """A write that would change or remove a flow-log row. Raised before any SQL is sent; on
+    PostgreSQL a trigger (migration 0004) refuses the same writes from outside Django."""
+
+
+def _refuse(what: str):
+    raise AppendOnlyError(f"The flow log is append-only: {what} is refused.")
+
+
+class FlowLogQuerySet(models.QuerySet):
+    """Reads and inserts only: bulk updates and deletes are refused on every database."""
+
+    def update(self, **kwargs):
+        _refuse("update")
+
+    def delete(self):
+        _refuse("delete")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        _refuse("update")
+
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        # An upsert rewrites the row that is already there.
+        if update_conflicts:
+            _refuse("update on conflict")
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class FlowLogEntry(models.Model):
-    """流转日志: append-only. Written by the workflow gateway; never updated or deleted."""
+    """流转日志: append-only. Written by the workflow gateway; never updated or deleted.
+
+    `save()` of a stored row, `delete()` and their queryset forms raise `AppendOnlyError` on
+    every database, and a PostgreSQL trigger refuses UPDATE and DELETE from any client. A notice
+    with a log is never deleted (PROTECT), nor is a user who acted (PROTECT: staff are disabled
+    or marked deleted, never removed, so the log keeps naming who did what).
+    """
 
     announcement = models.ForeignKey(
         Announcement, verbose_name=_("notice"), on_delete=models.PROTECT, related_name="flow_log"
@@ -151,7 +185,7 @@ class FlowLogEntry(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("operator"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     action = models.CharField(_("operation"), max_length=30)
@@ -162,6 +196,8 @@ class FlowLogEntry(models.Model):
     snapshot = models.JSONField(_("snapshot"), default=dict)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
+    objects = FlowLogQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("flow log entry")
@@ -170,10 +206,12 @@ class FlowLogEntry(models.Model):
     def __str__(self):
         return f"{self.announcement_id} {self.action}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The flow log is append-only.")
-        super().save(*args, **kwargs)
+    def save(self, **kwargs):
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields") is not None:
+            _refuse("changing a saved entry")
+        # Always an INSERT: an entry built with the id of a stored one must not overwrite it.
+        kwargs["force_insert"] = True
+        super().save(**kwargs)
 
     def delete(self, *args, **kwargs):
-        raise PermissionError("The flow log is append-only.")
+        _refuse("delete")

@@ -99,7 +99,10 @@ def test_return_without_reason_via_post_is_refused_with_message(world, login):
     )
     announcement.refresh_from_db()
     assert announcement.state == State.PURCHASER_REVIEW
-    assert "请填写" in response.content.decode() or "reason" in response.content.decode()
+    assert FlowLogEntry.objects.count() == 0
+    # Back on the detail page, at the return form, with the message saying what is missing.
+    assert response.redirect_chain == [(detail(announcement) + "#action-purchaser_return", 302)]
+    assert '<li class="message message-error">请填写原因。</li>' in response.content.decode()
 
 
 def test_returned_draft_shows_the_reason_to_the_submitter(world, login):

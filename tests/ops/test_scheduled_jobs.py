@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from accounts.enums import InstitutionKind, Position
@@ -24,6 +23,7 @@ from oversight import services
 from oversight.enums import ReminderKind
 from oversight.models import CampaignUnit, FilingCampaign, Reminder
 from tests import factories
+from tests.concurrency import run_together
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -178,22 +178,12 @@ def test_two_reminder_runs_racing_in_threads_mail_each_unit_once(world):
         unit = factories.institution(name=f"竞争单位{i}", kind=InstitutionKind.BUDGET_UNIT)
         factories.user(institution=unit, positions=[Position.HANDLER], email=f"race{i}@example.cn")
         CampaignUnit.objects.create(campaign=campaign, institution=unit)
-    barrier = threading.Barrier(2)
-    outcomes = []
+    outcomes = run_together(
+        lambda: services.reminders_send(campaign=campaign, kind=ReminderKind.AFTER),
+        lambda: services.reminders_send(campaign=campaign, kind=ReminderKind.AFTER),
+    )
 
-    def run():
-        try:
-            barrier.wait()
-            outcomes.append(services.reminders_send(campaign=campaign, kind=ReminderKind.AFTER))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    assert [type(o).__name__ for o in outcomes] == ["ReminderOutcome"] * 2
     assert sum(o.sent for o in outcomes) == 3 and sum(o.already_sent for o in outcomes) == 3
     assert Reminder.objects.filter(campaign=campaign).count() == 3
     assert sorted(addr for m in mail.outbox for addr in m.to) == [

@@ -1,5 +1,4 @@
 import re
-import threading
 
 import pytest
 from django.core import mail
@@ -12,6 +11,7 @@ from oversight import services
 from oversight.models import CampaignUnit, FilingCampaign, Reminder, SpotCheckSample
 from oversight.rules import SHANGHAI
 from tests import factories as F
+from tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,7 @@ def test_adding_a_unit_lists_only_the_districts_budget_units(world, putuo, login
     ).exists()
     response = client.post(url, {"institution": world.outsider.pk})
     assert response.context["form"].errors["institution"]
+    assert not CampaignUnit.objects.filter(campaign=campaign, institution=world.outsider).exists()
 
 
 def test_compare_sorts_districts_by_small_micro_share(world, putuo, login):
@@ -100,21 +101,11 @@ def test_two_reminder_runs_at_once_send_each_reminder_once(world, putuo):
         unit = F.institution(name=f"并发单位{i}")
         F.user(institution=unit, positions=["handler"])
         CampaignUnit.objects.create(campaign=putuo["campaign"], institution=unit)
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def run():
-        try:
-            barrier.wait()
-            outcomes.append(services.reminders_send(campaign=putuo["campaign"], now=now))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = run_together(
+        lambda: services.reminders_send(campaign=putuo["campaign"], now=now),
+        lambda: services.reminders_send(campaign=putuo["campaign"], now=now),
+    )
+    assert [type(o).__name__ for o in outcomes] == ["ReminderOutcome"] * 2
     assert sum(o.sent for o in outcomes) == 6  # other_unit and the five new units
     assert Reminder.objects.count() == 6
     assert len(mail.outbox) == 6

@@ -93,7 +93,7 @@ def test_supervisor_draws_and_records_through_the_pages(world, published, login)
     # Not compliant without remarks is refused; nothing is saved.
     client.post(url, {f"item{item.pk}-result": CheckResult.NON_COMPLIANT, f"item{item.pk}-remarks": ""})
     item.refresh_from_db()
-    assert item.result == ""
+    assert (item.result, item.remarks, item.checked_by, item.checked_at) == ("", "", None, None)
     client.post(url, {f"item{item.pk}-result": CheckResult.RECTIFY, f"item{item.pk}-remarks": "合同链接失效"})
     item.refresh_from_db()
     assert (item.result, item.remarks, item.checked_by) == (

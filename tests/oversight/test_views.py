@@ -2,9 +2,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 
+from accounts.enums import Position
 from oversight import selectors
-from oversight.models import CampaignUnit, FilingCampaign
+from oversight.models import CampaignUnit, FilingCampaign, Reminder, SpotCheckSample
 from tests import factories as F
 
 from .helpers import notice
@@ -17,17 +19,43 @@ def _text(response) -> str:
 
 
 def test_finance_reviewer_gets_404_on_another_districts_campaign(world, putuo, login):
+    qingpu = putuo["qingpu"]
+    late = F.institution(name="青浦区未填报单位", district_code="310118")
+    F.user(institution=late, positions=[Position.HANDLER], email="late@example.cn")
+    CampaignUnit.objects.create(campaign=qingpu, institution=late)
     client = login(world.finance)
-    assert client.get(f"/console/oversight/campaigns/{putuo['qingpu'].pk}/").status_code == 404
-    assert client.get(f"/console/oversight/campaigns/{putuo['qingpu'].pk}/export.xlsx").status_code == 404
-    response = client.post(f"/console/oversight/campaigns/{putuo['qingpu'].pk}/remind/")
+    assert client.get(f"/console/oversight/campaigns/{qingpu.pk}/").status_code == 404
+    assert client.get(f"/console/oversight/campaigns/{qingpu.pk}/export.xlsx").status_code == 404
+    response = client.post(f"/console/oversight/campaigns/{qingpu.pk}/remind/")
     assert response.status_code == 404
+    assert not Reminder.objects.exists()
+    assert mail.outbox == []
     listing = client.get("/console/oversight/")
     assert "普陀区" in _text(listing) and "青浦区" not in _text(listing)
+    # The district's own finance reviewer does remind the unit that was left alone above.
+    login(world.qp_finance).post(f"/console/oversight/campaigns/{qingpu.pk}/remind/")
+    assert list(Reminder.objects.values_list("institution", flat=True)) == [late.pk]
+
+
+CAMPAIGN_2024 = {"year": "2024", "deadline": "2026-07-15", "remind_days_before": "7"}
+SAMPLE_2025 = {"year": "2025", "district": "", "size_mode": "count", "size_value": "1", "seed": "7"}
+
+
+def rows_and_mails() -> dict:
+    """What a campaign, reminder or sample POST would leave behind."""
+    return {
+        "campaigns": FilingCampaign.objects.count(),
+        "units": CampaignUnit.objects.count(),
+        "reminders": Reminder.objects.count(),
+        "samples": SpotCheckSample.objects.count(),
+        "mails": len(mail.outbox),
+    }
 
 
 def test_outsiders_get_404_everywhere(world, putuo, login):
     pk = putuo["campaign"].pk
+    unlisted = F.institution(name="普陀区新成立单位")
+    before = rows_and_mails()
     for user in (world.handler, world.reviewer, world.admin):
         client = login(user)
         for url in (
@@ -36,8 +64,33 @@ def test_outsiders_get_404_everywhere(world, putuo, login):
             "/console/oversight/samples/",
         ):
             assert client.get(url).status_code == 404, (user, url)
+        # Nor may they create, remind or draw: a refused POST creates nothing.
+        posts = {
+            "/console/oversight/campaigns/new/": CAMPAIGN_2024,
+            f"/console/oversight/campaigns/{pk}/remind/": {},
+            f"/console/oversight/campaigns/{pk}/units/": {"institution": unlisted.pk},
+            "/console/oversight/samples/": SAMPLE_2025,
+        }
+        for url, data in posts.items():
+            assert client.post(url, data).status_code == 404, (user, url)
+        assert rows_and_mails() == before
     # The finance reviewer follows filing but does not draw samples.
-    assert login(world.finance).get("/console/oversight/samples/").status_code == 404
+    finance = login(world.finance)
+    assert finance.get("/console/oversight/samples/").status_code == 404
+    assert finance.post("/console/oversight/samples/", SAMPLE_2025).status_code == 404
+    assert rows_and_mails() == before
+    # The same POSTs by those who may make them do leave rows behind.
+    finance.post(f"/console/oversight/campaigns/{pk}/units/", {"institution": unlisted.pk})
+    finance.post(f"/console/oversight/campaigns/{pk}/remind/")
+    finance.post("/console/oversight/campaigns/new/", CAMPAIGN_2024)
+    login(world.supervisor).post("/console/oversight/samples/", SAMPLE_2025)
+    after = rows_and_mails()
+    assert {k: after[k] - before[k] for k in ("campaigns", "reminders", "samples")} == {
+        "campaigns": 1,
+        "reminders": 1,
+        "samples": 1,
+    }
+    assert CampaignUnit.objects.filter(campaign_id=pk, institution=unlisted).exists()
 
 
 def test_supervisor_sees_every_district_and_filters_one(world, putuo, login):
@@ -48,7 +101,15 @@ def test_supervisor_sees_every_district_and_filters_one(world, putuo, login):
     html = client.get(f"/console/oversight/districts/?year=2025&district={qingpu_id}").content.decode()
     assert 'data-district="310118"' in html and 'data-district="310107"' not in html
     # A supervisor reads but does not edit a district's campaign.
-    assert client.get(f"/console/oversight/campaigns/{putuo['campaign'].pk}/edit/").status_code == 404
+    before = rows_and_mails()
+    campaign = putuo["campaign"]
+    assert client.get(f"/console/oversight/campaigns/{campaign.pk}/edit/").status_code == 404
+    edit = {"deadline": "2026-08-31", "remind_days_before": "3"}
+    assert client.post(f"/console/oversight/campaigns/{campaign.pk}/edit/", edit).status_code == 404
+    campaign.refresh_from_db()
+    assert (campaign.deadline, campaign.remind_days_before) == (putuo["campaign"].deadline, 7)
+    assert client.post("/console/oversight/campaigns/new/", CAMPAIGN_2024).status_code == 404
+    assert rows_and_mails() == before
 
 
 def test_campaign_create_lists_every_active_budget_unit_of_the_district(world, login):
@@ -67,13 +128,15 @@ def test_campaign_create_lists_every_active_budget_unit_of_the_district(world, l
 
 
 def test_campaign_create_twice_for_a_year_shows_the_error_next_to_the_year(world, putuo, login):
+    units_before = CampaignUnit.objects.count()
     response = login(world.finance).post(
         "/console/oversight/campaigns/new/",
         {"year": "2025", "deadline": "2026-07-15", "remind_days_before": "7"},
     )
     assert response.status_code == 200
     assert "year" in response.context["form"].errors
-    assert FilingCampaign.objects.filter(district__code="310107").count() == 1
+    assert list(FilingCampaign.objects.filter(district__code="310107")) == [putuo["campaign"]]
+    assert CampaignUnit.objects.count() == units_before
 
 
 def test_excusing_a_unit_needs_a_reason_and_removes_it_from_required(world, putuo, login):
@@ -82,7 +145,7 @@ def test_excusing_a_unit_needs_a_reason_and_removes_it_from_required(world, putu
     unit = campaign.units.get(institution=putuo["third"])
     client.post(f"/console/oversight/campaigns/{campaign.pk}/units/{unit.pk}/", {"reason": ""})
     unit.refresh_from_db()
-    assert unit.required is True
+    assert (unit.required, unit.excuse_reason) == (True, "")
     client.post(f"/console/oversight/campaigns/{campaign.pk}/units/{unit.pk}/", {"reason": "已合并"})
     unit.refresh_from_db()
     assert (unit.required, unit.excuse_reason) == (False, "已合并")
