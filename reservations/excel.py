@@ -171,7 +171,8 @@ def _validate(lines) -> ImportResult:
     found = [str(v).strip() if v is not None else "" for v in (header or ())]
     while found and found[-1] == "":
         found.pop()
-    if found != expected:
+    # A sheet made from the template before the date column existed is still read (the date is optional).
+    if found != expected and found != expected[:-1]:
         raise SpreadsheetError(
             _("The column headers do not match the import template. Expected: %(expected)s.")
             % {"expected": " | ".join(expected)}

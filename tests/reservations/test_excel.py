@@ -196,3 +196,8 @@ def test_zip_bomb_refused_before_parsing(settings):
     with pytest.raises(excel.SpreadsheetError) as caught:
         excel.read_rows(SimpleUploadedFile("bomb.xlsx", buffer.getvalue()))
     assert "解压后过大" in str(caught.value)
+
+
+def test_a_sheet_from_the_older_template_without_the_date_column_is_read():
+    result = excel.read_rows(S.xlsx([S.line(1)], headers=excel.headers()[:-1]))
+    assert result.errors == [] and result.rows[0]["procurement_date"] is None
