@@ -1,4 +1,5 @@
-"""Demo draft notices (drafting issue): a 2025 draft with realistic rows at the 党群服务中心. Idempotent."""
+"""Demo draft notices (drafting issue): a 2025 draft with realistic rows at 长征镇 (demo-other-handler),
+so that demo-handler's 2025 stays free for a newcomer's first 新增. Idempotent."""
 
 from decimal import Decimal
 
@@ -13,17 +14,17 @@ from .services import announcement_create_sme
 YEAR = 2025
 LINK = "https://www.zfcg.sh.gov.cn/site/detail?parentId=137027&articleId={}"
 ROWS = [
-    ("社区党群服务阵地日常运营服务", "SHXM-2025-0117", "services", "whole", "100", None, "168.5", "168.5"),
+    ("社区党群服务阵地日常运营服务", "SHXM-2025-0117", "services", "whole", "100", "175", "168.5", "168.5"),
     ("办公设备及家具采购", "SHXM-2025-0203", "goods", "whole", "100", "95", "92.36", "60.12"),
-    ("社区综合服务设施修缮工程", "SHXM-2025-0311", "works", "dedicated_lot", "45", "620", "279", "150.4"),
+    ("社区综合服务设施修缮工程", "SHXM-2025-0311", "works", "dedicated_lot", "45", "620", "279", "190.4"),
     ("社区文化活动策划执行", "SHXM-2025-0420", "services", "subcontract", "30", "260", "78", "78"),
 ]
 
 
 @transaction.atomic
 def seed(context: dict) -> None:
-    unit = context["institutions"]["unit"]
-    handler = context["users"]["demo-handler"]
+    unit = context["institutions"]["other_unit"]
+    handler = context["users"]["demo-other-handler"]
     if (
         Announcement.objects.filter(institution=unit, year=YEAR, kind=Kind.SME_RESERVATION)
         .exclude(state=State.REVOKED)

@@ -1,16 +1,20 @@
-"""Demo notices in every workflow state, made through the workflow itself so their flow logs are real.
+"""Demo notices that tell a true story, made through the services and the workflow, so each has
+a 创建人 and a real flow log (the public listeners run on each publication as in production).
 
 The 党群服务中心 (demo-handler, demo-reviewer; finance demo-finance of 普陀区):
-2021 revoked, then a corrected 2021 notice published; 2022 returned with a reason (draft);
-2023 waiting for demo-finance; 2024 waiting for demo-reviewer. 2025 is left to the drafting demo.
-Idempotent: a step whose notice already exists is skipped.
+- 2021: published, revoked (an amount typed wrong), then the corrected notice published;
+- 2022: a real shortfall: the 2022-09 road works (450万) reserved 35% where 财库〔2022〕19号 asked
+  40%; finance returned the first vague 说明, the handler explained that row, then it was published;
+- 2023: waiting for demo-finance; 2024: waiting for demo-reviewer;
+- 2025 is left free, so a newcomer's first 新增 creates a notice.
+Idempotent: a story whose notice already exists is skipped.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
 
-from reservations.enums import ProjectCategory, ReservationOption
 from reservations.services import report_rows_save, report_update
 
 from .enums import PublishMode, State
@@ -18,71 +22,72 @@ from .models import Announcement
 from .services import announcement_create_sme
 from .workflow import apply_action
 
-CONTRACT = "https://www.zfcg.sh.gov.cn/site/detail?contractId=demo-{year}-{n}"
+CONTRACT = "https://www.zfcg.sh.gov.cn/site/detail?parentId=137027&articleId=demo-{year}-{n}"
+
+# name, 项目属性, option, ratio, budget, SME amount, small/micro amount, procurement date
+PROPERTY = ("社区党群服务中心物业管理服务", "services", "whole", "100", "90", "86.5", "60.2", None)
+EQUIPMENT = ("社区活动室桌椅及音响设备采购", "goods", "whole", "100", "45", "42.8", "42.8", None)
+ROAD_2022 = ("社区道路维修工程", "works", "dedicated_lot", "35", "450", "157.5", "120", date(2022, 9, 15))
+CLEANING = ("社区公共区域保洁服务", "services", "whole", "100", "68", "66.2", "66.2", None)
+PRINTING = ("社区宣传资料印刷服务", "services", "whole", "100", "25", "23.6", "23.6", None)
+ROOF = ("社区党群服务中心屋面防水修缮工程", "works", "whole", "100", "138", "131.4", "98.5", None)
+
+VAGUE = "部分项目因市场主体不足未达到预留比例。"
+EXPLAINED_2022 = (
+    "第3行社区道路维修工程于2022年9月采购，预算450万元，按财库〔2022〕19号应预留40%以上；"
+    "因具备市政道路养护资质的中小企业报名不足，设置专门采购包预留35%（157.5万元），未达到40%。"
+)
 
 
-def _rows(year: int, *, corrected: bool = False) -> list[dict]:
-    rows = [
-        (
-            "社区党群服务中心物业管理服务",
-            ProjectCategory.SERVICES,
-            ReservationOption.WHOLE,
-            "100",
-            "86.5",
-            "60.2",
-        ),
-        ("社区活动室设备采购", ProjectCategory.GOODS, ReservationOption.WHOLE, "100", "42.8", "42.8"),
-        ("社区道路维修工程", ProjectCategory.WORKS, ReservationOption.DEDICATED_LOT, "40", "180", "120"),
-    ]
-    if corrected:
-        rows[1] = (
-            "社区活动室设备采购",
-            ProjectCategory.GOODS,
-            ReservationOption.WHOLE,
-            "100",
-            "45.6",
-            "45.6",
-        )
+def rows_of(year: int, specs) -> list[dict]:
     return [
         {
             "name": name,
-            "code": f"SH-{year}-{n:03d}",
+            "code": f"SHXM-{year}-{n:03d}",
             "category": category,
             "option": option,
             "ratio": Decimal(ratio),
-            "budget_amount": Decimal({1: "90", 2: "45", 3: "450"}[n]),
+            "budget_amount": Decimal(budget),
             "sme_amount": Decimal(sme),
             "small_micro_amount": Decimal(small),
             "contract_url": CONTRACT.format(year=year, n=n),
+            "procurement_date": when,
         }
-        for n, (name, category, option, ratio, sme, small) in enumerate(rows, start=1)
+        for n, (name, category, option, ratio, budget, sme, small, when) in enumerate(specs, start=1)
     ]
 
 
-def _draft(*, handler, year: int, corrected: bool = False) -> Announcement:
+def draft(*, handler, year: int, specs, explanation: str = "", district=None) -> Announcement:
+    """A draft made as the handler makes it: 新增 → 生成公告 → rows and 说明 saved."""
     announcement = announcement_create_sme(
-        user=handler, district=handler.institution.district, year=year, publish_mode=PublishMode.ON_APPROVAL
+        user=handler,
+        district=district or handler.institution.district,
+        year=year,
+        publish_mode=PublishMode.ON_APPROVAL,
     )
     report = announcement.report
-    report_update(
-        report=report,
-        competent_unit_name=report.competent_unit_name,
-        explanation="部分项目因市场主体不足未达到预留比例,已按规定说明。",
-    )
-    report_rows_save(report=report, rows=_rows(year, corrected=corrected))
+    report_update(report=report, competent_unit_name=report.competent_unit_name, explanation=explanation)
+    report_rows_save(report=report, rows=rows_of(year, specs))
     announcement.refresh_from_db()
     return announcement
 
 
-def _step(announcement, action, actor, comment=""):
+def step(announcement, action, actor, comment=""):
     announcement.refresh_from_db()
     apply_action(announcement=announcement, action=action, actor=actor, comment=comment)
+
+
+def publish(announcement, *, handler, reviewer, finance, comment=""):
+    step(announcement, "submit", handler)
+    step(announcement, "purchaser_approve", reviewer, comment)
+    step(announcement, "finance_approve", finance)
 
 
 @transaction.atomic
 def seed(context: dict) -> None:
     users = context["users"]
     handler, reviewer, finance = users["demo-handler"], users["demo-reviewer"], users["demo-finance"]
+    people = {"handler": handler, "reviewer": reviewer, "finance": finance}
     unit = context["institutions"]["unit"]
     existing = set(Announcement.objects.filter(institution=unit).values_list("year", "state"))
 
@@ -90,25 +95,28 @@ def seed(context: dict) -> None:
         return any((year, s) in existing for s in states)
 
     if not have(2021, State.REVOKED):
-        first = _draft(handler=handler, year=2021)
-        _step(first, "submit", handler)
-        _step(first, "purchaser_approve", reviewer)
-        _step(first, "finance_approve", finance)
-        _step(first, "revoke", finance, "设备采购金额填报有误,撤回后重新发布。")
+        wrong = (*EQUIPMENT[:5], "48.2", "42.8", None)  # 48.2 typed for 42.8
+        first = draft(handler=handler, year=2021, specs=[PROPERTY, wrong])
+        publish(first, **people)
+        reason = "社区活动室桌椅及音响设备采购的面向中小企业采购金额填报有误，撤回后重新发布。"
+        step(first, "revoke", finance, reason)
     if not have(2021, State.PUBLISHED, State.DRAFT, State.PURCHASER_REVIEW, State.FINANCE_REVIEW):
-        corrected = _draft(handler=handler, year=2021, corrected=True)
-        _step(corrected, "submit", handler)
-        _step(corrected, "purchaser_approve", reviewer)
-        _step(corrected, "finance_approve", finance)
+        publish(draft(handler=handler, year=2021, specs=[PROPERTY, EQUIPMENT]), **people)
     if not Announcement.objects.filter(institution=unit, year=2022).exists():
-        returned = _draft(handler=handler, year=2022)
-        _step(returned, "submit", handler)
-        _step(returned, "purchaser_approve", reviewer)
-        _step(returned, "finance_return", finance, "第3行合同链接无法打开,请核实后重新提交。")
+        specs = [PROPERTY, EQUIPMENT, ROAD_2022]
+        shortfall = draft(handler=handler, year=2022, specs=specs, explanation=VAGUE)
+        step(shortfall, "submit", handler)
+        step(shortfall, "purchaser_approve", reviewer)
+        step(shortfall, "finance_return", finance, "说明未写明哪一项目、为何未达到40%，请按行补充说明。")
+        report = shortfall.report
+        report_update(
+            report=report, competent_unit_name=report.competent_unit_name, explanation=EXPLAINED_2022
+        )
+        publish(shortfall, **people, comment="说明已按行补充，同意。")
     if not Announcement.objects.filter(institution=unit, year=2023).exists():
-        at_finance = _draft(handler=handler, year=2023)
-        _step(at_finance, "submit", handler)
-        _step(at_finance, "purchaser_approve", reviewer)
+        at_finance = draft(handler=handler, year=2023, specs=[PROPERTY, CLEANING, ROOF])
+        step(at_finance, "submit", handler)
+        step(at_finance, "purchaser_approve", reviewer)
     if not Announcement.objects.filter(institution=unit, year=2024).exists():
-        at_reviewer = _draft(handler=handler, year=2024)
-        _step(at_reviewer, "submit", handler)
+        at_reviewer = draft(handler=handler, year=2024, specs=[PROPERTY, CLEANING, PRINTING])
+        step(at_reviewer, "submit", handler)

@@ -46,7 +46,11 @@ def test_generated_notice_uses_full_width_punctuation(world):
     report = report_create(institution=world.unit, year=2025)
     report_rows_save(
         report=report,
-        rows=[S.row(1, option="dedicated_lot", ratio=Decimal("20"), category="goods", budget_amount=Decimal("500"))],
+        rows=[
+            S.row(
+                1, option="dedicated_lot", ratio=Decimal("20"), category="goods", budget_amount=Decimal("500")
+            )
+        ],
     )
     report_update(report=report, competent_unit_name=report.competent_unit_name, explanation="市场主体不足。")
     html = str(render_notice(report=report, title="标题", notice_date=datetime(2026, 3, 1).date()))
