@@ -6,7 +6,7 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,6 +24,7 @@ from reservations.xlsx import xlsx_response
 
 from .. import rules, services
 from ..enums import Kind, State
+from ..files import attachment_response
 from ..forms_drafting import (
     AttachmentForm,
     ImportForm,
@@ -310,12 +311,4 @@ def attachment_download(request, public_id, attachment_id):
     visible = announcements_for_user(user=request.user).filter(public_id=public_id)
     if not visible.exists() and announcements_published().filter(public_id=public_id).exists():
         return redirect("public:attachment", public_id=public_id, attachment_id=attachment_id)
-    announcement = get_object_or_404(visible)
-    attachment = get_object_or_404(announcement.attachments, pk=attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    return FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
+    return attachment_response(announcement=get_object_or_404(visible), attachment_id=attachment_id)

@@ -71,7 +71,7 @@ def test_every_public_url_answers_as_before(client):
     routes = walk(notice, attachment, revoked)
 
     answers = []
-    for name, args, kwargs, path, status, content_type in routes:
+    for name, args, kwargs, path, _status, content_type in routes:
         assert reverse(f"public:{name}", args=args, kwargs=kwargs) == path
         response = client.get(path)
         answers.append(
