@@ -2,9 +2,10 @@
 a 创建人 and a real flow log (the public listeners run on each publication as in production).
 
 The 党群服务中心 (demo-handler, demo-reviewer; finance demo-finance of 普陀区):
-- 2021: published, revoked (an amount typed wrong), then the corrected notice published;
+- 2021: returned by the purchaser reviewer with a reason (a draft again, to be corrected);
 - 2022: a real shortfall: the 2022-09 road works (450万) reserved 35% where 财库〔2022〕19号 asked
-  40%; finance returned the first vague 说明, the handler explained that row, then it was published;
+  40%, explained in the 说明 of that row. Published first with another row's amount typed wrong
+  and revoked by finance; the corrected notice was published;
 - 2023: waiting for demo-finance; 2024: waiting for demo-reviewer;
 - 2025 is left free, so a newcomer's first 新增 creates a notice.
 Idempotent: a story whose notice already exists is skipped.
@@ -32,7 +33,6 @@ CLEANING = ("社区公共区域保洁服务", "services", "whole", "100", "68", 
 PRINTING = ("社区宣传资料印刷服务", "services", "whole", "100", "25", "23.6", "23.6", None)
 ROOF = ("社区党群服务中心屋面防水修缮工程", "works", "whole", "100", "138", "131.4", "98.5", None)
 
-VAGUE = "部分项目因市场主体不足未达到预留比例。"
 EXPLAINED_2022 = (
     "第3行社区道路维修工程于2022年9月采购，预算450万元，按财库〔2022〕19号应预留40%以上；"
     "因具备市政道路养护资质的中小企业报名不足，设置专门采购包预留35%（157.5万元），未达到40%。"
@@ -94,25 +94,28 @@ def seed(context: dict) -> None:
     def have(year, *states):
         return any((year, s) in existing for s in states)
 
-    if not have(2021, State.REVOKED):
-        wrong = (*EQUIPMENT[:5], "48.2", "42.8", None)  # 48.2 typed for 42.8
-        first = draft(handler=handler, year=2021, specs=[PROPERTY, wrong])
+    if not Announcement.objects.filter(institution=unit, year=2021).exists():
+        wrong_link = (*EQUIPMENT[:7], None)
+        returned = draft(handler=handler, year=2021, specs=[PROPERTY, wrong_link])
+        step(returned, "submit", handler)
+        step(
+            returned,
+            "purchaser_return",
+            reviewer,
+            "第2行合同链接打开的不是该项目的采购合同公告，请核实后重新提交。",
+        )
+    if not have(2022, State.REVOKED):
+        typo = (*EQUIPMENT[:5], "48.2", "42.8", None)  # 48.2 typed for 42.8
+        first = draft(
+            handler=handler, year=2022, specs=[PROPERTY, typo, ROAD_2022], explanation=EXPLAINED_2022
+        )
         publish(first, **people)
         reason = "社区活动室桌椅及音响设备采购的面向中小企业采购金额填报有误，撤回后重新发布。"
         step(first, "revoke", finance, reason)
-    if not have(2021, State.PUBLISHED, State.DRAFT, State.PURCHASER_REVIEW, State.FINANCE_REVIEW):
-        publish(draft(handler=handler, year=2021, specs=[PROPERTY, EQUIPMENT]), **people)
-    if not Announcement.objects.filter(institution=unit, year=2022).exists():
+    if not have(2022, State.PUBLISHED, State.DRAFT, State.PURCHASER_REVIEW, State.FINANCE_REVIEW):
         specs = [PROPERTY, EQUIPMENT, ROAD_2022]
-        shortfall = draft(handler=handler, year=2022, specs=specs, explanation=VAGUE)
-        step(shortfall, "submit", handler)
-        step(shortfall, "purchaser_approve", reviewer)
-        step(shortfall, "finance_return", finance, "说明未写明哪一项目、为何未达到40%，请按行补充说明。")
-        report = shortfall.report
-        report_update(
-            report=report, competent_unit_name=report.competent_unit_name, explanation=EXPLAINED_2022
-        )
-        publish(shortfall, **people, comment="说明已按行补充，同意。")
+        corrected = draft(handler=handler, year=2022, specs=specs, explanation=EXPLAINED_2022)
+        publish(corrected, **people, comment="金额已更正，说明与第3行相符，同意。")
     if not Announcement.objects.filter(institution=unit, year=2023).exists():
         at_finance = draft(handler=handler, year=2023, specs=[PROPERTY, CLEANING, ROOF])
         step(at_finance, "submit", handler)
