@@ -66,4 +66,4 @@ def test_public_detail_time_has_no_microseconds(client, world):
     published = datetime(2026, 3, 1, 10, 0, 5, 123456, tzinfo=ZoneInfo("Asia/Shanghai"))
     notice = make_notice(institution=world.unit, published_at=published)
     page = client.get(f"/notices/{notice.public_id}/").content.decode()
-    assert '<time datetime="2026-03-01T10:00:05+0800">' in page
+    assert '<time datetime="2026-03-01T10:00:05+08:00">' in page

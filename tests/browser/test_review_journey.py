@@ -7,11 +7,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts import demo as accounts_demo
 from announcements import workflow
 from announcements.enums import PublishMode, State
 from announcements.models import Announcement
 from announcements.services import announcement_create_sme
+from devdata import accounts as accounts_demo
 from reservations.services import report_rows_save
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -64,7 +64,7 @@ def test_notice_goes_from_new_to_published_through_both_reviews(demo, live_serve
     expect(handler.locator(".step-reviewers")).to_contain_text("张伟")
 
     reviewer = sign_in("demo-reviewer")
-    expect(reviewer.locator(".badge")).to_have_text("1")
+    expect(reviewer.locator('.badge[title="待办"]')).to_have_text("1")
     open_todo(reviewer, title)
     reviewer.get_by_role("button", name="通过").click()
     expect(reviewer.locator(".status").first).to_have_text("财政审核")
