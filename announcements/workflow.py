@@ -248,8 +248,9 @@ def _money(value) -> str | None:
     return None if value is None else str(value)
 
 
-def snapshot_of(announcement, *, with_rows: bool = False) -> dict:
-    """Title, institution and totals as they are now; the rows too at a submit (for the diff)."""
+def snapshot_of(announcement, *, with_rows: bool = False, rows=None, attachments=None) -> dict:
+    """Title, institution and totals as they are now; the rows too at a submit (for the diff).
+    `rows` and `attachments` (already read) spare the queries, for bulk writers."""
     report = announcement.report if announcement.report_id else None
     data = {
         "title": announcement.title,
@@ -265,10 +266,9 @@ def snapshot_of(announcement, *, with_rows: bool = False) -> dict:
         # Everything a reviewer may want compared after a return (announcements.diff).
         data["publish_mode"] = announcement.publish_mode
         data["scheduled_at"] = announcement.scheduled_at.isoformat() if announcement.scheduled_at else None
-        data["attachments"] = [
-            {"id": a.pk, "name": a.original_name, "size": a.size}
-            for a in announcement.attachments.order_by("id")
-        ]
+        if attachments is None:
+            attachments = announcement.attachments.order_by("id")
+        data["attachments"] = [{"id": a.pk, "name": a.original_name, "size": a.size} for a in attachments]
     if with_rows and report is not None:
         data["explanation"] = report.explanation
         data["competent_unit_name"] = report.competent_unit_name
@@ -286,7 +286,7 @@ def snapshot_of(announcement, *, with_rows: bool = False) -> dict:
                 "contract_url": row.contract_url,
                 "procurement_date": row.procurement_date.isoformat() if row.procurement_date else None,
             }
-            for row in report.rows.order_by("position", "id")
+            for row in (report.rows.order_by("position", "id") if rows is None else rows)
         ]
     return data
 

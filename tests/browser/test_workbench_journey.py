@@ -8,11 +8,11 @@ from django.conf import settings
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from devdata import accounts as accounts_demo
 from accounts.models import User
 from announcements import workflow
 from announcements.enums import PublishMode
 from announcements.services import announcement_create_sme
+from devdata import accounts as accounts_demo
 from reservations.services import report_rows_save
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
