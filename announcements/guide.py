@@ -1,15 +1,16 @@
 """操作指南: the journey of each position, and the policy rules table rendered from
-reservations.rules.POLICY_RULES itself (never copied text), so the guide cannot disagree with
-the checks that the editor runs."""
+the policy rules table itself (reservations.rules.rules_in_force, never copied text), so the guide
+cannot disagree with the checks that the editor runs."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.enums import POSITION_GROUP_NAMES, Position
 from accounts.rules import user_positions
-from reservations.enums import ProjectCategory, ReservationOption
+from reservations.enums import ProjectCategory, ReservationOption, RuleKind
+from reservations.models import PolicyRule
 from reservations.money import format_wan
-from reservations.rules import POLICY_RULES, PolicyRule
+from reservations.rules import rules_in_force
 
 JOURNEYS = {
     Position.HANDLER: [
@@ -67,7 +68,7 @@ JOURNEYS = {
 
 
 def _categories(rule: PolicyRule) -> str:
-    if rule.categories is None:
+    if len(rule.categories) == 3:
         return _("All")
     return "、".join(str(c.label) for c in ProjectCategory if c in rule.categories)
 
@@ -81,13 +82,13 @@ def _budget(rule: PolicyRule) -> str:
 
 
 def _requirement(rule: PolicyRule) -> str:
-    if rule.expect_whole:
+    if rule.kind == RuleKind.WHOLE:
         return _("Reserved entirely (%(option)s)") % {"option": ReservationOption.WHOLE.label}
-    if rule.min_ratio is not None:
-        return _("Reserved share at least %(ratio)s%%") % {"ratio": format_wan(rule.min_ratio)}
-    if rule.min_small_micro_share is not None:
-        return _("Small and micro share of the notice at least %(ratio)s%%") % {
-            "ratio": format_wan(rule.min_small_micro_share)
+    if rule.kind == RuleKind.MIN_RATIO:
+        return _("Reserved share at least %(ratio)s%%") % {"ratio": format_wan(rule.minimum)}
+    if rule.kind == RuleKind.MIN_SMALL_MICRO:
+        return _("Small and micro share of the reserved amount at least %(ratio)s%%") % {
+            "ratio": format_wan(rule.minimum)
         }
     return "-"
 
@@ -96,7 +97,7 @@ def rule_rows() -> list[dict]:
     """One row per policy rule, every cell derived from the rule's fields."""
     return [
         {
-            "scope": _("Each project") if rule.scope == "row" else _("The whole notice"),
+            "scope": _("Each project"),
             "categories": _categories(rule),
             "budget": _budget(rule),
             "requirement": _requirement(rule),
@@ -105,7 +106,7 @@ def rule_rows() -> list[dict]:
             else _("from %(date)s") % {"date": f"{rule.valid_from:%Y-%m-%d}"},
             "source": rule.source,
         }
-        for rule in POLICY_RULES
+        for rule in rules_in_force()
     ]
 
 

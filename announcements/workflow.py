@@ -248,8 +248,9 @@ def _money(value) -> str | None:
     return None if value is None else str(value)
 
 
-def snapshot_of(announcement, *, with_rows: bool = False) -> dict:
-    """Title, institution and totals as they are now; the rows too at a submit (for the diff)."""
+def snapshot_of(announcement, *, with_rows: bool = False, rows=None, attachments=None) -> dict:
+    """Title, institution and totals as they are now; the rows too at a submit (for the diff).
+    `rows` and `attachments` (already read) spare the queries, for bulk writers."""
     report = announcement.report if announcement.report_id else None
     data = {
         "title": announcement.title,
@@ -261,20 +262,31 @@ def snapshot_of(announcement, *, with_rows: bool = False) -> dict:
         "sme_total": _money(report.sme_total) if report else None,
         "small_micro_total": _money(report.small_micro_total) if report else None,
     }
+    if with_rows:
+        # Everything a reviewer may want compared after a return (announcements.diff).
+        data["publish_mode"] = announcement.publish_mode
+        data["scheduled_at"] = announcement.scheduled_at.isoformat() if announcement.scheduled_at else None
+        if attachments is None:
+            attachments = announcement.attachments.order_by("id")
+        data["attachments"] = [{"id": a.pk, "name": a.original_name, "size": a.size} for a in attachments]
     if with_rows and report is not None:
         data["explanation"] = report.explanation
+        data["competent_unit_name"] = report.competent_unit_name
         data["rows"] = [
             {
                 "id": row.pk,
                 "name": row.name,
                 "code": row.code,
+                "category": row.category,
                 "option": row.option,
                 "ratio": _money(row.ratio),
+                "budget_amount": _money(row.budget_amount),
                 "sme_amount": _money(row.sme_amount),
                 "small_micro_amount": _money(row.small_micro_amount),
                 "contract_url": row.contract_url,
+                "procurement_date": row.procurement_date.isoformat() if row.procurement_date else None,
             }
-            for row in report.rows.order_by("position", "id")
+            for row in (report.rows.order_by("position", "id") if rows is None else rows)
         ]
     return data
 

@@ -307,10 +307,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 
-# Contract links must point at the procurement website (domain.md §6).
+# Contract links must point at a contract notice on the procurement website (domain.md §6, §12):
+# the host one of these, the path (with its query) matching the pattern, so a homepage is refused.
 CONTRACT_LINK_HOSTS = env.list(
-    "CONTRACT_LINK_HOSTS", default=["www.zfcg.sh.gov.cn", "zfcg.sh.gov.cn", "www.ccgp-shanghai.gov.cn"]
+    "CONTRACT_LINK_HOSTS",
+    default=["www.zfcg.sh.gov.cn", "zfcg.sh.gov.cn", "www.ccgp-shanghai.gov.cn", "www.ccgp.gov.cn"],
 )
+CONTRACT_LINK_PATH_PATTERN = env.str(
+    "CONTRACT_LINK_PATH_PATTERN", default=r"^/(?!(index\.[a-z]+|default\.[a-z]+)?(\?.*)?$)[^?#]+"
+)
+# Policy rules (reservations.rules): the region whose rules apply when a report has none, an amount
+# (万元) above which a figure was surely typed in 元, and how far a 设置专门采购包 amount may be
+# from ratio × budget (a fraction of the expected amount) before the editor asks to check it.
+POLICY_DEFAULT_REGION = env.str("POLICY_DEFAULT_REGION", default="310000")
+RESERVATION_AMOUNT_MAX_WAN = env.int("RESERVATION_AMOUNT_MAX_WAN", default=100_000)
+PLAUSIBLE_LOT_TOLERANCE = env.float("PLAUSIBLE_LOT_TOLERANCE", default=0.5)
 OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-shsme1")
 # Public site: how long a cached page lives at most (publication and revocation invalidate it
 # at once anyway), the window in which one reader's reloads count as one view, and a do-nothing

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from accounts.enums import InstitutionKind, Perm
 from accounts.rules import user_holds
-from reservations.rules import rules_for_year
+from reservations.rules import small_micro_minimum
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 # For a year without such a rule: the number itself lives in reservations.rules' policy table.
@@ -52,8 +52,7 @@ def can_remind(user, campaign) -> bool:
 
 def small_micro_threshold(year: int) -> Decimal:
     """The minimum small/micro share (%) for a reporting year, from the policy rules table."""
-    shares = [r.min_small_micro_share for r in rules_for_year(year) if r.min_small_micro_share is not None]
-    return max(shares) if shares else DEFAULT_SMALL_MICRO_THRESHOLD
+    return small_micro_minimum(year=year) or DEFAULT_SMALL_MICRO_THRESHOLD
 
 
 def end_of_day(day: date) -> datetime:

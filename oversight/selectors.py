@@ -34,7 +34,7 @@ from django.utils import timezone
 from announcements.enums import Kind, State
 from announcements.models import Announcement
 from announcements.selectors import FINANCE_VISIBLE_STATES, announcements_published
-from reservations.money import share_below_q, small_micro_share
+from reservations.money import small_micro_share
 
 from .enums import UnitStatus
 from .models import CampaignUnit, FilingCampaign, Reminder, SpotCheckItem, SpotCheckSample
@@ -164,16 +164,10 @@ def district_summaries(campaigns) -> list[DistrictSummary]:
     campaigns = list(campaigns)
     if not campaigns:
         return []
-    years = {c.year for c in campaigns}
     published = Q(required=True, live__state=State.PUBLISHED)
-    # Thresholds are per year; the comparison page shows one year, so this is one value in practice.
-    below = Q()
-    for year in years:
-        below |= Q(campaign__year=year) & share_below_q(
-            sme_total="live__report__sme_total",
-            small_micro_total="live__report__small_micro_total",
-            minimum=small_micro_threshold(year),
-        )
+    # The stored flag: set when the rows were saved, by the rule function the editor and the
+    # submit check call (a row of a project above the 第八条 thresholds below the small/micro minimum).
+    below = Q(live__report__small_micro_below=True)
     rows = (
         CampaignUnit.objects.filter(campaign__in=campaigns)
         .annotate(live=FilteredRelation("institution__announcements", condition=_live_notice_q()))

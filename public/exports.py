@@ -49,6 +49,7 @@ def headers() -> list[str]:
         _("SME procurement amount (10k yuan)"),
         _("Of which small/micro (10k yuan)"),
         _("Contract link"),
+        _("Explanation of the shares not reached"),
         _("Notice link"),
     ]
 
@@ -70,6 +71,8 @@ def published_rows(notices) -> Iterator[list]:
             "report__announcement__institution__name",
             "report__competent_unit_name",
             "report__announcement__published_at",
+            "report__explanation",
+            "report__needs_explanation",
             "position",
             "name",
             "code",
@@ -81,10 +84,19 @@ def published_rows(notices) -> Iterator[list]:
             "contract_url",
         )
     )
-    for public_id, title, district, year, unit, competent, published_at, position, *rest in rows.iterator(
-        chunk_size=CHUNK
-    ):
-        name, code, category, option, ratio, sme, small, url = rest
+    for (
+        public_id,
+        title,
+        district,
+        year,
+        unit,
+        competent,
+        published_at,
+        explanation,
+        needs,
+        *rest,
+    ) in rows.iterator(chunk_size=CHUNK):
+        position, name, code, category, option, ratio, sme, small, url = rest
         yield [
             public_id,
             title,
@@ -102,6 +114,7 @@ def published_rows(notices) -> Iterator[list]:
             sme,
             small,
             url,
+            explanation.strip() if needs else "",
             site_url(f"/notices/{public_id}/"),
         ]
 

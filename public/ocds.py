@@ -1,15 +1,20 @@
 """Published rows as OCDS 1.1 release packages (/api/ocds/releases/), one release per reserved row.
 
 Mapping (domain.md §9, docs/ocds-extension.md):
-- ocid: {settings.OCDS_OCID_PREFIX}-{notice public id}-{序号}; the release id adds nothing
-  since a published notice never changes (it is revoked and replaced instead);
+- ocid: {settings.OCDS_OCID_PREFIX}-{institution}-{year}-{项目编号}: stable when a notice is
+  revoked and refiled (a new notice, a new public id), so the refiled row is a new release of the
+  same contracting process; the release id adds the notice's public id;
 - buyer party: the publishing unit, address.region = the notice's district code;
 - tender: the project (title, id = 项目编号 or the ocid), mainProcurementCategory from 项目属性;
-- award + contract: the SME procurement amount in CNY 元 (万元 × 10000, exact Decimal);
+- award + contract: the SME procurement amount in CNY 元 (万元 × 10000, exact Decimal) when the
+  contract is the SMEs' (整体预留, 专门采购包); for 联合体 and 分包 the contract is the whole
+  consortium's or main contractor's, whose value the notice does not give, so no value there;
   the 合同链接 as a contractNotice document;
-- tender.smeReservation: the local extension (option, ratio, SME and small/micro amounts).
+- tender.smeReservation: the local extension (option, ratio, SME and small/micro amounts, and
+  the notice's 说明 when a threshold was missed).
 """
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -54,8 +59,37 @@ def buyer_party(notice) -> dict:
     return party
 
 
-def release_for_row(notice, row) -> dict:
-    ocid = f"{settings.OCDS_OCID_PREFIX}-{notice.public_id}-{row.number}"
+SAFE_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,63}$")
+# The contract is the SMEs' own only for these options; otherwise the SME amount is a share of it.
+OWN_CONTRACT_OPTIONS = {"whole", "dedicated_lot"}
+
+
+def institution_key(institution) -> str:
+    return institution.credit_code or f"unit{institution.pk}"
+
+
+def row_keys(rows) -> list[str]:
+    """Per row: its 项目编号 when it is a plain code, else its 序号; a repeated key gets a suffix."""
+    keys, seen = [], {}
+    for row in rows:
+        key = row.code.strip() if SAFE_CODE.match(row.code.strip()) else f"n{row.number}"
+        seen[key] = seen.get(key, 0) + 1
+        keys.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
+    return keys
+
+
+def ocid_for(notice, row_key: str) -> str:
+    """Stable across revocation and refiling: the institution, the year and the row's code."""
+    return f"{settings.OCDS_OCID_PREFIX}-{institution_key(notice.institution)}-{notice.year}-{row_key}"
+
+
+def releases_for_notice(notice) -> list[dict]:
+    rows = list(notice.report.rows.all()) if notice.report else []
+    return [release_for_row(notice, row, key) for row, key in zip(rows, row_keys(rows), strict=True)]
+
+
+def release_for_row(notice, row, row_key: str | None = None) -> dict:
+    ocid = ocid_for(notice, row_key or f"n{row.number}")
     party = buyer_party(notice)
     notice_url = site_url(reverse("public:detail", args=[notice.public_id]))
     tender = {
@@ -72,14 +106,21 @@ def release_for_row(notice, row) -> dict:
             "noticeUrl": notice_url,
         },
     }
+    explanation = notice.report.published_explanation if notice.report else ""
+    if explanation:
+        tender["smeReservation"]["shortfallExplanation"] = explanation
     if row.category in CATEGORY:
         tender["mainProcurementCategory"] = CATEGORY[row.category]
     if row.budget_amount is not None:
         tender["value"] = cny(row.budget_amount)
     award_id = f"{ocid}-award"
+    award = {"id": award_id, "status": "active"}
+    contract = {"id": f"{ocid}-contract", "awardID": award_id}
+    if row.option in OWN_CONTRACT_OPTIONS:
+        award["value"] = contract["value"] = cny(row.sme_amount)
     return {
         "ocid": ocid,
-        "id": f"{ocid}-{notice.published_at:%Y%m%d}",
+        "id": f"{ocid}-{notice.public_id}",
         "date": notice.published_at.isoformat(),
         "tag": ["contract"],
         "initiationType": "tender",
@@ -87,12 +128,10 @@ def release_for_row(notice, row) -> dict:
         "parties": [party],
         "buyer": {"id": party["id"], "name": party["name"]},
         "tender": tender,
-        "awards": [{"id": award_id, "status": "active", "value": cny(row.sme_amount)}],
+        "awards": [award],
         "contracts": [
             {
-                "id": f"{ocid}-contract",
-                "awardID": award_id,
-                "value": cny(row.sme_amount),
+                **contract,
                 "documents": [
                     {
                         "id": f"{ocid}-contract-notice",
@@ -150,6 +189,12 @@ EXTENSION_SCHEMA_PATCH = {
                         },
                         "year": {"title": "Reporting year", "type": ["integer", "null"]},
                         "noticeUrl": {"title": "The published notice", "type": "string", "format": "uri"},
+                        "shortfallExplanation": {
+                            "title": "Explanation of the shares not reached",
+                            "description": "未达到预留份额比例的说明: published with the notice when a "
+                            "policy threshold was missed (财库〔2020〕46号 第十八条).",
+                            "type": "string",
+                        },
                     },
                 }
             }

@@ -13,5 +13,6 @@ ROW_COLUMNS = [
     ("sme_amount", _("SME procurement amount (10k yuan)")),
     ("small_micro_amount", _("Of which small/micro (10k yuan)")),
     ("contract_url", _("Contract link")),
+    ("procurement_date", _("Procurement or contract date")),
 ]
 ROW_FIELDS = [name for name, _label in ROW_COLUMNS]

@@ -20,3 +20,11 @@ class ProjectCategory(models.TextChoices):
 class DataSource(models.TextChoices):
     MANUAL = "manual", _("Created by hand")
     EXCEL = "excel", _("Excel import")
+
+
+class RuleKind(models.TextChoices):
+    """What a policy rule expects of the rows it applies to."""
+
+    WHOLE = "whole", _("Reserved entirely (Article 7)")
+    MIN_RATIO = "min_ratio", _("Minimum reserved share")
+    MIN_SMALL_MICRO = "min_small_micro", _("Minimum small/micro share of the reserved amount")

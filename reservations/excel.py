@@ -11,6 +11,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils import translation
@@ -23,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .columns import ROW_COLUMNS
 from .enums import ProjectCategory, ReservationOption
 from .forms import ReservedProjectForm
-from .money import format_share, small_micro_share, to_decimal
+from .money import format_share, quantize_wan, small_micro_share, to_decimal
 from .xlsx import XLSX_CONTENT_TYPE  # noqa: F401 - the content type of the files made here
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -79,6 +80,8 @@ def _cell_text(name: str, value) -> str:
         return ""
     if name in MONEY_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(to_decimal(value))  # a float goes through str, never into the Decimal directly
+    if hasattr(value, "date") and hasattr(value, "hour"):
+        return value.date().isoformat()  # a date cell arrives as a datetime at midnight
     return str(value).strip()
 
 
@@ -96,6 +99,29 @@ BROKEN_WORKBOOK_ERRORS = (
     TypeError,
     SyntaxError,
 )
+
+
+def _cell_value(name: str, cell, formula) -> object:
+    """A cell's value for the row form. A number a formula computed (60.20399999999999) is rounded
+    to the fen, half up, instead of refused; a ratio formatted as a percentage (0.3 shown as 30%)
+    reads as 30. A typed number keeps every digit, so 1.0000001 is still refused."""
+    value = cell.value
+    if name not in MONEY_FIELDS or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    number = to_decimal(value)
+    if name == "ratio" and "%" in (getattr(cell, "number_format", "") or ""):
+        number = number * 100
+    if isinstance(formula, str) and formula.startswith("="):
+        number = quantize_wan(number)
+        if name == "ratio":
+            number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return number.normalize() if number == number.to_integral() else number
+
+
+def _shown(value) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _("empty")
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 def read_rows(upload) -> ImportResult:
@@ -126,17 +152,36 @@ def read_rows(upload) -> ImportResult:
         # A small archive that unpacks to gigabytes (a zip bomb) never reaches openpyxl.
         raise SpreadsheetError(_("The workbook is too large once unpacked; keep only the rows sheet."))
     try:
+        # Twice: the values a spreadsheet computed, and the cells' formulas (to know which numbers
+        # were computed and so carry a binary float's noise).
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except BROKEN_WORKBOOK_ERRORS:
         raise SpreadsheetError(_("The file is damaged or is not a valid Excel file.")) from None
     try:
         # Read-only sheets are parsed while iterating: a truncated sheet XML or an entity bomb
         # (stopped by the XML parser) surfaces here, not in load_workbook (finding #10).
-        return _validate(workbook.worksheets[0].iter_rows(values_only=True))
+        return _validate(_lines(workbook.worksheets[0], formulas.worksheets[0]))
     except BROKEN_WORKBOOK_ERRORS:
         raise SpreadsheetError(_("The file is damaged or is not a valid Excel file.")) from None
     finally:
         workbook.close()
+        formulas.close()
+
+
+def _lines(sheet, formula_sheet):
+    names = ["number"] + [name for name, _label in ROW_COLUMNS]
+    for cells, formula_values in zip(
+        sheet.iter_rows(), formula_sheet.iter_rows(values_only=True), strict=False
+    ):
+        yield [
+            _cell_value(
+                names[i] if i < len(names) else "",
+                cell,
+                formula_values[i] if i < len(formula_values) else None,
+            )
+            for i, cell in enumerate(cells)
+        ]
 
 
 def _validate(lines) -> ImportResult:
@@ -145,7 +190,8 @@ def _validate(lines) -> ImportResult:
     found = [str(v).strip() if v is not None else "" for v in (header or ())]
     while found and found[-1] == "":
         found.pop()
-    if found != expected:
+    # A sheet made from the template before the date column existed is still read (the date is optional).
+    if found != expected and found != expected[:-1]:
         raise SpreadsheetError(
             _("The column headers do not match the import template. Expected: %(expected)s.")
             % {"expected": " | ".join(expected)}
@@ -171,9 +217,15 @@ def _validate(lines) -> ImportResult:
         if form.is_valid():
             result.rows.append({name: form.cleaned_data.get(name) for name in names})
         else:
+            cells = dict(zip(names, values[1:], strict=True))
             for name, errors in form.errors.items():
                 for message in errors:
-                    result.errors.append(RowError(number, labels.get(name, ""), message))
+                    # Echo the cell, so the user finds it even when the sheet was sorted since.
+                    shown = _("%(message)s (the cell holds: %(value)s)") % {
+                        "message": message,
+                        "value": _shown(cells.get(name)),
+                    }
+                    result.errors.append(RowError(number, labels.get(name, ""), shown))
     if not result.rows and not result.errors:
         raise SpreadsheetError(_("The file has no rows below the headers."))
     return result
@@ -200,7 +252,7 @@ def _header_row(sheet) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJ", (6, 36, 18, 10, 22, 12, 16, 22, 24, 50), strict=True):
+    for column, width in zip("ABCDEFGHIJK", (6, 36, 18, 10, 22, 12, 16, 22, 24, 50, 16), strict=True):
         sheet.column_dimensions[column].width = width
 
 
@@ -234,8 +286,8 @@ def template_workbook() -> bytes:
             _("One row per reserved project, from row 2 of the first sheet; do not change the headers."),
             _("No.: leave empty or any number; rows are numbered in the order of the sheet."),
             _(
-                "Project name: required. Project number and project category (goods, works, services): "
-                "optional."
+                "Project name, project category (goods, works, services) and project budget: required. "
+                "Project number: optional."
             ),
             _("Reservation option: choose one of the four options from the drop-down list."),
             _(
@@ -245,7 +297,15 @@ def template_workbook() -> bytes:
             _("Amounts are in 10k yuan with at most 6 decimals; the SME amount is above 0."),
             _("The small/micro amount is between 0 and the SME amount."),
             _("Contract link: the address of the contract notice on the procurement website (%(hosts)s).")
-            % {"hosts": ", ".join(settings.CONTRACT_LINK_HOSTS)},
+            % {"hosts": "、".join(settings.CONTRACT_LINK_HOSTS)},
+            _(
+                "Procurement or contract date (YYYY-MM-DD): required when a rule depends on it, such as the "
+                "40%% for works above 4 million yuan procured in the second half of 2022."
+            ),
+            _(
+                "Numbers computed by formulas are rounded to the fen; a ratio cell may be formatted as a "
+                "percentage."
+            ),
             _("Files up to %(limit)s MB; if any row is wrong nothing is imported and every error is listed.")
             % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
         ]
@@ -271,6 +331,7 @@ def _row_values(rows):
             row.sme_amount,
             row.small_micro_amount,
             row.contract_url,
+            row.procurement_date,
         ]
 
 

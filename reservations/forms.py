@@ -4,18 +4,26 @@ Excel import both go through it, so a rule cannot differ between the two."""
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .columns import ROW_COLUMNS, ROW_FIELDS
 from .enums import ProjectCategory, ReservationOption
 from .models import Report
 from .money import format_wan
-from .validators import validate_contract_link
+from .validators import normalize_contract_link
 
 MONEY_DIGITS = {"max_digits": 18, "decimal_places": 6}
 WHOLE_RATIO = Decimal("100")
 
 LABELS = dict(ROW_COLUMNS)
+# Django's own messages ("确认小数不超过 6 位.") are jargon with half-width punctuation: ours say what to do.
+NUMBER_ERRORS = {
+    "invalid": _("Enter a number."),
+    "max_decimal_places": _("Enter at most %(max)s decimals (amounts are exact to the fen)."),
+    "max_digits": _("The number is too large."),
+    "max_whole_digits": _("The number is too large."),
+}
 
 
 class EchoDecimalField(forms.DecimalField):
@@ -48,8 +56,14 @@ class ReservedProjectForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=LABELS["name"], max_length=200, error_messages=REQUIRED)
     code = forms.CharField(label=LABELS["code"], max_length=100, required=False)
+    # 项目属性 and 项目预算 are what the policy rules need: required on every row typed or imported.
     category = forms.ChoiceField(
-        label=LABELS["category"], choices=[("", "—")] + ProjectCategory.choices, required=False
+        label=LABELS["category"],
+        choices=[("", _("Choose…"))] + ProjectCategory.choices,
+        error_messages={
+            "required": _("Choose the project category (goods, works or services)."),
+            "invalid_choice": _("Choose the project category (goods, works or services)."),
+        },
     )
     option = forms.ChoiceField(
         label=LABELS["option"],
@@ -60,23 +74,42 @@ class ReservedProjectForm(forms.Form):
         },
     )
     ratio = EchoDecimalField(
-        label=LABELS["ratio"], max_digits=5, decimal_places=2, required=False, widget=_money_input()
+        label=LABELS["ratio"],
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        widget=_money_input(),
+        error_messages={**NUMBER_ERRORS, "max_decimal_places": _("Enter the share with at most 2 decimals.")},
     )
     budget_amount = EchoDecimalField(
-        label=LABELS["budget_amount"], required=False, widget=_money_input(), **MONEY_DIGITS
+        label=LABELS["budget_amount"],
+        widget=_money_input(),
+        error_messages={**NUMBER_ERRORS, "required": _("Enter the project budget (10k yuan).")},
+        **MONEY_DIGITS,
     )
     sme_amount = EchoDecimalField(
-        label=LABELS["sme_amount"], widget=_money_input(), error_messages=REQUIRED, **MONEY_DIGITS
+        label=LABELS["sme_amount"],
+        widget=_money_input(),
+        error_messages={**NUMBER_ERRORS, **REQUIRED},
+        **MONEY_DIGITS,
     )
     small_micro_amount = EchoDecimalField(
-        label=LABELS["small_micro_amount"], widget=_money_input(), error_messages=REQUIRED, **MONEY_DIGITS
+        label=LABELS["small_micro_amount"],
+        widget=_money_input(),
+        error_messages={**NUMBER_ERRORS, **REQUIRED},
+        **MONEY_DIGITS,
     )
     contract_url = forms.CharField(
         label=LABELS["contract_url"],
         max_length=500,
-        validators=[validate_contract_link],
         error_messages=REQUIRED,
         widget=forms.URLInput(attrs={"placeholder": "https://www.zfcg.sh.gov.cn/…"}),
+    )
+    procurement_date = forms.DateField(
+        label=LABELS["procurement_date"],
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
     )
 
     def has_changed(self):
@@ -91,17 +124,31 @@ class ReservedProjectForm(forms.Form):
             )
         return ratio
 
+    def _not_in_yuan(self, amount):
+        # Amounts are in 万元: a figure this large was typed in 元 (a 500万 project as 5000000).
+        limit = settings.RESERVATION_AMOUNT_MAX_WAN
+        if amount is not None and amount > limit:
+            raise forms.ValidationError(
+                _(
+                    "%(amount)s (10k yuan) is more than %(limit)s (10k yuan): it looks typed in yuan. "
+                    "Amounts are in 10k yuan (5,000,000 yuan is 500)."
+                ),
+                code="amount_in_yuan",
+                params={"amount": format_wan(amount), "limit": limit},
+            )
+        return amount
+
     def clean_budget_amount(self):
         budget = self.cleaned_data.get("budget_amount")
         if budget is not None and budget <= 0:
             raise forms.ValidationError(_("The project budget must be above 0."), code="budget_positive")
-        return budget
+        return self._not_in_yuan(budget)
 
     def clean_sme_amount(self):
         amount = self.cleaned_data.get("sme_amount")
         if amount is not None and amount <= 0:
             raise forms.ValidationError(_("The SME procurement amount must be above 0."), code="sme_positive")
-        return amount
+        return self._not_in_yuan(amount)
 
     def clean_small_micro_amount(self):
         amount = self.cleaned_data.get("small_micro_amount")
@@ -109,7 +156,11 @@ class ReservedProjectForm(forms.Form):
             raise forms.ValidationError(
                 _("The small/micro amount cannot be negative."), code="small_micro_negative"
             )
-        return amount
+        return self._not_in_yuan(amount)
+
+    def clean_contract_url(self):
+        # Stored as the browser would read it (WHATWG URL), so the published link is the one checked.
+        return normalize_contract_link(self.cleaned_data.get("contract_url", ""))
 
     def clean(self):
         data = super().clean()
@@ -135,8 +186,6 @@ class ReservedProjectForm(forms.Form):
                     code="small_micro_above_sme",
                 ),
             )
-        if data.get("contract_url"):
-            data["contract_url"] = data["contract_url"].strip()
         return data
 
 
@@ -185,6 +234,8 @@ RowFormSet = forms.formset_factory(
 def row_initial(row) -> dict:
     """A stored row as the form's initial data; amounts as typed ("12.5", not "12.500000")."""
     values = {"id": row.pk, **{name: getattr(row, name) for name in ROW_FIELDS}}
+    if values["procurement_date"] is not None:
+        values["procurement_date"] = values["procurement_date"].isoformat()
     for name in ("ratio", "budget_amount", "sme_amount", "small_micro_amount"):
         if values[name] is not None:
             values[name] = format_wan(values[name])

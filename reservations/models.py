@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import DataSource, ProjectCategory, ReservationOption
+from .enums import DataSource, ProjectCategory, ReservationOption, RuleKind
 
 # Money is in 万元, exact to the fen: one fen is 0.000001 万元.
 MONEY = {"max_digits": 18, "decimal_places": 6}
@@ -33,6 +33,11 @@ class Report(models.Model):
     )
     sme_total = models.DecimalField(_("SME total (10k yuan)"), default=Decimal("0"), **MONEY)
     small_micro_total = models.DecimalField(_("small/micro total (10k yuan)"), default=Decimal("0"), **MONEY)
+    # Stored by the services with the totals, from the same rule function the editor and the
+    # submit check call (reservations.rules), so oversight counts exactly those reports.
+    small_micro_below = models.BooleanField(_("small/micro share below the minimum"), default=False)
+    # A policy threshold is missed: the 说明 is required, and published (notice, API, OCDS, downloads).
+    needs_explanation = models.BooleanField(_("explanation required"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -50,6 +55,11 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.institution} {self.year}"
+
+    @property
+    def published_explanation(self) -> str:
+        """The 说明 as the notice publishes it: only when a threshold is missed."""
+        return self.explanation.strip() if self.needs_explanation else ""
 
 
 class ReservedProject(models.Model):
@@ -75,6 +85,8 @@ class ReservedProject(models.Model):
     sme_amount = models.DecimalField(_("SME procurement amount (10k yuan)"), **MONEY)
     small_micro_amount = models.DecimalField(_("of which small/micro (10k yuan)"), **MONEY)
     contract_url = models.URLField(_("contract link"), max_length=500)
+    # 采购日期 (procurement start) or 合同签订日期: the date that decides time-limited rules.
+    procurement_date = models.DateField(_("procurement or contract date"), null=True, blank=True)
 
     class Meta:
         ordering = ["report", "position", "id"]
@@ -95,3 +107,66 @@ class ReservedProject(models.Model):
     @property
     def number(self):
         return self.position + 1
+
+
+class PolicyRule(models.Model):
+    """One row of the policy rules table (domain.md §3): what a rule expects of which rows,
+    where and when, and the text it comes from. Regional variants are added in the admin.
+
+    `valid_from`/`valid_to` are dates of the procurement (采购启动 or 合同签订), not the reporting
+    year. Blank categories apply to every category; budgets are in 万元.
+    """
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=RuleKind.choices)
+    region_code = models.CharField(
+        _("region code"),
+        max_length=6,
+        blank=True,
+        help_text=_("GB/T 2260 code (310000 for Shanghai); empty for a national rule."),
+    )
+    region_name = models.CharField(_("region"), max_length=50)
+    goods = models.BooleanField(_("goods"), default=True)
+    works = models.BooleanField(_("works"), default=True)
+    services = models.BooleanField(_("services"), default=True)
+    budget_above = models.DecimalField(_("budget above (10k yuan)"), null=True, blank=True, **MONEY)
+    budget_up_to = models.DecimalField(_("budget at most (10k yuan)"), null=True, blank=True, **MONEY)
+    minimum = models.DecimalField(_("minimum (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    source = models.CharField(
+        _("source"), max_length=200, help_text=_("Document number and article, e.g. 财库〔2020〕46号 第八条.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["region_code", "valid_from", "code"]
+        verbose_name = _("policy rule")
+        verbose_name_plural = _("policy rules")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(source=""), name="policy_rule_has_source"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="policy_rule_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region_name} {self.code} ({self.source})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind in (RuleKind.MIN_RATIO, RuleKind.MIN_SMALL_MICRO) and self.minimum is None:
+            raise ValidationError({"minimum": _("Enter the minimum share of this rule.")})
+        if not (self.goods or self.works or self.services):
+            raise ValidationError(_("Choose at least one project category."))
+
+    @property
+    def categories(self) -> frozenset[str]:
+        chosen = {
+            ProjectCategory.GOODS: self.goods,
+            ProjectCategory.WORKS: self.works,
+            ProjectCategory.SERVICES: self.services,
+        }
+        return frozenset(str(c) for c, on in chosen.items() if on)

@@ -24,8 +24,9 @@ class ReportPreview:
         }
 
 
-def report_preview(*, rows, year: int | None) -> ReportPreview:
-    """Totals, share and warnings of `rows` (saved ReservedProjects or unsaved ones)."""
+def report_preview(*, rows, year: int | None, region: str | None = None) -> ReportPreview:
+    """Totals, share and warnings of `rows` (saved ReservedProjects or unsaved ones), under the
+    rules of `region` (a district code; the default region when None)."""
     rows = list(rows)
     sme_total, small_micro_total = rows_totals(rows)
     share = small_micro_share(sme_total=sme_total, small_micro_total=small_micro_total)
@@ -33,7 +34,7 @@ def report_preview(*, rows, year: int | None) -> ReportPreview:
         sme_total=format_wan(sme_total),
         small_micro_total=format_wan(small_micro_total),
         share=format_share(share),
-        warnings=policy_warnings(rows=rows, year=year),
+        warnings=policy_warnings(rows=rows, year=year, region=region),
     )
 
 
@@ -58,3 +59,72 @@ def typed_rows(formset) -> tuple[list[ReservedProject], int]:
         ReservedProject(**{k: v for k, v in data.items() if k not in ("ORDER", "DELETE")})
         for *_, data in kept
     ], invalid
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    number: int
+    name: str
+    code: str
+    category: str | None  # None: 未填 (a row saved before the field was required)
+    budget: str | None
+    option: str
+    ratio: str
+    sme_amount: str
+    small_micro_amount: str
+    procurement_date: object
+    contract_url: str
+    warnings: list
+
+
+@dataclass(frozen=True)
+class ReportReview:
+    """What a reviewer needs beside the decision buttons: every row with its budget and category,
+    the warnings row by row, the totals and share, and the 说明."""
+
+    rows: list[ReviewRow]
+    warnings: list[PolicyWarning]
+    sme_total: str
+    small_micro_total: str
+    share: str
+    explanation: str
+    needs_explanation: bool
+
+
+def report_review(*, report) -> ReportReview:
+    """Reads the report's rows and rules (a few queries); writes nothing."""
+    from .enums import ProjectCategory, ReservationOption
+    from .rules import report_policy_warnings
+
+    rows = list(report.rows.all())
+    warnings = report_policy_warnings(report=report, rows=rows)
+    by_row: dict[int, list] = {}
+    for warning in warnings:
+        by_row.setdefault(warning.row_number, []).append(warning)
+    categories, options = dict(ProjectCategory.choices), dict(ReservationOption.choices)
+    share = small_micro_share(sme_total=report.sme_total, small_micro_total=report.small_micro_total)
+    return ReportReview(
+        rows=[
+            ReviewRow(
+                number=index,
+                name=row.name,
+                code=row.code,
+                category=str(categories[row.category]) if row.category in categories else None,
+                budget=format_wan(row.budget_amount) if row.budget_amount is not None else None,
+                option=str(options.get(row.option, row.option)),
+                ratio=format_wan(row.ratio),
+                sme_amount=format_wan(row.sme_amount),
+                small_micro_amount=format_wan(row.small_micro_amount),
+                procurement_date=row.procurement_date,
+                contract_url=row.contract_url,
+                warnings=by_row.get(index, []),
+            )
+            for index, row in enumerate(rows, start=1)
+        ],
+        warnings=warnings,
+        sme_total=format_wan(report.sme_total),
+        small_micro_total=format_wan(report.small_micro_total),
+        share=format_share(share),
+        explanation=report.explanation.strip(),
+        needs_explanation=any(w.requires_explanation for w in warnings),
+    )

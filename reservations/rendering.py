@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 
 from .enums import ReservationOption
 from .money import format_share, format_wan, rows_totals, small_micro_share
+from .rules import report_policy_warnings
 
 
 def notice_context(*, report, title: str, notice_date: date, rows=None) -> dict:
@@ -18,6 +19,8 @@ def notice_context(*, report, title: str, notice_date: date, rows=None) -> dict:
     else:
         sme_total, small_micro_total = rows_totals(rows)
     labels = dict(ReservationOption.choices)
+    # 46号 第十八条: a shortfall is explained, and the explanation is published with the notice.
+    shortfall = any(w.requires_explanation for w in report_policy_warnings(report=report, rows=rows))
     return {
         "title": title,
         "year": report.year,
@@ -36,6 +39,8 @@ def notice_context(*, report, title: str, notice_date: date, rows=None) -> dict:
             }
             for index, row in enumerate(rows, start=1)
         ],
+        "shortfall": shortfall,
+        "explanation": report.explanation.strip(),
         "competent_unit_name": report.competent_unit_name,
         "notice_date": notice_date,
     }

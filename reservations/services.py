@@ -16,8 +16,8 @@ from .columns import ROW_FIELDS
 from .enums import DataSource
 from .models import Report, ReservedProject
 from .money import quantize_wan
-from .rules import report_policy_warnings
-from .validators import validate_contract_link
+from .rules import has_small_micro_shortfall, report_policy_warnings
+from .validators import normalize_contract_link
 
 
 def report_create(*, institution, year: int, created_by=None, competent_unit_name: str = "") -> Report:
@@ -68,7 +68,7 @@ def _build_rows(report: Report, rows: list[dict], start: int) -> list[ReservedPr
         # The check constraints mirror the row form's rules and the database enforces them;
         # validating them here would cost a query per row and constraint. The contract link gets
         # the stricter host check instead of URLField's generic (and slow, on 5,000 rows) regex.
-        validate_contract_link(row.contract_url)
+        row.contract_url = normalize_contract_link(row.contract_url)
         _check_row_constraints(row)
         row.full_clean(exclude=["report", "contract_url"], validate_constraints=False)
         objects.append(row)
@@ -106,7 +106,9 @@ def report_rows_import(*, report: Report, rows: list[dict], replace: bool) -> Re
 
 
 def report_totals_refresh(*, report: Report) -> Report:
-    """Recompute and store the SME and small/micro totals from the rows. Side effect: updates the Report."""
+    """Recompute and store the SME and small/micro totals from the rows, and whether a row misses
+    the small/micro minimum (the rule function's answer, for oversight's counts). Side effect:
+    updates the Report."""
     zero = Decimal("0")
     field = ReservedProject._meta.get_field("sme_amount")
     totals = report.rows.aggregate(
@@ -115,7 +117,19 @@ def report_totals_refresh(*, report: Report) -> Report:
     )
     report.sme_total = quantize_wan(Decimal(totals["sme"]))
     report.small_micro_total = quantize_wan(Decimal(totals["small_micro"]))
-    report.save(update_fields=["sme_total", "small_micro_total", "data_source", "updated_at"])
+    warnings = report_policy_warnings(report=report)
+    report.small_micro_below = has_small_micro_shortfall(warnings)
+    report.needs_explanation = any(w.requires_explanation for w in warnings)
+    report.save(
+        update_fields=[
+            "sme_total",
+            "small_micro_total",
+            "small_micro_below",
+            "needs_explanation",
+            "data_source",
+            "updated_at",
+        ]
+    )
     return report
 
 
@@ -125,9 +139,9 @@ def report_submit_problems(*, report: Report) -> list[str]:
     rows = list(report.rows.all())
     if not rows:
         problems.append(_("Add at least one reserved project before submitting."))
-    needs_explanation = [
-        w for w in report_policy_warnings(report=report, rows=rows) if w.requires_explanation
-    ]
+    warnings = report_policy_warnings(report=report, rows=rows)
+    problems.extend(w.message for w in warnings if w.blocks_submission)
+    needs_explanation = [w for w in warnings if w.requires_explanation]
     if needs_explanation and not report.explanation.strip():
         problems.append(
             _("A policy threshold is missed (%(warnings)s): fill in the explanation before submitting.")

@@ -1,26 +1,77 @@
-from urllib.parse import urlsplit
+"""合同链接: read as a browser reads it (the WHATWG URL standard, via ada-url), then checked.
 
+Python's urlsplit and a browser disagree on tricks such as `https://evil.example\\@www.zfcg.sh.gov.cn/`
+(a browser takes the backslash for a slash and goes to evil.example). Parsing with the browser's
+rules and storing the browser's reading means the link checked is the link followed.
+"""
+
+import re
+
+import ada_url
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
-def validate_contract_link(value: str) -> None:
-    """合同链接: an http(s) URL on one of the procurement website's hosts (settings.CONTRACT_LINK_HOSTS)."""
-    hosts = {h.lower() for h in settings.CONTRACT_LINK_HOSTS}
+def _host(value: str) -> str:
     try:
-        parts = urlsplit(value.strip())
-        host = (parts.hostname or "").lower()
+        return ada_url.parse_url(f"https://{value.strip()}/")["hostname"]
     except ValueError:
-        parts, host = None, ""
-    if parts is None or parts.scheme not in ("http", "https") or not host:
+        return value.strip().lower()
+
+
+def allowed_hosts() -> set[str]:
+    """settings.CONTRACT_LINK_HOSTS as a browser writes them (lower case, IDNA)."""
+    return {_host(h) for h in settings.CONTRACT_LINK_HOSTS}
+
+
+def normalize_contract_link(value: str) -> str:
+    """The link as a browser reads it (its href), or ValidationError with a message that says why."""
+    value = (value or "").strip()
+    try:
+        parts = ada_url.parse_url(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts["protocol"] not in ("http:", "https:") or not parts["hostname"]:
         raise ValidationError(
             _("Enter the full web address of the contract notice, starting with http:// or https://."),
             code="contract_link_scheme",
         )
-    if host not in hosts:
+    host = parts["hostname"]
+    if "\\" in value:
         raise ValidationError(
-            _("The contract link must point to the procurement website (%(hosts)s)."),
-            code="contract_link_host",
-            params={"hosts": ", ".join(settings.CONTRACT_LINK_HOSTS)},
+            _(
+                "The contract link contains a backslash (\\): a browser reads it as “/” and would open "
+                "%(host)s. Copy the address from the browser's address bar."
+            ),
+            code="contract_link_backslash",
+            params={"host": host},
         )
+    if parts["username"] or parts["password"]:
+        raise ValidationError(
+            _(
+                "The contract link has a user name before the host (“…@”): a browser would open %(host)s. "
+                "Copy the address from the browser's address bar."
+            ),
+            code="contract_link_userinfo",
+            params={"host": host},
+        )
+    if host not in allowed_hosts() or parts["port"]:
+        raise ValidationError(
+            _("The contract link must point to the procurement website (%(hosts)s), not %(host)s."),
+            code="contract_link_host",
+            params={"hosts": "、".join(settings.CONTRACT_LINK_HOSTS), "host": host},
+        )
+    if not re.match(settings.CONTRACT_LINK_PATH_PATTERN, parts["pathname"] + parts["search"]):
+        raise ValidationError(
+            _(
+                "The contract link must open the contract notice itself, not the website's home page or "
+                "a list."
+            ),
+            code="contract_link_path",
+        )
+    return parts["href"]
+
+
+def validate_contract_link(value: str) -> None:
+    normalize_contract_link(value)

@@ -20,7 +20,7 @@ def row(n=1, **overrides) -> dict:
         "category": "services",
         "option": "whole",
         "ratio": Decimal("100"),
-        "budget_amount": None,
+        "budget_amount": Decimal("100"),
         "sme_amount": Decimal("100"),
         "small_micro_amount": Decimal("80"),
         "contract_url": LINK.format(n),

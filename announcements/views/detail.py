@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
+from reservations.preview import report_review
+
 from .. import links, workflow
 from ..diff import changes_since_last_submission
 from ..enums import State
@@ -9,6 +11,8 @@ from ..rendering import notice_html
 from ..selectors import announcements_for_user, current_reviewers
 
 RECENT_LOG = 5
+# 通过 takes an optional 审核意见, kept in the flow log; 退回 and 撤回发布 require their reason.
+COMMENT_ACTIONS = (workflow.Action.PURCHASER_APPROVE, workflow.Action.FINANCE_APPROVE)
 
 
 def _visible(request, public_id):
@@ -54,7 +58,7 @@ def console_notice_detail(request, public_id):
     """公告详情: steps, 公告信息, 流转日志, the rendered notice, attachments and the user's actions."""
     announcement = _visible(request, public_id)
     log = _labelled(FlowLogEntry.objects.filter(announcement=announcement).select_related("actor"))
-    show_diff = announcement.state in (State.PURCHASER_REVIEW, State.FINANCE_REVIEW)
+    in_review = announcement.state in (State.PURCHASER_REVIEW, State.FINANCE_REVIEW)
     context = {
         "announcement": announcement,
         "steps": _steps(announcement, log),
@@ -64,7 +68,11 @@ def console_notice_detail(request, public_id):
         "actions": workflow.available_actions(announcement, request.user),
         "notice_html": notice_html(announcement),
         "attachments": [(a, links.attachment_url(announcement, a)) for a in announcement.attachments.all()],
-        "diff": changes_since_last_submission(announcement) if show_diff else None,
+        "diff": changes_since_last_submission(announcement) if in_review else None,
+        # Reviewers decide with the rows, budgets, warnings and 说明 in view (before the buttons).
+        "review": report_review(report=announcement.report) if announcement.report_id else None,
+        "in_review": in_review,
+        "comment_actions": [a.value for a in COMMENT_ACTIONS],
         "public_url": links.public_url(announcement),
         "edit_url": links.edit_url(announcement, request.user) if request.user.is_authenticated else None,
         "created_by": announcement.created_by,

@@ -36,6 +36,8 @@ def notice_summary(notice: Announcement) -> dict:
         "publishing_unit": notice.institution.name,
         "competent_unit": report.competent_unit_name if report else "",
         "published_at": notice.published_at,
+        # 46号 第十八条: the 说明 of a missed threshold is published with the notice (None: no shortfall).
+        "shortfall_explanation": (report.published_explanation or None) if report else None,
         "totals": {
             "sme_amount_wan": sme_total,
             "small_micro_amount_wan": small_total,
@@ -52,6 +54,7 @@ def row_dict(row: ReservedProject) -> dict:
         "name": row.name,
         "code": row.code,
         "category": row.category or None,
+        "procurement_date": row.procurement_date.isoformat() if row.procurement_date else None,
         "option": {"code": row.option, "label": str(row.get_option_display())},
         "ratio_percent": row.ratio,
         "budget_amount_wan": row.budget_amount,

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ..http import cache_params, cached_public_response, canonical_query, json_response, site_url
-from ..ocds import EXTENSION_SCHEMA_PATCH, release_for_row, release_package
+from ..ocds import EXTENSION_SCHEMA_PATCH, release_package, releases_for_notice
 from ..paging import FILTER_PARAMS, PAGE_PARAMS, next_url, page_of_notices, published_for_api
 
 
@@ -16,7 +16,7 @@ def ocds_releases(request):
         notices, next_cursor, errors = page_of_notices(request, queryset)
         if errors:
             return json_response({"errors": errors}, status=400)
-        items = [release_for_row(n, row) for n in notices if n.report for row in n.report.rows.all()]
+        items = [release for n in notices for release in releases_for_notice(n)]
         if not items:
             # The package schema requires at least one release.
             return json_response({"detail": _("No releases match.")}, status=404)

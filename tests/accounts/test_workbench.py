@@ -52,7 +52,7 @@ def test_submit_stores_a_message_for_every_reviewer_with_or_without_email(
     assert [m.to for m in mail.outbox] == [[world.reviewer.email]]
     stored = Message.objects.filter(link=f"/console/notices/{announcement.public_id}/")
     assert sorted(m.recipient.pk for m in stored) == sorted([world.reviewer.pk, no_mail.pk])
-    assert {m.title for m in stored} == {f"待审核:{announcement.title}"}
+    assert {m.title for m in stored} == {f"待审核：{announcement.title}"}
     assert all(m.read_at is None for m in stored)
 
 

@@ -210,7 +210,7 @@ def test_stale_version_refused_by_service(world):
 def test_preview_renders_typed_rows_without_saving(world, login):
     notice = S.draft(world.handler)
     rows = [
-        S.row(1, sme_amount="100", small_micro_amount="50"),
+        S.row(1, sme_amount="100", small_micro_amount="50", budget_amount="300"),
         S.row(2, sme_amount="0.1", small_micro_amount="0"),
     ]
     html = (
@@ -220,7 +220,7 @@ def test_preview_renders_typed_rows_without_saving(world, login):
     )
     assert '<dd id="sme-total">100.1</dd>' in html
     assert '<dd id="share">49.95</dd>' in html
-    assert "低于60%" in html  # the share warning
+    assert "第1行：预留份额中小微企业占比50.00%，低于60%的要求" in html  # the row's share warning
     assert "[" not in html  # no [年份]-style placeholder
     assert ReservedProject.objects.count() == 0
 

@@ -85,7 +85,7 @@ def test_bad_rows_listed_in_a_table_with_row_numbers(world, login, notice):
         login(world.handler), notice, S.xlsx([S.line(1), S.line(2, ratio=0), S.line(3, link="http://x.cn")])
     ).content.decode()
     assert "未导入任何数据" in page
-    assert '<td class="num">3</td><td>预留比例(%)</td>' in page
+    assert '<td class="num">3</td><td>预留比例（%）</td>' in page
     assert '<td class="num">4</td><td>合同链接</td>' in page
 
 

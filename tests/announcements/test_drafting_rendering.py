@@ -34,10 +34,10 @@ def test_sme_notice_text_has_values_rows_and_footer(world):
     notice.refresh_from_db()
     html = str(render_announcement(notice))
     text = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
-    assert "现对本部门(单位)2024年面向中小企业预留项目执行情况公告如下" in text
-    assert "本部门(单位)2024年预留项目面向中小企业采购共计100.5万元,其中,面向小微企业采购80.5万元" in text
+    assert "现对本部门（单位）2024年面向中小企业预留项目执行情况公告如下" in text
+    assert "本部门（单位）2024年预留项目面向中小企业采购共计100.5万元，其中，面向小微企业采购80.5万元" in text
     assert "&lt;b&gt;项目&lt;/b&gt;" in html  # typed text is escaped
-    assert f"部门(单位)名称:{world.unit.name}" in text and "日期:2025年3月9日" in text
+    assert f"部门（单位）名称：{world.unit.name}" in text and "日期：2025年3月9日" in text
     assert not re.search(r"\[[^\]]*\]", text)
 
 

@@ -229,7 +229,7 @@ def test_user_with_both_positions_cannot_approve_what_they_submitted(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         page = client.post(url("purchaser_approve"), {"version": own.version}, follow=True).content.decode()
 
-    assert "该公告由您提交,须由其他审核人审核。" in page
+    assert "该公告由您提交，须由其他审核人审核。" in page
     assert callbacks == []
     assert seen(own) == before
     with pytest.raises(workflow.ActionRefused):

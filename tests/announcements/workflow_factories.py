@@ -9,6 +9,8 @@ from reservations.enums import ReservationOption
 from reservations.models import Report, ReservedProject
 
 ROW = {
+    "category": "services",
+    "budget_amount": Decimal("150"),
     "option": ReservationOption.WHOLE,
     "ratio": Decimal("100"),
     "sme_amount": Decimal("120.5"),

@@ -16,8 +16,10 @@ from tests import drafting_support as S
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def fill_row(page, index, *, name, option, ratio, sme, small_micro):
+def fill_row(page, index, *, name, option, ratio, sme, small_micro, category="services", budget="100"):
     page.locator(f"[name='rows-{index}-name']").fill(name)
+    page.locator(f"[name='rows-{index}-category']").select_option(value=category)
+    page.locator(f"[name='rows-{index}-budget_amount']").fill(budget)
     page.locator(f"[name='rows-{index}-option']").select_option(value=option)
     if ratio is not None:
         page.locator(f"[name='rows-{index}-ratio']").fill(ratio)
@@ -50,13 +52,21 @@ def test_handler_creates_types_imports_and_exports(live_server, browser, tmp_pat
     fill_row(page, 0, name="物业管理服务", option="whole", ratio=None, sme="100", small_micro="80")
     expect(page.locator("[name='rows-0-ratio']")).to_have_value("100")
     expect(page.locator("#sme-total")).to_have_text("100")
-    fill_row(page, 1, name="办公家具", option="dedicated_lot", ratio="40", sme="50.5", small_micro="10")
+    fill_row(
+        page, 1, name="办公家具", option="dedicated_lot", ratio="40", sme="50.5", small_micro="10",
+        category="goods", budget="260",
+    )  # fmt: skip
     expect(page.locator("#sme-total")).to_have_text("150.5")
     page.get_by_role("button", name="添加一行").click()
-    fill_row(page, 2, name="修缮工程", option="subcontract", ratio="20", sme="0.000001", small_micro="0")
+    fill_row(
+        page, 2, name="修缮工程", option="subcontract", ratio="20", sme="0.000001", small_micro="0",
+        category="works", budget="500",
+    )  # fmt: skip
     expect(page.locator("#sme-total")).to_have_text("150.500001")
     expect(page.locator("#share")).to_have_text("59.80")
-    expect(page.locator(".policy-warnings")).to_contain_text("第3行:预留比例20%低于30%的要求")
+    expect(page.locator(".policy-warnings")).to_contain_text(
+        "第3行：预留比例20%低于30%的要求（财库〔2020〕46号 第八条）"
+    )
     expect(page.locator(".notice-preview")).to_contain_text("共计150.500001万元")
     # Reorder: the third row moves up; 序号 follows.
     page.locator("#rows-body li.row-form").nth(2).get_by_role("button", name="上移").click()
@@ -72,7 +82,7 @@ def test_handler_creates_types_imports_and_exports(live_server, browser, tmp_pat
     sheet.write_bytes(S.xlsx([S.line(1), S.line(2)]).read())
     page.get_by_role("button", name="保存并从Excel导入").click()
     expect(page.locator(".messages")).to_contain_text("请选择要导入的Excel文件")
-    page.get_by_label("Excel文件(.xlsx)").set_input_files(str(sheet))
+    page.get_by_label("Excel文件（.xlsx）").set_input_files(str(sheet))
     page.get_by_role("button", name="导入", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("已导入2行")
     expect(page.locator(".data-source")).to_have_text("Excel导入")

@@ -65,12 +65,12 @@ def test_reader_follows_feed_and_downloads_xlsx_and_ocds(world, live_server, pag
 
     page.goto(f"{live_server.url}/notices/")
     feed = page.request.get(
-        live_server.url + page.get_by_role("link", name="订阅(Atom)").get_attribute("href")
+        live_server.url + page.get_by_role("link", name="订阅（Atom）").get_attribute("href")
     )
     assert "【普陀区】可下载的公告" in feed.text()
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="下载明细(Excel)").click()
+        page.get_by_role("link", name="下载明细（Excel）").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     with open(download.value.path(), "rb") as file:
         sheet = load_workbook(file).active

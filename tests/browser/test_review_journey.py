@@ -52,6 +52,8 @@ def test_notice_goes_from_new_to_published_through_both_reviews(demo, live_serve
 
     row = handler.locator("#rows-body li.row-form").first
     row.locator(".cell-name input").fill("社区物业管理服务")
+    row.locator(".cell-category select").select_option("services")
+    row.locator(".cell-budget_amount input").fill("90")
     row.locator(".cell-option select").select_option("whole")
     row.locator(".cell-sme_amount input").fill("86.5")
     row.locator(".cell-small_micro_amount input").fill("60.2")

@@ -7,6 +7,7 @@ from announcements.enums import State
 from announcements.models import Announcement
 from oversight.rules import SHANGHAI
 from reservations.models import Report, ReservedProject
+from reservations.rules import has_small_micro_shortfall, report_policy_warnings
 
 
 def notice(
@@ -27,12 +28,19 @@ def notice(
             report=report,
             position=i,
             name=f"项目{i + 1}",
+            category="goods",
+            budget_amount=Decimal("1000"),  # above 第八条's threshold: the 60% rule applies per row
             option="whole",
             ratio=Decimal("100"),
             sme_amount=sme / rows,
             small_micro_amount=small / rows,
             contract_url=f"https://www.zfcg.sh.gov.cn/contract/{report.pk}-{i}",
         )
+    # The flags the services store with the totals, from the same rule function.
+    warnings = report_policy_warnings(report=report)
+    report.small_micro_below = has_small_micro_shortfall(warnings)
+    report.needs_explanation = any(w.requires_explanation for w in warnings)
+    report.save(update_fields=["small_micro_below", "needs_explanation"])
     at = datetime(year + 1, 3, 1, 10, 0, tzinfo=SHANGHAI)
     fields = {"submitted_at": at} if state != State.DRAFT else {}
     if state in (State.PUBLISHED, State.REVOKED):

@@ -176,7 +176,8 @@ def test_dashboard_query_count_does_not_grow_with_units(world, putuo, login, dja
     client = login(world.finance)
     url = f"/console/oversight/campaigns/{putuo['campaign'].pk}/"
     client.get(url)
-    with django_assert_max_num_queries(20) as few:
+    # 21: the policy rules table (the small/micro minimum) is read once per page since it is data.
+    with django_assert_max_num_queries(21) as few:
         client.get(url)
     for i in range(15):
         inst = F.institution(name=f"批量单位{i}")

@@ -35,7 +35,7 @@ def test_detail_shows_the_frozen_text_source_and_time(client, world):
     html = detail(client, notice).content.decode()
 
     assert "<p>冻结的公告正文,共计12.5万元。</p>" in html
-    assert "来源:上海市普陀区测试街道社区服务中心" in html
+    assert "来源：上海市普陀区测试街道社区服务中心" in html
     assert timezone.localtime(notice.published_at).strftime("%Y-%m-%d %H:%M:%S") in html
     assert '<h1 id="notice-title">' + notice.title in html
 

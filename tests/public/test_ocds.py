@@ -51,7 +51,8 @@ def test_ocds_release_per_row_maps_buyer_tender_contract(client, world, settings
     _, package = releases(client)
 
     release = package["releases"][0]
-    assert release["ocid"] == f"ocds-test99-{notice.public_id}-1"
+    unit_key = world.unit.credit_code or f"unit{world.unit.pk}"
+    assert release["ocid"] == f"ocds-test99-{unit_key}-{notice.year}-SH-{notice.year}-001"
     buyer = release["parties"][0]
     assert buyer["roles"] == ["buyer"] and buyer["address"]["region"] == "310107"
     assert release["buyer"] == {"id": buyer["id"], "name": "上海市普陀区测试街道社区服务中心"}
@@ -112,3 +113,37 @@ def test_ocds_queries_do_not_grow(client, world, django_assert_max_num_queries, 
         _, package = releases(client, {"limit": 100})
 
     assert len(package["releases"]) == count * count
+
+
+def test_ocid_is_stable_across_revocation_and_refiling(client, world):
+    first = make_notice(institution=world.unit, year=2023, rows=[("物业服务", "20", "15")])
+    _, before = releases(client)
+    Announcement = type(first)
+    Announcement.objects.filter(pk=first.pk).update(state=State.REVOKED)
+    refiled = make_notice(institution=world.unit, year=2023, rows=[("物业服务", "21", "15")])
+    from django.core.cache import cache
+
+    cache.clear()  # the workflow's listener would bump the page cache; this test bypasses it
+
+    _, after = releases(client)
+
+    assert refiled.public_id != first.public_id
+    assert [r["ocid"] for r in after["releases"]] == [r["ocid"] for r in before["releases"]]
+    assert after["releases"][0]["id"] != before["releases"][0]["id"]
+
+
+def test_consortium_and_subcontract_contract_value_is_not_the_sme_share(client, world):
+    notice = make_notice(
+        institution=world.unit, rows=[("甲", "10", "8"), ("乙", "20", "15"), ("丙", "30", "20")]
+    )
+    rows = list(notice.report.rows.all())
+    ReservedProject.objects.filter(pk=rows[1].pk).update(option="consortium", ratio=Decimal("30"))
+    ReservedProject.objects.filter(pk=rows[2].pk).update(option="subcontract", ratio=Decimal("30"))
+
+    response, package = releases(client)
+
+    values = [("value" in r["contracts"][0], "value" in r["awards"][0]) for r in package["releases"]]
+    assert values == [(True, True), (False, False), (False, False)]
+    shares = [r["tender"]["smeReservation"]["smeAmount"]["amount"] for r in package["releases"]]
+    assert shares == [Decimal("100000"), Decimal("200000"), Decimal("300000")]
+    assert sorted(validator().iter_errors(json.loads(response.content)), key=str) == []

@@ -9,8 +9,10 @@ from reservations.forms import ReservedProjectForm
 
 BASE = {
     "name": "项目甲",
+    "category": "goods",
     "option": "dedicated_lot",
     "ratio": "40",
+    "budget_amount": "250",
     "sme_amount": "100",
     "small_micro_amount": "60",
     "contract_url": "https://www.zfcg.sh.gov.cn/site/detail?id=1",
@@ -62,7 +64,7 @@ def test_amount_rules():
 
 def test_contract_link_host_allow_list():
     assert errors(contract_url="https://evil.example.com/zfcg.sh.gov.cn")["contract_url"][0].startswith(
-        "合同链接须为上海政府采购网"
+        "合同链接须为政府采购网的采购合同公告链接"
     )
     assert errors(contract_url="javascript:alert(1)")["contract_url"][0].startswith(
         "请填写以http://或https://开头"
@@ -75,3 +77,26 @@ def test_contract_link_host_allow_list():
 def test_contract_link_hosts_come_from_settings():
     assert cleaned(contract_url="https://example.org/c/1")["contract_url"] == "https://example.org/c/1"
     assert errors()["contract_url"]
+
+
+def test_category_and_budget_are_required_on_typed_rows():
+    assert errors(category="", budget_amount="") == {
+        "category": ["请选择项目属性（货物、工程或服务）。"],
+        "budget_amount": ["请填写项目预算金额（万元）。"],
+    }
+
+
+@pytest.mark.parametrize("field", ["budget_amount", "sme_amount", "small_micro_amount"])
+def test_an_amount_typed_in_yuan_is_refused_with_a_message_that_says_so(field):
+    message = errors(**{field: "5000000"})[field][0]
+    assert message == "5000000万元超过100000万元，疑似按“元”填写。金额单位为万元（5000000元应填写为500）。"
+
+
+def test_procurement_date_is_optional_and_read_as_a_date():
+    from datetime import date
+
+    assert cleaned(procurement_date="")["procurement_date"] is None
+    assert cleaned(procurement_date="2022-08-01")["procurement_date"] == date(2022, 8, 1)
+    assert errors(procurement_date="2022年8月")["procurement_date"] == [
+        "请按“年-月-日”格式填写日期，例如2025-03-01。"
+    ]

@@ -33,14 +33,14 @@ def test_upload_with_forged_type_is_refused_with_message(draft, handler):
     response = _upload(handler, draft, SimpleUploadedFile("报告.pdf", EXE, content_type="application/pdf"))
 
     assert response.status_code == 200
-    assert "报告.pdf:文件内容与扩展名.pdf不符" in response.content.decode()
+    assert "报告.pdf：文件内容与扩展名.pdf不符" in response.content.decode()
     assert not Attachment.objects.filter(announcement=draft, original_name="报告.pdf").exists()
 
 
 def test_upload_of_a_disallowed_extension_is_refused_with_message(draft, handler):
     response = _upload(handler, draft, SimpleUploadedFile("setup.exe", EXE))
 
-    assert "setup.exe:不支持该文件类型" in response.content.decode()
+    assert "setup.exe：不支持该文件类型" in response.content.decode()
     assert not Attachment.objects.filter(announcement=draft, original_name="setup.exe").exists()
 
 
@@ -50,7 +50,7 @@ def test_upload_over_the_size_limit_is_refused_with_message(draft, handler, sett
     response = _upload(handler, draft, SimpleUploadedFile("大文件.pdf", PDF, content_type="application/pdf"))
 
     assert response.status_code == 200
-    assert "大文件.pdf:文件大小超过" in response.content.decode()
+    assert "大文件.pdf：文件大小超过" in response.content.decode()
     assert not Attachment.objects.filter(announcement=draft, original_name="大文件.pdf").exists()
 
 
