@@ -38,8 +38,11 @@ def big_notice(user, rows=5_000):
         announcement=notice,
         user=user,
         rows=[
-            S.row(n, option="dedicated_lot", ratio=Decimal("20" if n % 1000 == 0 else "40"))
+            # A lot of 100万 worth ratio × budget, above the 200万 whole-reservation threshold:
+            # only the 20% rows miss a rule (the 30% minimum).
+            S.row(n, option="dedicated_lot", ratio=ratio, budget_amount=Decimal(10000) / ratio)
             for n in range(1, rows + 1)
+            for ratio in [Decimal("20" if n % 1000 == 0 else "40")]
         ],
         replace=True,
     )
