@@ -12,7 +12,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ["name", "district", "kind", "credit_code", "is_active", "is_test"]
+    list_display = ["name", "district", "kind", "competent_unit", "credit_code", "is_active", "is_test"]
     list_filter = ["kind", "district", "is_active", "is_test"]
     search_fields = ["name", "credit_code"]
     autocomplete_fields = ["competent_unit"]

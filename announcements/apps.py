@@ -22,6 +22,12 @@ class AnnouncementsConfig(AppConfig):
             )
         )
 
+        from .department import user_may_compile
+
+        menu.register(
+            menu.MenuItem(_("New department notice"), "announcements:department_create", user_may_compile, 11)
+        )
+
         from . import notifications
         from .selectors import todo_count
         from .signals import notice_transitioned

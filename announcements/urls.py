@@ -7,4 +7,5 @@ app_name = "announcements"
 urlpatterns = [
     path("", include("announcements.urls_review")),
     path("", include("announcements.urls_drafting")),
+    path("", include("announcements.urls_department")),
 ]

@@ -27,6 +27,7 @@ from accounts.enums import Perm
 from accounts.rules import user_holds
 from reservations.services import report_submit_problems
 
+from .department import department_submit_problems
 from .enums import Action, Kind, PublishMode, State
 from .models import Announcement, FlowLogEntry
 from .rendering import render_announcement
@@ -232,6 +233,9 @@ def awaiting_filter(user) -> Q:
 
 def submit_problems(announcement) -> list[str]:
     """Reasons to refuse a submit: the report's checks, or an empty manual notice."""
+    if announcement.kind == Kind.DEPARTMENT and announcement.report_id is not None:
+        problems = department_submit_problems(announcement=announcement)
+        return problems or [str(p) for p in report_submit_problems(report=announcement.report)]
     if announcement.report_id is not None:
         return [str(p) for p in report_submit_problems(report=announcement.report)]
     if announcement.kind == Kind.SME_RESERVATION:

@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from .. import links, workflow
+from ..department import departments_including
 from ..diff import changes_since_last_submission
-from ..enums import State
+from ..enums import Kind, State
 from ..models import FlowLogEntry
 from ..rendering import notice_html
 from ..selectors import announcements_for_user, current_reviewers
@@ -50,6 +52,16 @@ def _steps(announcement, log):
     ]
 
 
+def _department_links(announcement) -> dict:
+    """部门汇总: a department notice links to its units page; a unit's notice to the department
+    notices that include it."""
+    if announcement.kind == Kind.DEPARTMENT:
+        return {"department_url": reverse("announcements:department", args=[announcement.public_id])}
+    if announcement.report_id:
+        return {"included_in": departments_including(report=announcement.report)}
+    return {}
+
+
 def console_notice_detail(request, public_id):
     """公告详情: steps, 公告信息, 流转日志, the rendered notice, attachments and the user's actions."""
     announcement = _visible(request, public_id)
@@ -68,6 +80,7 @@ def console_notice_detail(request, public_id):
         "public_url": links.public_url(announcement),
         "edit_url": links.edit_url(announcement, request.user) if request.user.is_authenticated else None,
         "created_by": announcement.created_by,
+        **_department_links(announcement),
     }
     return render(request, "announcements/detail.html", context)
 
