@@ -50,6 +50,7 @@ def headers() -> list[str]:
         _("Of which small/micro (10k yuan)"),
         _("Contract link"),
         _("Notice link"),
+        _("Budget unit"),
     ]
 
 
@@ -79,12 +80,13 @@ def published_rows(notices) -> Iterator[list]:
             "sme_amount",
             "small_micro_amount",
             "contract_url",
+            "unit__name",
         )
     )
     for public_id, title, district, year, unit, competent, published_at, position, *rest in rows.iterator(
         chunk_size=CHUNK
     ):
-        name, code, category, option, ratio, sme, small, url = rest
+        name, code, category, option, ratio, sme, small, url, row_unit = rest
         yield [
             public_id,
             title,
@@ -103,6 +105,7 @@ def published_rows(notices) -> Iterator[list]:
             small,
             url,
             site_url(f"/notices/{public_id}/"),
+            row_unit or unit,
         ]
 
 

@@ -70,6 +70,8 @@ def release_for_row(notice, row) -> dict:
             "smallMicroAmount": cny(row.small_micro_amount),
             "year": notice.year,
             "noticeUrl": notice_url,
+            # The budget unit of the row (a department notice compiles several units).
+            "budgetUnit": (row.unit or notice.institution).name,
         },
     }
     if row.category in CATEGORY:
@@ -150,6 +152,7 @@ EXTENSION_SCHEMA_PATCH = {
                         },
                         "year": {"title": "Reporting year", "type": ["integer", "null"]},
                         "noticeUrl": {"title": "The published notice", "type": "string", "format": "uri"},
+                        "budgetUnit": {"title": "The budget unit of the project", "type": "string"},
                     },
                 }
             }

@@ -222,3 +222,44 @@ def test_competent_unit_must_be_in_the_same_district_or_municipal_level(world):
     school.full_clean()
     school.competent_unit = world.other_unit
     school.full_clean()
+
+
+def _published_department(dept, world):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    act(announcement, "submit", dept.handler)
+    act(announcement, "purchaser_approve", dept.reviewer)
+    act(announcement, "finance_approve", world.finance)
+    announcement.refresh_from_db()
+    return announcement
+
+
+def test_public_page_api_ocds_and_downloads_carry_each_rows_unit(dept, world, client):
+    from announcements.selectors import announcements_published
+    from public.exports import published_rows
+
+    announcement = _published_department(dept, world)
+    page = client.get(reverse("public:detail", args=[announcement.public_id])).content.decode()
+    assert page.count('class="subtotal"') == 3 and "甲中学" in page
+    api = client.get(f"/api/notices/{announcement.public_id}/").json()
+    assert sorted((r["unit"], r["name"]) for r in api["rows"]) == sorted(
+        [
+            ("上海市普陀区教育局", "项目1"),
+            ("甲中学", "甲项目一"),
+            ("甲中学", "甲项目二"),
+            ("乙小学", "乙项目"),
+        ]
+    )
+    ocds = client.get("/api/ocds/releases/").json()
+    units = {
+        r["tender"]["title"]: r["tender"]["smeReservation"]["budgetUnit"]
+        for r in ocds["releases"]
+        if announcement.public_id in r["ocid"]
+    }
+    assert units == {
+        "项目1": "上海市普陀区教育局",
+        "甲项目一": "甲中学",
+        "甲项目二": "甲中学",
+        "乙项目": "乙小学",
+    }
+    rows = [r for r in published_rows(announcements_published()) if r[0] == announcement.public_id]
+    assert sorted((r[8], r[-1]) for r in rows) == sorted(units.items())
