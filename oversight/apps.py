@@ -18,5 +18,8 @@ class OversightConfig(AppConfig):
         menu.register(
             menu.MenuItem(_("District comparison"), "oversight:compare", rules.can_oversee_filing, 61)
         )
+        menu.register(
+            menu.MenuItem(_("Reported statistics"), "oversight:statistics", rules.can_oversee_filing, 61)
+        )
         menu.register(menu.MenuItem(_("Spot checks"), "oversight:sample_list", rules.can_spot_check, 62))
         hooks.register_deadline_provider(selectors.campaign_deadlines)

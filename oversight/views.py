@@ -17,8 +17,9 @@ from reservations.xlsx import xlsx_response
 
 from . import charts, exports, rules, selectors, services
 from .filters import UnitFilter
-from .forms import CampaignForm, CheckRecordForm, ExcuseForm, SampleDrawForm, UnitAddForm
+from .forms import CampaignForm, CheckRecordForm, ExcuseForm, SampleDrawForm, StatisticsForm, UnitAddForm
 from .models import CampaignUnit
+from .statistics import statistics_for
 from .tables import UnitTable, notice_url
 
 # 财政审核岗 of a finance bureau and 监督检查岗; spot checks only the latter.
@@ -351,3 +352,37 @@ def sample_export(request, pk):
     sample = selectors.sample_for_user(user=user, pk=pk)
     items = selectors.sample_items(sample=sample).prefetch_related("announcement__report__rows")
     return xlsx_response(exports.sample_workbook(sample, items), f"spot-check-{sample.year}-{sample.pk}.xlsx")
+
+
+# Upward statistics
+
+
+def _statistics(request):
+    form = StatisticsForm(request.GET or None, user=request.user)
+    data = form.cleaned_data if form.is_valid() else form.defaults()
+    stats = statistics_for(
+        user=request.user,
+        year=data["year"],
+        district_id=getattr(data.get("district"), "pk", None),
+        department_id=getattr(data.get("department"), "pk", None),
+        category=data.get("category") or "",
+        option=data.get("option") or "",
+    )
+    return form, stats
+
+
+@oversight_required
+def statistics(request):
+    """上报统计: per year, totals by district, department, 项目属性 and 预留选项, and the projects
+    below the threshold with their 说明; the same figures as the xlsx report."""
+    form, stats = _statistics(request)
+    query = request.GET.urlencode()
+    return render(request, "oversight/statistics.html", {"form": form, "stats": stats, "query": query})
+
+
+@oversight_required
+def statistics_export(request):
+    """面向中小企业预留份额和采购情况报告 as xlsx, for the page's filters."""
+    _form, stats = _statistics(request)
+    content = exports.statistics_workbook(stats, reporting_unit=request.user.institution.name)
+    return xlsx_response(content, f"sme-reservation-report-{stats.year}.xlsx")
