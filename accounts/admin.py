@@ -6,7 +6,7 @@ from .models import District, Institution, StaffChange, User
 
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level"]
+    list_display = ["code", "name", "level", "unit_publishing"]
     search_fields = ["code", "name"]
 
 

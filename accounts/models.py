@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import DistrictLevel, InstitutionKind, Perm, StaffAction
+from .enums import DistrictLevel, InstitutionKind, Perm, StaffAction, UnitPublishing
 from .validators import credit_code_validator, district_code_validator, mobile_validator
 
 
@@ -14,6 +14,12 @@ class District(models.Model):
     code = models.CharField(_("code"), max_length=6, unique=True, validators=[district_code_validator])
     name = models.CharField(_("name"), max_length=50)
     level = models.CharField(_("level"), max_length=20, choices=DistrictLevel.choices)
+    unit_publishing = models.CharField(
+        _("who publishes subordinate units' data"),
+        max_length=20,
+        choices=UnitPublishing.choices,
+        default=UnitPublishing.OWN,
+    )
 
     class Meta:
         ordering = ["code"]

@@ -293,3 +293,11 @@ def staff_restore(*, actor: User, staff: User) -> User:
     staff.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
     staff_change_record(staff=staff, actor=actor, action=StaffAction.RESTORE)
     return staff
+
+
+def district_unit_publishing_set(*, district, unit_publishing: str, actor) -> None:
+    """Who publishes the subordinate units' data in `district` (set by its finance bureau).
+    Side effect: updates the District row."""
+    district.unit_publishing = unit_publishing
+    district.full_clean()
+    district.save(update_fields=["unit_publishing"])

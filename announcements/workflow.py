@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.enums import Perm
+from accounts.enums import Perm, UnitPublishing
 from accounts.rules import user_holds
 from reservations.services import report_submit_problems
 
@@ -62,6 +62,26 @@ NOT_YET_APPROVED = Guard(
     _("This notice is already approved and waits for its publication time."),
     lambda announcement, user: announcement.approved_at is None,
     lambda user: Q(approved_at__isnull=True),
+)
+
+# Where the district's finance bureau set 'file to the department only' (domain.md §11), a
+# subordinate unit's notice passes 采购人初审 and is then carried by its department's notice:
+# finance may return it, but never publishes it on its own.
+FILES_TO_DEPARTMENT_Q = Q(
+    institution__competent_unit__isnull=False, district__unit_publishing=UnitPublishing.DEPARTMENT
+)
+PUBLISHES_ON_ITS_OWN = Guard(
+    _(
+        "In this district subordinate units file to their department only: "
+        "the department notice publishes this data."
+    ),
+    lambda announcement, user: (
+        not (
+            announcement.institution.competent_unit_id is not None
+            and announcement.district.unit_publishing == UnitPublishing.DEPARTMENT
+        )
+    ),
+    lambda user: ~FILES_TO_DEPARTMENT_Q,
 )
 
 
@@ -138,7 +158,7 @@ TRANSITIONS: dict[str, Transition] = {
             Perm.FINANCE_REVIEW,
             Scope.DISTRICT,
             style="primary",
-            guards=(NOT_YET_APPROVED,),
+            guards=(NOT_YET_APPROVED, PUBLISHES_ON_ITS_OWN),
             waits=True,
         ),
         Transition(

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import DistrictLevel, InstitutionKind
+from accounts.enums import DistrictLevel, InstitutionKind, UnitPublishing
 from accounts.models import District, Institution
 
 from .enums import CheckResult, SampleSize
@@ -154,3 +154,11 @@ class StatisticsForm(forms.Form):
 
     def defaults(self) -> dict:
         return {"year": self.fields["year"].initial}
+
+
+class UnitPublishingForm(forms.Form):
+    unit_publishing = forms.ChoiceField(
+        label=_("Who publishes subordinate units' data"),
+        choices=UnitPublishing.choices,
+        widget=forms.RadioSelect,
+    )

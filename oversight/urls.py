@@ -15,6 +15,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/export.xlsx", views.campaign_export, name="campaign_export"),
     path("districts/", views.compare, name="compare"),
     path("districts/export.xlsx", views.compare_export, name="compare_export"),
+    path("district-setting/", views.district_setting, name="district_setting"),
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/report.xlsx", views.statistics_export, name="statistics_export"),
     path("samples/", views.sample_list, name="sample_list"),

@@ -13,11 +13,20 @@ from django_tables2 import RequestConfig
 
 from accounts.gates import gate
 from accounts.models import District
+from accounts.services import district_unit_publishing_set
 from reservations.xlsx import xlsx_response
 
 from . import charts, exports, rules, selectors, services
 from .filters import UnitFilter
-from .forms import CampaignForm, CheckRecordForm, ExcuseForm, SampleDrawForm, StatisticsForm, UnitAddForm
+from .forms import (
+    CampaignForm,
+    CheckRecordForm,
+    ExcuseForm,
+    SampleDrawForm,
+    StatisticsForm,
+    UnitAddForm,
+    UnitPublishingForm,
+)
 from .models import CampaignUnit
 from .statistics import statistics_for
 from .tables import UnitTable, notice_url
@@ -386,3 +395,18 @@ def statistics_export(request):
     _form, stats = _statistics(request)
     content = exports.statistics_workbook(stats, reporting_unit=request.user.institution.name)
     return xlsx_response(content, f"sme-reservation-report-{stats.year}.xlsx")
+
+
+@gate(rules.is_district_finance)
+def district_setting(request):
+    """The district's setting (finance bureau only): subordinate units publish their own notices,
+    or file to their department only."""
+    district = request.user.institution.district
+    form = UnitPublishingForm(request.POST or None, initial={"unit_publishing": district.unit_publishing})
+    if request.method == "POST" and form.is_valid():
+        district_unit_publishing_set(
+            district=district, unit_publishing=form.cleaned_data["unit_publishing"], actor=request.user
+        )
+        messages.success(request, _("Saved."))
+        return redirect("oversight:district_setting")
+    return render(request, "oversight/district_setting.html", {"form": form, "district": district})

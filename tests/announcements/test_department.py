@@ -263,3 +263,36 @@ def test_public_page_api_ocds_and_downloads_carry_each_rows_unit(dept, world, cl
     }
     rows = [r for r in published_rows(announcements_published()) if r[0] == announcement.public_id]
     assert sorted((r[8], r[-1]) for r in rows) == sorted(units.items())
+
+
+def test_department_only_district_stops_units_at_filing_and_the_department_publishes(dept, world, login):
+    client = login(world.finance)
+    response = client.post(reverse("oversight:district_setting"), {"unit_publishing": "department"})
+    assert response.status_code == 302
+    dept.b.refresh_from_db()
+    # 乙小学 waits in 财政审核: finance may return it, never publish it alone.
+    names = [t.action.value for t in workflow.available_actions(dept.b, world.finance)]
+    assert names == ["finance_return"]
+    with pytest.raises(workflow.ActionRefused):
+        act(dept.b, "finance_approve", world.finance)
+    assert dept.b.pk not in set(
+        workflow.Announcement.objects.filter(workflow.awaiting_filter(world.finance)).values_list(
+            "pk", flat=True
+        )
+    )
+    # The competent unit's own notice and the department notice still publish.
+    assert "finance_approve" in [t.action.value for t in workflow.available_actions(dept.own, world.finance)]
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    act(announcement, "submit", dept.handler)
+    act(announcement, "purchaser_approve", dept.reviewer)
+    act(announcement, "finance_approve", world.finance)
+    announcement.refresh_from_db()
+    assert announcement.state == State.PUBLISHED and "乙项目" in announcement.published_html
+
+
+def test_only_the_districts_finance_bureau_changes_the_setting(dept, world, login):
+    for user in (dept.handler, world.qp_finance):
+        login(user).post(reverse("oversight:district_setting"), {"unit_publishing": "department"})
+    world.finance.institution.district.refresh_from_db()
+    assert world.finance.institution.district.unit_publishing == "own"
+    assert login(dept.handler).get(reverse("oversight:district_setting")).status_code == 404
