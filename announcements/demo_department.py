@@ -101,6 +101,25 @@ def _step(announcement, action, actor):
 
 @transaction.atomic
 def seed(context: dict) -> None:
+    dept = seed_units()
+    bureau = dept["demo-dept-handler"].institution
+    if not Announcement.objects.filter(institution=bureau, year=YEAR, kind=Kind.DEPARTMENT).exists():
+        announcement = department_notice_create(user=dept["demo-dept-handler"], year=YEAR)
+        department_notice_save(
+            announcement=announcement,
+            user=dept["demo-dept-handler"],
+            version=announcement.version,
+            title=announcement.title,
+            explanation="各单位未达到小微企业预留比例的项目，其原因见各单位说明。",
+        )
+        _step(announcement, "submit", dept["demo-dept-handler"])
+        _step(announcement, "purchaser_approve", dept["demo-dept-reviewer"])
+        _step(announcement, "finance_approve", context["users"]["demo-finance"])
+
+
+def seed_units() -> dict:
+    """The bureau, its accounts, the two schools and their 2025 notices past 采购人初审; returns
+    the bureau's accounts by username."""
     putuo = District.objects.get(code="310107")
     bureau, _ = Institution.objects.get_or_create(
         name=BUREAU, defaults={"district": putuo, "kind": InstitutionKind.BUDGET_UNIT}
@@ -122,15 +141,4 @@ def seed(context: dict) -> None:
         report_rows_save(report=notice.report, rows=_rows(key, rows))
         _step(notice, "submit", handler)
         _step(notice, "purchaser_approve", reviewer)
-    if not Announcement.objects.filter(institution=bureau, year=YEAR, kind=Kind.DEPARTMENT).exists():
-        announcement = department_notice_create(user=dept["demo-dept-handler"], year=YEAR)
-        department_notice_save(
-            announcement=announcement,
-            user=dept["demo-dept-handler"],
-            version=announcement.version,
-            title=announcement.title,
-            explanation="各单位未达到小微企业预留比例的项目，其原因见各单位说明。",
-        )
-        _step(announcement, "submit", dept["demo-dept-handler"])
-        _step(announcement, "purchaser_approve", dept["demo-dept-reviewer"])
-        _step(announcement, "finance_approve", context["users"]["demo-finance"])
+    return dept

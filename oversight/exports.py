@@ -238,7 +238,7 @@ def _shortfall_text(shortfalls) -> str:
 REPORT_COLUMNS = (
     gettext_lazy("Reporting unit"),
     gettext_lazy("Year"),
-    gettext_lazy("Reserved projects"),
+    gettext_lazy("Number of reserved projects"),
     gettext_lazy("Reserved project budget total (10k yuan)"),
     gettext_lazy("SME procurement amount (10k yuan)"),
     gettext_lazy("Of which small/micro (10k yuan)"),
