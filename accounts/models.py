@@ -74,6 +74,14 @@ class Institution(models.Model):
             raise ValidationError({"competent_unit": _("A unit cannot be its own competent budget unit.")})
         if parent.kind != InstitutionKind.BUDGET_UNIT:
             raise ValidationError({"competent_unit": _("The competent budget unit must be a budget unit.")})
+        if self.pk is not None and Institution.objects.filter(competent_unit=self).exists():
+            raise ValidationError(
+                {
+                    "competent_unit": _(
+                        "This unit is the competent budget unit of other units, so it has none itself."
+                    )
+                }
+            )
         if parent.competent_unit_id is not None:
             # One level: a department's units report to it, and it reports to finance.
             raise ValidationError(

@@ -162,3 +162,23 @@ class UnitPublishingForm(forms.Form):
         choices=UnitPublishing.choices,
         widget=forms.RadioSelect,
     )
+
+
+class CompetentUnitForm(forms.Form):
+    """The finance bureau sets a unit's 主管预算单位: units of its own district; the competent unit
+    of the same district or at 市本级 (the model validates the rest)."""
+
+    unit = forms.ModelChoiceField(label=_("Budget unit"), queryset=Institution.objects.none())
+    competent_unit = forms.ModelChoiceField(
+        label=_("Competent budget unit"), queryset=Institution.objects.none(), required=False
+    )
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Institution.objects.filter(kind=InstitutionKind.BUDGET_UNIT, is_active=True)
+        self.fields["unit"].queryset = units.filter(district=district).order_by("name")
+        self.fields["competent_unit"].queryset = units.filter(
+            competent_unit__isnull=True,
+            district__in=District.objects.filter(pk=district.pk)
+            | District.objects.filter(level=DistrictLevel.MUNICIPAL_LEVEL),
+        ).order_by("district__code", "name")

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from accounts.gates import gate
-from accounts.models import District
-from accounts.services import district_unit_publishing_set
+from accounts.models import District, Institution
+from accounts.services import district_unit_publishing_set, institution_set_competent_unit
 from reservations.xlsx import xlsx_response
 
 from . import charts, exports, rules, selectors, services
@@ -21,6 +21,7 @@ from .filters import UnitFilter
 from .forms import (
     CampaignForm,
     CheckRecordForm,
+    CompetentUnitForm,
     ExcuseForm,
     SampleDrawForm,
     StatisticsForm,
@@ -399,14 +400,37 @@ def statistics_export(request):
 
 @gate(rules.is_district_finance)
 def district_setting(request):
-    """The district's setting (finance bureau only): subordinate units publish their own notices,
-    or file to their department only."""
+    """The district's settings (its finance bureau only): whether subordinate units publish their
+    own notices or file to their department only; and each unit's 主管预算单位."""
     district = request.user.institution.district
-    form = UnitPublishingForm(request.POST or None, initial={"unit_publishing": district.unit_publishing})
-    if request.method == "POST" and form.is_valid():
+    form = UnitPublishingForm(
+        request.POST if "unit_publishing" in request.POST else None,
+        initial={"unit_publishing": district.unit_publishing},
+    )
+    unit_form = CompetentUnitForm(request.POST if "unit" in request.POST else None, district=district)
+    if form.is_bound and form.is_valid():
         district_unit_publishing_set(
             district=district, unit_publishing=form.cleaned_data["unit_publishing"], actor=request.user
         )
         messages.success(request, _("Saved."))
         return redirect("oversight:district_setting")
-    return render(request, "oversight/district_setting.html", {"form": form, "district": district})
+    if unit_form.is_bound and unit_form.is_valid():
+        try:
+            institution_set_competent_unit(
+                institution=unit_form.cleaned_data["unit"],
+                competent_unit=unit_form.cleaned_data["competent_unit"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors_to(unit_form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("oversight:district_setting")
+    departments = Institution.objects.filter(district=district, subordinate_units__isnull=False).distinct()
+    context = {
+        "form": form,
+        "unit_form": unit_form,
+        "district": district,
+        "departments": departments.prefetch_related("subordinate_units").order_by("name"),
+    }
+    return render(request, "oversight/district_setting.html", context)

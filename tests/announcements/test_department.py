@@ -210,6 +210,7 @@ def test_the_units_notice_links_to_the_department_notice(dept, login):
     announcement = department_notice_create(user=dept.handler, year=2025)
     page = login(dept.school_handler).get(reverse("announcements:detail", args=[dept.a.public_id]))
     assert announcement.title in page.content.decode()
+    assert "上海市普陀区教育局" in page.content.decode()  # its competent unit, named on its notice
 
 
 def test_competent_unit_must_be_in_the_same_district_or_municipal_level(world):

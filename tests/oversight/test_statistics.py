@@ -118,3 +118,26 @@ def test_the_page_equals_the_xlsx_report(data, world, login):
 def test_statistics_are_404_for_a_budget_unit(world, login):
     assert login(world.handler).get(reverse("oversight:statistics")).status_code == 404
     assert login(world.handler).get(reverse("oversight:statistics_export")).status_code == 404
+
+
+def test_finance_sets_a_units_competent_unit_validated(world, login):
+    from django.urls import reverse
+
+    bureau = F.institution(name="上海市普陀区文旅局")
+    url = reverse("oversight:district_setting")
+    client = login(world.finance)
+    client.post(url, {"unit": world.other_unit.pk, "competent_unit": bureau.pk})
+    world.other_unit.refresh_from_db()
+    assert world.other_unit.competent_unit == bureau
+    # Another district's unit is not offered; nor is a unit that already has a competent unit.
+    response = client.post(url, {"unit": world.unit.pk, "competent_unit": world.other_unit.pk})
+    world.unit.refresh_from_db()
+    assert world.unit.competent_unit is None and response.status_code == 200
+    # A unit's own staff (and Qingpu's finance) cannot open the page.
+    assert (
+        login(world.handler).post(url, {"unit": world.unit.pk, "competent_unit": bureau.pk}).status_code
+        == 404
+    )
+    login(world.qp_finance).post(url, {"unit": world.unit.pk, "competent_unit": bureau.pk})
+    world.unit.refresh_from_db()
+    assert world.unit.competent_unit is None
