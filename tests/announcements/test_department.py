@@ -297,3 +297,30 @@ def test_only_the_districts_finance_bureau_changes_the_setting(dept, world, logi
     world.finance.institution.district.refresh_from_db()
     assert world.finance.institution.district.unit_publishing == "own"
     assert login(dept.handler).get(reverse("oversight:district_setting")).status_code == 404
+
+
+def _queries_for_department_page(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_department_page_queries_do_not_grow_with_units(world, login):
+    bureau = F.institution(name="某局")
+    handler = F.user(institution=bureau, positions=[Position.HANDLER])
+    first = F.institution(name="单位1", competent_unit=bureau)
+    notice(institution=first, year=2025, state=State.PUBLISHED, rows=2)
+    one = department_notice_create(user=handler, year=2025)
+    client = login(handler)
+    url_one = reverse("announcements:department", args=[one.public_id])
+    few = _queries_for_department_page(client, url_one)
+    for n in range(2, 5):
+        unit = F.institution(name=f"单位{n}", competent_unit=bureau)
+        notice(institution=unit, year=2025, state=State.FINANCE_REVIEW, rows=n)
+    department_notice_recompile(announcement=one, user=handler, version=one.version)
+    many = _queries_for_department_page(client, url_one)
+    assert one.report.units.filter(filed=True).count() == 4
+    assert many == few

@@ -141,3 +141,24 @@ def test_finance_sets_a_units_competent_unit_validated(world, login):
     login(world.qp_finance).post(url, {"unit": world.unit.pk, "competent_unit": bureau.pk})
     world.unit.refresh_from_db()
     assert world.unit.competent_unit is None
+
+
+def test_statistics_page_queries_do_not_grow_with_units(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client = login(world.finance)
+    url = reverse("oversight:statistics")
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"year": "2025"}).status_code == 200
+        return len(captured.captured_queries)
+
+    notice(institution=world.unit, year=2025, state=State.PUBLISHED, rows=1)
+    few = count()
+    for n in range(3):
+        notice(institution=F.institution(name=f"单位{n}"), year=2025, state=State.PUBLISHED, rows=n + 1)
+    assert statistics_for(user=world.finance, year=2025).total.unit_count == 4
+    assert count() == few
