@@ -324,3 +324,17 @@ def test_department_page_queries_do_not_grow_with_units(world, login):
     many = _queries_for_department_page(client, url_one)
     assert one.report.units.filter(filed=True).count() == 4
     assert many == few
+
+
+def test_the_compiled_rows_cannot_be_edited_or_imported_by_hand(dept, login):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    client = login(dept.handler)
+    for name in ("edit", "import_rows", "preview"):
+        url = reverse(f"announcements:{name}", args=[announcement.public_id])
+        assert client.get(url).status_code in (404, 405)
+        assert client.post(url, {}).status_code == 404
+    with pytest.raises(DraftingError):
+        from announcements.services import announcement_rows_import
+
+        announcement_rows_import(announcement=announcement, user=dept.handler, rows=[], replace=True)
+    assert announcement.report.rows.count() == 4
