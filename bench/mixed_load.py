@@ -90,9 +90,14 @@ def env_for() -> dict:
     return env
 
 
-def manage(*args, capture=False):
+def manage(*args, capture=False, **extra):
     result = subprocess.run(
-        [PY, "manage.py", *args], cwd=ROOT, env=env_for(), check=True, text=True, capture_output=True
+        [PY, "manage.py", *args],
+        cwd=ROOT,
+        env={**env_for(), **extra},
+        check=True,
+        text=True,
+        capture_output=True,
     )
     return result.stdout if capture else None
 
@@ -297,9 +302,10 @@ def main():
     )
     fresh_database()
     manage("migrate", "--noinput", "-v", "0")
-    manage("seed_demo")
+    # The seeders live in the devdata app, which only DEBUG installs; the server runs without it.
+    manage("seed_demo", DEBUG="1")
     if BACKGROUND:
-        manage("seed_bulk", "--notices", str(BACKGROUND), "--rows", "4")
+        manage("seed_bulk", "--notices", str(BACKGROUND), "--rows", "4", DEBUG="1")
     manage("collectstatic", "--noinput", "-v", "0")
     port = free_port()
     log_path = ROOT / "var" / "bench-mixed.log"

@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     # Last: operations (backup/restore commands) may read every app; no app reads it.
     "ops",
 ]
+if DEBUG:
+    # Demo and benchmark data (seed_demo, seed_bulk): on a laptop, in the tests and for the
+    # benchmark's seeding step (DEBUG=true), never in production, where demo accounts with a
+    # known password must not be one command away.
+    INSTALLED_APPS.append("devdata")
 
 MIDDLEWARE = [
     # Outermost: it times and logs every response, redirects and error pages included.

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts import demo as accounts_demo
-from announcements import demo_department
+from devdata import accounts as accounts_demo
+from devdata import department as demo_department
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from accounts import demo as accounts_demo
 from announcements.models import Announcement
+from devdata import accounts as accounts_demo
 from tests import drafting_support as S
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from accounts import demo as accounts_demo
-from oversight import demo as oversight_demo
+from devdata import accounts as accounts_demo
+from devdata import oversight as oversight_demo
 from oversight.models import Reminder, SpotCheckSample
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

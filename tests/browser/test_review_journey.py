@@ -7,11 +7,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts import demo as accounts_demo
 from announcements import workflow
 from announcements.enums import PublishMode, State
 from announcements.models import Announcement
 from announcements.services import announcement_create_sme
+from devdata import accounts as accounts_demo
 from reservations.services import report_rows_save
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

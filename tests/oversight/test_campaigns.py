@@ -4,11 +4,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from accounts import demo as accounts_demo
 from accounts.menu import items_for
-from oversight import demo as oversight_demo
 from oversight import services
-from oversight.models import CampaignUnit, FilingCampaign, Reminder, SpotCheckSample
+from oversight.models import CampaignUnit, FilingCampaign, Reminder
 from oversight.rules import SHANGHAI
 from tests import factories as F
 from tests.concurrency import run_together
@@ -72,20 +70,6 @@ def test_reminder_email_names_the_deadline_in_shanghai_time(world, putuo):
     [message] = [m for m in mail.outbox if world.other_handler.email in m.to]
     assert "2026-07-15 23:59" in message.body
     assert world.other_unit.name in message.subject
-
-
-def test_demo_seed_is_idempotent_and_shows_several_states(db):
-    context: dict = {}
-    accounts_demo.seed(context)
-    oversight_demo.seed(context)
-    oversight_demo.seed(context)
-    campaign = FilingCampaign.objects.get(district__code="310107", year=2025)
-    assert FilingCampaign.objects.count() == 2
-    assert SpotCheckSample.objects.count() == 1
-    from oversight.selectors import status_counts
-
-    counts = status_counts(campaign=campaign)
-    assert all(counts[s] >= 1 for s in ("not_started", "draft", "in_review", "published", "revoked"))
 
 
 @pytest.mark.postgres
