@@ -123,9 +123,14 @@ class StatisticsForm(forms.Form):
     form offers no district and only its district's departments."""
 
     year = forms.IntegerField(label=_("Reporting year"), min_value=2020, max_value=2100)
-    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), required=False, empty_label=_("All")
+    )
     department = forms.ModelChoiceField(
-        label=_("Competent budget unit"), queryset=Institution.objects.none(), required=False
+        label=_("Competent budget unit"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label=_("All"),
     )
     category = forms.ChoiceField(label=_("Project category"), required=False)
     option = forms.ChoiceField(label=_("Reservation option"), required=False)
@@ -168,9 +173,14 @@ class CompetentUnitForm(forms.Form):
     """The finance bureau sets a unit's 主管预算单位: units of its own district; the competent unit
     of the same district or at 市本级 (the model validates the rest)."""
 
-    unit = forms.ModelChoiceField(label=_("Budget unit"), queryset=Institution.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Budget unit"), queryset=Institution.objects.none(), empty_label=_("Choose a unit")
+    )
     competent_unit = forms.ModelChoiceField(
-        label=_("Competent budget unit"), queryset=Institution.objects.none(), required=False
+        label=_("Competent budget unit"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label=_("None (the unit is its own competent budget unit)"),
     )
 
     def __init__(self, *args, district, **kwargs):

@@ -15,7 +15,7 @@ from announcements.department import COMPILED_STATES
 from announcements.enums import Kind
 from reservations.enums import ProjectCategory, ReservationOption
 from reservations.models import ReservedProject
-from reservations.money import quantize_wan, share_below, small_micro_share
+from reservations.money import format_wan, quantize_wan, share_below, small_micro_share
 
 from .rules import is_supervisor, small_micro_threshold
 
@@ -39,6 +39,15 @@ class Line:
         return small_micro_share(sme_total=self.sme, small_micro_total=self.small_micro)
 
     @property
+    def texts(self) -> dict:
+        """The amounts as the notices print them (万元 without trailing zeros)."""
+        return {
+            "budget": format_wan(self.budget),
+            "sme": format_wan(self.sme),
+            "small_micro": format_wan(self.small_micro),
+        }
+
+    @property
     def unit_count(self) -> int:
         return len(self.units)
 
@@ -59,6 +68,10 @@ class Shortfall:
     small_micro: Decimal
     share: Decimal | None
     explanation: str
+
+    @property
+    def texts(self) -> dict:
+        return {"sme": format_wan(self.sme), "small_micro": format_wan(self.small_micro)}
 
 
 @dataclass

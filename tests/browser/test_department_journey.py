@@ -2,9 +2,12 @@
 compiles 2025 and sees both schools with their subtotals and 说明, submits; demo-dept-reviewer
 and demo-finance approve; the public reads one notice grouped by unit with 小计 lines."""
 
+import io
 import re
+from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from devdata import accounts as accounts_demo
@@ -68,3 +71,19 @@ def test_department_compiles_submits_is_reviewed_and_published_grouped(live_serv
     ).to_contain_text("104")
     expect(table.locator("tfoot")).to_contain_text("174.5")
     public.screenshot(path="var/department-public.png", full_page=True)
+
+    # demo-finance reads the statistics and downloads the written report: the same figures.
+    finance.get_by_role("link", name="上报统计").first.click()
+    finance.get_by_label("年份").fill("2025")
+    finance.get_by_role("button", name="查询").click()
+    line = finance.locator("#by-department tr").filter(has_text="上海市普陀区教育局")
+    expect(line).to_contain_text("174.5")
+    expect(line).to_contain_text("127.4")
+    finance.screenshot(path="var/department-statistics.png", full_page=True)
+    with finance.expect_download() as download:
+        finance.get_by_role("link", name="下载书面报告（Excel）").click()
+    book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))  # noqa: SIM115
+    summary = {row[0]: row for row in book.worksheets[0].iter_rows(min_row=4, values_only=True)}
+    _unit, year, projects, *money = summary["上海市普陀区教育局"][:6]
+    assert (year, projects) == (2025, 4)
+    assert [Decimal(str(v)) for v in money] == [Decimal("233"), Decimal("174.5"), Decimal("127.4")]
