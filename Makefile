@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve bench lint format messages clean-venv browser-deps
+.PHONY: run test serve bench lint format messages clean-venv browser-deps check-deps
 
 # Find a Python >= 3.12: Django 6.1 needs it; the image's default python3 may be 3.11.
 define find_python
@@ -32,6 +32,19 @@ browser-deps:
 	  else echo "Install Debian's chromium and fonts-wqy-microhei (as root) for the browser tests." >&2; exit 1; fi; \
 	fi
 
+# The W3C Nu HTML checker (vnu-jar, on the machine's Java) and axe-core for the accessibility walk
+# (tests/browser/test_accessibility.py), pinned in package-lock.json. --ignore-scripts: vnu-jar's
+# install script would download a Java runtime; Debian's is used instead.
+check-deps:
+	@if ! command -v java >/dev/null || ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq default-jre-headless npm >/dev/null; \
+	  else echo "Install Java (default-jre-headless) and npm (as root) for the accessibility checks." >&2; exit 1; fi; \
+	fi
+	@if [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ] || [ ! -f node_modules/axe-core/axe.min.js ] \
+	  || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	fi
+
 # The task worker (mail, bulk files, reminders) runs beside the web server and stops with it.
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
@@ -50,7 +63,7 @@ serve: $(VENV)/.installed
 	  --timeout $${GUNICORN_TIMEOUT:-60} --graceful-timeout 30 \
 	  --max-requests 2000 --max-requests-jitter 200 $${GUNICORN_ARGS:-}
 
-test: $(VENV)/.installed browser-deps
+test: $(VENV)/.installed browser-deps check-deps
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import District, Institution, StaffChange, User
+from .models import Department, District, Institution, InstitutionChange, StaffChange, User
 
 
 @admin.register(District)
@@ -33,6 +33,8 @@ class StaffAdmin(UserAdmin):
                     "phone",
                     "institution",
                     "department",
+                    "title",
+                    "phone_verified",
                     "must_change_password",
                     "is_deleted",
                 )
@@ -45,6 +47,31 @@ class StaffAdmin(UserAdmin):
 class StaffChangeAdmin(admin.ModelAdmin):
     list_display = ["created_at", "staff", "actor", "action", "detail"]
     list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "institution", "sort_order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "institution__name"]
+    autocomplete_fields = ["institution"]
+
+
+@admin.register(InstitutionChange)
+class InstitutionChangeAdmin(admin.ModelAdmin):
+    """Read-only: the history of 机构信息 as its admins changed it."""
+
+    list_display = ["created_at", "institution", "field", "old_value", "new_value", "actor"]
+    search_fields = ["institution__name", "old_value", "new_value"]
 
     def has_add_permission(self, request):
         return False

@@ -4,8 +4,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
-from .selectors import staff_departments
+from .departments import departments_for_admin
+from .models import Department, User
 
 
 def _text(label):
@@ -21,7 +21,9 @@ class StaffFilter(django_filters.FilterSet):
     full_name = _text(_("Full name"))
     username = _text(_("Account"))
     phone = _text(_("Bound mobile"))
-    department = django_filters.ChoiceFilter(label=_("Department"), empty_label=_("All departments"))
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), empty_label=_("All departments"), queryset=Department.objects.none()
+    )
 
     class Meta:
         model = User
@@ -29,4 +31,5 @@ class StaffFilter(django_filters.FilterSet):
 
     def __init__(self, *args, admin, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["department"].extra["choices"] = [(d, d) for d in staff_departments(admin=admin)]
+        # Every department of the admin's institution, disabled ones too: their staff stay findable.
+        self.filters["department"].queryset = departments_for_admin(admin=admin)

@@ -47,3 +47,18 @@ def register_counter(name: str, counter: Callable) -> None:
 
 def counters_for(user) -> dict[str, int]:
     return {name: counter(user) for name, counter in _COUNTERS.items()}
+
+
+# The home page's 待办事项: one provider (announcements registers it), user, limit ->
+# (items, url of the whole list); each item a dict with title, url, state and time.
+_TODO_LIST: list[Callable] = []
+
+
+def register_todo_list(provider: Callable) -> None:
+    _TODO_LIST[:] = [provider]
+
+
+def todo_items_for(user, *, limit: int) -> tuple[list[dict], str]:
+    if not _TODO_LIST:
+        return [], ""
+    return _TODO_LIST[0](user, limit)

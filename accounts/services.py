@@ -25,13 +25,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .departments import department_ensure_offered
 from .enums import POSITION_GROUP_NAMES, Perm, Position, StaffAction
-from .models import Institution, StaffChange, User
+from .models import Department, Institution, StaffChange, User
 from .rules import can_manage_staff_of, forget_held_perms, perm_fits_institution, position_fits_institution
 
 ADMIN_GROUP_NAME = POSITION_GROUP_NAMES[Position.INSTITUTION_ADMIN]
 # Fields an admin may change with 编辑, in the order the change record lists them.
-EDITABLE_FIELDS = ("full_name", "phone", "department", "email")
+EDITABLE_FIELDS = ("full_name", "phone", "department", "title", "email")
 
 
 class StaffNotFound(Http404):
@@ -117,21 +118,25 @@ def staff_create(
     full_name: str,
     password: str,
     phone: str = "",
-    department: str = "",
+    department: Department | None = None,
+    title: str = "",
     email: str = "",
 ) -> User:
     """Create an account in the actor's institution with an initial password.
 
     The new user must change the password at first sign-in (must_change_password). Records a
-    StaffChange. Raises ValidationError for bad fields or a password the validators refuse.
+    StaffChange. Raises ValidationError for bad fields or a password the validators refuse. The
+    phone is not verified (phone_verified stays False) until its holder enters a code.
     """
     if not can_manage_staff_of(actor, actor.institution):
         raise StaffNotFound
+    department_ensure_offered(institution=actor.institution, department=department)
     user = User(
         username=username,
         full_name=full_name,
         phone=phone,
         department=department,
+        title=title,
         email=email,
         institution=actor.institution,
         must_change_password=True,
@@ -151,20 +156,30 @@ def staff_create(
 
 @transaction.atomic
 def staff_update(*, actor: User, staff: User, **fields) -> User:
-    """Change 姓名, 绑定手机, 所属部门/职务 and e-mail; records the old and new values."""
+    """Change 姓名, 绑定手机, 所属部门, 职务 and e-mail; records the old and new values.
+
+    A changed 绑定手机 typed by the admin is unverified until its holder enters a code.
+    """
     _ensure_manages(actor, [staff])
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"staff_update cannot change {sorted(unknown)}")
     # Read the stored values: a ModelForm bound to `staff` has already written the new ones on it.
-    before = User.objects.select_for_update().filter(pk=staff.pk).values(*EDITABLE_FIELDS).get()
+    stored = User.objects.select_for_update(of=("self",)).select_related("department").get(pk=staff.pk)
+    before = {name: getattr(stored, name) for name in EDITABLE_FIELDS}
     for name, value in fields.items():
         setattr(staff, name, value)
     staff.full_clean(exclude=["password"])
     changed = [name for name in EDITABLE_FIELDS if getattr(staff, name) != before[name]]
     if not changed:
         return staff
-    staff.save(update_fields=changed)
+    if "department" in changed:
+        department_ensure_offered(institution=staff.institution, department=staff.department)
+    update_fields = list(changed)
+    if "phone" in changed:
+        staff.phone_verified = False
+        update_fields.append("phone_verified")
+    staff.save(update_fields=update_fields)
 
     def describe():
         return "; ".join(

@@ -16,6 +16,7 @@ _POSITION_ORDER = list(POSITION_GROUP_NAMES.values())
 
 
 class StaffTable(tables.Table):
+    caption = _("Staff")
     select = tables.CheckBoxColumn(
         accessor="pk",
         attrs={

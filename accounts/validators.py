@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -10,3 +11,25 @@ credit_code_validator = RegexValidator(
     r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",
     _("Enter an 18-character unified social credit code."),
 )
+
+# GB 32100-2015 §4.3: the 18th character is a check over the first 17 (weights 3^i mod 31).
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = [pow(3, i, 31) for i in range(17)]
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_credit_code_check(value: str) -> None:
+    """The check character must match (run after the pattern check)."""
+    if (
+        len(value) == 18
+        and all(c in CREDIT_CODE_ALPHABET for c in value)
+        and credit_code_check_char(value[:17]) != value[17]
+    ):
+        raise ValidationError(
+            _("The check character of this unified social credit code is wrong: please check the code."),
+            code="credit_code_check",
+        )

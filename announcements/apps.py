@@ -27,12 +27,23 @@ class AnnouncementsConfig(AppConfig):
         menu.register(
             menu.MenuItem(_("New department notice"), "announcements:department_create", user_may_compile, 11)
         )
+        # 操作指南: for everyone signed in.
+        menu.register(menu.MenuItem(_("Operation guide"), "announcements:guide", lambda u: True, 200))
 
         from . import notifications
-        from .selectors import todo_count
+        from .selectors import todo_count, todo_items
         from .signals import notice_transitioned
 
         notice_transitioned.connect(notifications.on_notice_transitioned, dispatch_uid="announcements.mail")
 
+        from accounts import alerts as account_alerts
+
+        from . import alerts, in_app
+
+        # Every notification is also an in-app message (消息通知), e-mail address or not.
+        notice_transitioned.connect(in_app.on_notice_transitioned, dispatch_uid="announcements.in_app")
+        account_alerts.register_provider(alerts.notice_alerts)
+
         # The console header's 待办 badge: what this user can move on now (我的待办).
         menu.register_counter("todo", todo_count)
+        menu.register_todo_list(todo_items)

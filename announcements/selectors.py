@@ -9,7 +9,8 @@ Visibility (outsiders get 404 for what they may not see):
 """
 
 from django.contrib.auth.models import Permission
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
 
 from accounts.enums import InstitutionKind, Perm
 from accounts.models import Institution, User
@@ -107,3 +108,27 @@ def current_reviewers(announcement) -> list[User]:
     if announcement.state == State.FINANCE_REVIEW and not is_awaiting_schedule(announcement):
         return list(finance_reviewers(announcement))
     return []
+
+
+def todo_items(user, limit: int) -> tuple[list[dict], str]:
+    """The home page's 待办事项: the `limit` most urgent of 我的待办 (returned drafts first, then
+    the longest waiting) and the link to the whole list."""
+    queue = review_queue(user=user)
+    urgent = queue.annotate(
+        returned=Case(
+            When(state=State.DRAFT, return_reason__gt="", then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("returned", "submitted_at", "created_at")[:limit]
+    items = [
+        {
+            "title": notice.title,
+            "url": reverse("announcements:detail", args=[notice.public_id]),
+            "state": notice.get_state_display(),
+            "returned": notice.returned == 0,
+            "time": notice.submitted_at or notice.created_at,
+        }
+        for notice in urgent
+    ]
+    return items, reverse("announcements:list") + "?tab=todo"

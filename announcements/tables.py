@@ -15,6 +15,7 @@ class AnnouncementTable(tables.Table):
     time = tables.Column(verbose_name=_("time"), empty_values=(), orderable=False, accessor="published_at")
     state = tables.Column(verbose_name=_("state"))
     actions = tables.Column(verbose_name=_("operation"), empty_values=(), orderable=False)
+    caption = _("Notices")
 
     class Meta:
         model = Announcement

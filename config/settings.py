@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "reservations",
     "announcements",
@@ -71,10 +74,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
+    "accounts.middleware.RequireSecondFactorMiddleware",
     # Last: it must see the credentials after authentication has run.
     "axes.middleware.AxesMiddleware",
 ]
@@ -96,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.console",
             ],
+            # `html_datetime` for <time datetime>, in every template without a {% load %}.
+            "builtins": ["accounts.templatetags.html_values"],
         },
     },
 ]
@@ -143,6 +150,16 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Text messages (verification codes): the console backend unless SMS_URL names the provider's
+# endpoint (Alibaba Cloud SMS, e.g. https://dysmsapi.aliyuncs.com/); the key pair comes from the
+# environment only. SMS_BACKEND (a class path) overrides the choice.
+SMS_BACKEND = env.str("SMS_BACKEND", default="")
+SMS_URL = env.str("SMS_URL", default="")
+SMS_ACCESS_KEY_ID = env.str("SMS_ACCESS_KEY_ID", default="")
+SMS_ACCESS_KEY_SECRET = env.str("SMS_ACCESS_KEY_SECRET", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_TEMPLATE_CODE = env.str("SMS_TEMPLATE_CODE", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@sme-notices.localhost")
 
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
@@ -171,6 +188,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The client address behind PROXY_COUNT proxies (python-ipware is not installed, so axes would
+# otherwise see only the proxy's REMOTE_ADDR): the same function records 登录记录.
+AXES_CLIENT_IP_CALLABLE = "accounts.ipregion.client_address"
 # Successful sign-ins (AccessLog) and every failure (AccessFailureLog) are kept for the admin.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
@@ -280,6 +300,28 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# The workbench (工作台). In-app messages older than this are purged (`purge_messages`, daily).
+MESSAGE_RETENTION_DAYS = env.int("MESSAGE_RETENTION_DAYS", default=180)
+# Warnings (预警): a filing deadline this close, a notice waiting for a reviewer this long, a
+# scheduled publication due within these hours.
+WARNING_DEADLINE_DAYS = env.int("WARNING_DEADLINE_DAYS", default=7)
+WARNING_REVIEW_WAIT_DAYS = env.int("WARNING_REVIEW_WAIT_DAYS", default=3)
+WARNING_SCHEDULE_HOURS = env.int("WARNING_SCHEDULE_HOURS", default=24)
+# Sign-in places: an ip2region .xdb file (IPv4; https://github.com/lionsoul2014/ip2region data,
+# read by the py-ip2region package). Unset: public addresses read 未知; private ones 内网 always.
+IP_REGION_DB = env.str("IP_REGION_DB", default="")
+# Second factor (TOTP, django-otp): the positions that must use it. Production defaults to the
+# positions that publish in the government's name, manage accounts or inspect; DEBUG (make run)
+# to none, so that the demo accounts sign in with a password.
+OTP_REQUIRED_POSITIONS = env.list(
+    "OTP_REQUIRED_POSITIONS",
+    default=[] if DEBUG else ["finance_reviewer", "institution_admin", "supervisor"],
+)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="上海政府采购 中小企业预留公告")
+OTP_RECOVERY_CODES = 10
+# 新增/邀请: how long an invitation link stays valid.
+INVITATION_HOURS = env.int("INVITATION_HOURS", default=72)
 
 SITE_NAME = _("SME reserved-project notices")
 AXES_VERBOSE = False

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.enums import POSITION_GROUP_NAMES, InstitutionKind, Position
-from accounts.models import District, Institution, User
+from accounts.models import Department, District, Institution, User
 
 UNIT_NAME = "上海市普陀区真如镇街道社区党群服务中心"
 
@@ -69,6 +69,31 @@ def demo_user(*, username: str, full_name: str, institution: Institution, positi
     return user
 
 
+# 部门管理 of the demo unit, and who sits where (username → department, 职务).
+DEPARTMENTS = ["办公室", "采购科", "财务科"]
+PLACES = {
+    "demo-admin": ("办公室", "主任"),
+    "demo-handler": ("采购科", "科员"),
+    "demo-reviewer": ("采购科", "科长"),
+}
+# A verified 绑定手机 so that 忘记密码 by code can be tried under `make run` (the console SMS
+# backend prints the code in the terminal).
+VERIFIED_PHONES = {"demo-handler": "13800000001"}
+
+
+def seed_departments(unit: Institution) -> None:
+    departments = {
+        name: Department.objects.get_or_create(institution=unit, name=name, defaults={"sort_order": i})[0]
+        for i, name in enumerate(DEPARTMENTS)
+    }
+    for username, (department, title) in PLACES.items():
+        User.objects.filter(username=username, department=None).update(
+            department=departments[department], title=title
+        )
+    for username, phone in VERIFIED_PHONES.items():
+        User.objects.filter(username=username, phone="").update(phone=phone, phone_verified=True)
+
+
 @transaction.atomic
 def seed(context: dict) -> None:
     """Side effects: the institutions and accounts above, and the superuser `admin`.
@@ -79,6 +104,7 @@ def seed(context: dict) -> None:
     }
     for username, full_name, key, positions in USERS:
         demo_user(username=username, full_name=full_name, institution=institutions[key], positions=positions)
+    seed_departments(institutions["unit"])
     User.objects.get_or_create(
         username="admin",
         defaults={

@@ -28,3 +28,9 @@ class OversightConfig(AppConfig):
         )
         menu.register(menu.MenuItem(_("Spot checks"), "oversight:sample_list", rules.can_spot_check, 62))
         hooks.register_deadline_provider(selectors.campaign_deadlines)
+
+        from accounts import alerts as account_alerts
+
+        from . import alerts
+
+        account_alerts.register_provider(alerts.filing_alerts)

@@ -20,7 +20,7 @@ class CampaignForm(forms.Form):
     year = forms.IntegerField(label=_("Reporting year"))
     deadline = forms.DateField(
         label=_("Deadline"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Units must publish by 23:59:59 (Shanghai time) of this day."),
     )
     remind_days_before = forms.IntegerField(

@@ -17,10 +17,12 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.enums import InstitutionKind, Perm
+from accounts.inbox import messages_send
 from accounts.models import Institution, User
 
 from . import rules, selectors
@@ -121,6 +123,8 @@ class ReminderOutcome:
     sent: int = 0
     already_sent: int = 0
     no_recipient: int = 0
+    # Of the units reached (each reached by an in-app message), how many also got an e-mail.
+    emailed: int = 0
 
 
 def reminder_kind_due(campaign: FilingCampaign, now: datetime) -> str | None:
@@ -139,7 +143,6 @@ def _handlers_by_institution(institution_ids) -> dict[int, list[User]]:
     )
     users = (
         User.objects.filter(perm, institution_id__in=institution_ids, is_active=True, is_deleted=False)
-        .exclude(email="")
         .distinct()
         .order_by("institution_id", "username")
     )
@@ -156,8 +159,10 @@ def reminders_send(
     kind: str | None = None,
     now: datetime | None = None,
 ) -> ReminderOutcome:
-    """E-mail the handlers of every required unit that has not published. Side effects: one
-    Reminder row (with its recipients) and one e-mail per unit; a unit that already got this kind
+    """Remind the handlers of every required unit that has not published. Side effects: one
+    Reminder row (with its recipients), an in-app message to every handler and one e-mail to
+    those of them with an address, per unit; a unit counts as reached once its messages are
+    stored (`emailed` says how many also got an e-mail). A unit that already got this kind
     of reminder today is skipped, by the database's unique key, so double clicks and two cron
     runs at once send it once. `actor` None means the scheduled command."""
     if actor is not None:
@@ -179,6 +184,7 @@ def reminders_send(
             continue
         if _send_one(campaign, institution_id, institution_name, recipients, kind, today, now, actor):
             outcome.sent += 1
+            outcome.emailed += any(u.email for u in recipients)
         else:
             outcome.already_sent += 1
     return outcome
@@ -193,7 +199,7 @@ def _send_one(campaign, institution_id, institution_name, recipients, kind, toda
             date=today,
             sent_at=now,
             sent_by=actor,
-            recipient_emails="; ".join(f"{u.get_full_name()} <{u.email}>" for u in recipients),
+            recipient_emails="; ".join(f"{u.get_full_name()} <{u.email}>" for u in recipients if u.email),
         )
         # The unique key is checked by the insert itself, not by a read first: two runs at
         # once must not both see "not sent yet".
@@ -204,10 +210,30 @@ def _send_one(campaign, institution_id, institution_name, recipients, kind, toda
         except IntegrityError:
             return False
         reminder.recipients.set(recipients)
-        # Sent inside the transaction: if the mail server refuses, the row goes too and the
-        # next run tries again.
-        _reminder_email(campaign, institution_name, recipients, kind).send(fail_silently=False)
+        _reminder_messages(campaign, institution_name, recipients, kind)
+        # Sent inside the transaction: if the mail server refuses, the row and the messages go
+        # too and the next run tries again.
+        with_email = [u for u in recipients if u.email]
+        if with_email:
+            _reminder_email(campaign, institution_name, with_email, kind).send(fail_silently=False)
     return True
+
+
+def _reminder_messages(campaign, institution_name, recipients, kind) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _reminder_subject(campaign, institution_name, kind)
+        body = _("The deadline is %(deadline)s.") % {
+            "deadline": f"{timezone.localtime(campaign.deadline, rules.SHANGHAI):%Y-%m-%d %H:%M}"
+        }
+    return messages_send(users=recipients, title=title, body=body, link=reverse("announcements:list"))
+
+
+def _reminder_subject(campaign, institution_name, kind) -> str:
+    if kind == ReminderKind.AFTER:
+        subject = _("Overdue: the %(year)s SME reserved-project notice of %(unit)s")
+    else:
+        subject = _("Reminder: file the %(year)s SME reserved-project notice of %(unit)s")
+    return subject % {"year": campaign.year, "unit": institution_name}
 
 
 def _reminder_email(campaign, institution_name, recipients, kind) -> EmailMessage:
@@ -219,11 +245,7 @@ def _reminder_email(campaign, institution_name, recipients, kind) -> EmailMessag
             "deadline": timezone.localtime(campaign.deadline, rules.SHANGHAI),
             "site_url": settings.SITE_URL,
         }
-        if kind == ReminderKind.AFTER:
-            subject = _("Overdue: the %(year)s SME reserved-project notice of %(unit)s")
-        else:
-            subject = _("Reminder: file the %(year)s SME reserved-project notice of %(unit)s")
-        subject = subject % {"year": campaign.year, "unit": institution_name}
+        subject = _reminder_subject(campaign, institution_name, kind)
         body = render_to_string("oversight/emails/reminder.txt", context)
     return EmailMessage(subject=subject, body=body, to=[u.email for u in recipients])
 

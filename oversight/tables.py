@@ -23,6 +23,7 @@ def _local(value):
 
 
 class UnitTable(tables.Table):
+    caption = _("Units")
     institution = tables.Column(verbose_name=_("Budget unit"), order_by=("institution__name",))
     status = tables.Column(verbose_name=_("Status"))
     submitted_at = tables.Column(verbose_name=_("Submitted at"))

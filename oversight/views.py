@@ -202,10 +202,15 @@ def campaign_remind(request, pk):
     messages.success(
         request,
         _(
-            "Reminders sent to %(sent)s units; %(already)s had already been reminded today; "
-            "%(none)s have no procurement handler with an e-mail address."
+            "Reminders reached %(sent)s units in their inboxes (%(emailed)s of them also by e-mail); "
+            "%(already)s had already been reminded today; %(none)s have no procurement handler."
         )
-        % {"sent": outcome.sent, "already": outcome.already_sent, "none": outcome.no_recipient},
+        % {
+            "sent": outcome.sent,
+            "emailed": outcome.emailed,
+            "already": outcome.already_sent,
+            "none": outcome.no_recipient,
+        },
     )
     return redirect("oversight:campaign_detail", pk=campaign.pk)
 

@@ -10,8 +10,9 @@ SQLite keeps plain icontains. LIKE metacharacters in a word are escaped by Djang
 backslash match themselves.
 """
 
+import re
 import unicodedata
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -99,7 +100,23 @@ def year_choices():
 
 
 class DateInput(forms.DateInput):
+    """A date input's value is an ISO date or nothing (HTML): a mistyped date from the address
+    bar stays in the error message next to the field, not in the value."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return None
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return None
+        return value
 
 
 class PublicNoticeFilter(django_filters.FilterSet):

@@ -3,17 +3,19 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import POSITION_GROUP_NAMES, Perm, Position
-from ..models import User
+from ..models import Department, User
 from ..selectors import perm_tree_for_institution, positions_for_institution, positions_granting
 
-PROFILE_FIELDS = ["full_name", "phone", "department", "email"]
+PROFILE_FIELDS = ["full_name", "phone", "department", "title", "email"]
 PROFILE_LABELS = {
     "full_name": _("Full name"),
     "phone": _("Bound mobile"),
-    "department": _("Department / title"),
+    "department": _("Department"),
+    "title": _("Job title"),
 }
 PROFILE_ERRORS = {"full_name": {"required": _("Enter the staff member's full name.")}}
 
@@ -27,6 +29,18 @@ class StaffUpdateForm(forms.ModelForm):
         labels = PROFILE_LABELS
         error_messages = PROFILE_ERRORS
         widgets = {"phone": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})}
+        help_texts = {"phone": _("A number typed here stays unverified until its holder enters a code.")}
+
+    def __init__(self, *args, institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        # 所属部门: the enabled departments of the admin's own institution (部门管理), plus the
+        # account's current one even if it has been disabled since.
+        offered = Q(is_active=True)
+        if self.instance.department_id:
+            offered |= Q(pk=self.instance.department_id)
+        field = self.fields["department"]
+        field.queryset = Department.objects.filter(offered, institution=institution)
+        field.empty_label = _("No department")
 
 
 class StaffCreateForm(StaffUpdateForm):

@@ -20,6 +20,7 @@ from .. import selectors, services
 from ..filters import StaffFilter
 from ..forms.staff import StaffBatchForm, StaffCreateForm, StaffPositionsForm, StaffUpdateForm
 from ..gates import staff_admin_required
+from ..second_factor import otp_enrolled
 from ..tables import StaffTable, paginate_staff_table
 
 
@@ -44,7 +45,7 @@ def staff_list(request):
 
 @staff_admin_required
 def staff_create(request):
-    form = StaffCreateForm(request.POST or None)
+    form = StaffCreateForm(request.POST or None, institution=request.user.institution)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password2"}
         try:
@@ -72,6 +73,7 @@ def staff_detail(request, pk):
         "positions": selectors.staff_positions_held(staff),
         "perms": selectors.staff_perms_held(staff),
         "changes": selectors.staff_changes(staff=staff),
+        "has_second_factor": otp_enrolled(staff),
     }
     return render(request, "accounts/staff_detail.html", context)
 
@@ -79,7 +81,7 @@ def staff_detail(request, pk):
 @staff_admin_required
 def staff_update(request, pk):
     staff = selectors.staff_get_for_admin(admin=request.user, pk=pk, deleted=False)
-    form = StaffUpdateForm(request.POST or None, instance=staff)
+    form = StaffUpdateForm(request.POST or None, instance=staff, institution=request.user.institution)
     if form.is_valid():
         try:
             services.staff_update(actor=request.user, staff=staff, **form.cleaned_data)

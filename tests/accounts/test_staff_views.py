@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.enums import Perm, Position, StaffAction
-from accounts.models import StaffChange, User
+from accounts.models import Department, StaffChange, User
 from accounts.rules import user_holds
 from tests import factories as F
 
@@ -54,7 +54,10 @@ def test_staff_list_shows_own_institution_with_seed_columns(world, admin_client)
 )
 def test_staff_list_filters(world, admin_client, query, expected):
     User.objects.filter(pk=world.reviewer.pk).update(phone="13912345678")
-    User.objects.filter(pk=world.handler2.pk).update(department="采购科")
+    purchasing = Department.objects.create(institution=world.unit, name="采购科")
+    User.objects.filter(pk=world.handler2.pk).update(department=purchasing)
+    if "department" in query:
+        query = {"department": purchasing.pk}
 
     html = admin_client.get(LIST, query).content.decode()
 
@@ -104,8 +107,9 @@ def test_staff_list_query_count_is_constant(world, admin_client, django_assert_m
 
     User.objects.filter(institution=world.unit).exclude(pk=world.admin.pk).delete()
     one, rows_one = count()
+    departments = [Department.objects.create(institution=world.unit, name=f"部门{i}") for i in range(3)]
     for i in range(29):
-        F.user(institution=world.unit, positions=[Position.HANDLER], department=f"部门{i % 3}")
+        F.user(institution=world.unit, positions=[Position.HANDLER], department=departments[i % 3])
     thirty, rows_thirty = count()
 
     assert (rows_one, rows_thirty) == (1, 30)
@@ -115,13 +119,15 @@ def test_staff_list_query_count_is_constant(world, admin_client, django_assert_m
 
 
 def test_staff_create_with_initial_password(world, admin_client):
+    office = Department.objects.create(institution=world.unit, name="办公室")
     response = admin_client.post(
         reverse("accounts:staff_create"),
         {
             "username": "zhangsan2026",
             "full_name": "张三",
             "phone": "13800138000",
-            "department": "办公室",
+            "department": office.pk,
+            "title": "科员",
             "email": "",
             "password1": "Spring-rain-2026",
             "password2": "Spring-rain-2026",
@@ -131,6 +137,7 @@ def test_staff_create_with_initial_password(world, admin_client):
 
     user = User.objects.get(username="zhangsan2026")
     assert (user.institution, user.must_change_password, user.is_active) == (world.unit, True, True)
+    assert (user.department, user.title, user.phone_verified) == (office, "科员", False)
     html = response.content.decode()
     assert "张三" in html and "zhangsan2026" in html
     assert "新增" in html  # the change history shows the creation
@@ -171,14 +178,15 @@ def test_staff_create_bad_input_shows_chinese_field_error(world, admin_client, f
 
 
 def test_staff_edit_saves_and_records(world, admin_client):
+    finance = Department.objects.create(institution=world.unit, name="财务科")
     response = admin_client.post(
         reverse("accounts:staff_update", args=[world.handler2.pk]),
-        {"full_name": "经办人丙", "phone": "13700137000", "department": "财务科", "email": "h2@example.cn"},
+        {"full_name": "经办人丙", "phone": "13700137000", "department": finance.pk, "email": "h2@example.cn"},
         follow=True,
     )
 
     world.handler2.refresh_from_db()
-    assert (world.handler2.full_name, world.handler2.department) == ("经办人丙", "财务科")
+    assert (world.handler2.full_name, world.handler2.department) == ("经办人丙", finance)
     assert "经办人乙 → 经办人丙" in response.content.decode()
 
 
@@ -187,14 +195,15 @@ def test_staff_edit_saves_and_records(world, admin_client):
     [("phone", "1380013800x", "请输入以1开头的11位手机号码"), ("full_name", "", "请输入员工姓名")],
 )
 def test_staff_edit_bad_input_saves_nothing(world, admin_client, field, value, message):
-    data = {"full_name": "经办人丙", "phone": "", "department": "财务科", "email": ""}
+    finance = Department.objects.create(institution=world.unit, name="财务科")
+    data = {"full_name": "经办人丙", "phone": "", "department": finance.pk, "email": ""}
     data[field] = value
 
     response = admin_client.post(reverse("accounts:staff_update", args=[world.handler2.pk]), data)
 
     assert re.search(rf'id="id_{field}_error">[^<]*{message}', response.content.decode())
     world.handler2.refresh_from_db()
-    assert (world.handler2.full_name, world.handler2.department) == ("经办人乙", "")
+    assert (world.handler2.full_name, world.handler2.department) == ("经办人乙", None)
     assert world.handler2.changes.count() == 0
 
 

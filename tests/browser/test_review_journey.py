@@ -62,7 +62,7 @@ def test_notice_goes_from_new_to_published_through_both_reviews(demo, live_serve
     expect(handler.locator(".step-reviewers")).to_contain_text("张伟")
 
     reviewer = sign_in("demo-reviewer")
-    expect(reviewer.locator(".badge")).to_have_text("1")
+    expect(reviewer.locator('.badge[title="待办"]')).to_have_text("1")
     open_todo(reviewer, title)
     reviewer.get_by_role("button", name="通过").click()
     expect(reviewer.locator(".status").first).to_have_text("财政审核")

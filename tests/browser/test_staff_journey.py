@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import User
+from accounts.models import Department, User
 from tests import factories as F
 
 # serialized_rollback: a transactional test flushes the tables, including the districts and the
@@ -31,6 +31,7 @@ def test_staff_journey_filter_add_disable_and_set_positions(world, live_server, 
     page.on(
         "console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None
     )
+    Department.objects.create(institution=world.unit, name="办公室")
     _sign_in(page, live_server, world.admin)
 
     # The console menu leads to 员工管理; filter by 姓名.
@@ -50,7 +51,8 @@ def test_staff_journey_filter_add_disable_and_set_positions(world, live_server, 
     page.get_by_label("账号").fill("wangwu2026")
     page.get_by_label("姓名").fill("王五")
     page.get_by_label("绑定手机").fill("13600136000")
-    page.get_by_label("所属部门/职务").fill("办公室")
+    page.get_by_label("所属部门").select_option(label="办公室")
+    page.get_by_label("职务").fill("科员")
     page.get_by_label("初始密码", exact=True).fill("Autumn-leaf-2026")
     page.get_by_label("确认初始密码").fill("Autumn-leaf-2026")
     page.get_by_role("button", name="保存").click()

@@ -155,6 +155,9 @@ def test_bad_date_shows_message_next_to_field_and_no_500(client, world):
     assert 'id="id_date_from_error"' in html
     assert "输入一个有效的日期" in html
     assert titles(response) == ["某公告"]
+    # A date input's value must be a date (HTML): the mistyped one is not echoed into it.
+    assert 'name="date_from" aria-invalid="true"' in html
+    assert 'value="2025-13-45"' not in html
 
 
 def test_form_has_labelled_fields_search_and_reset(client, world):

@@ -176,9 +176,9 @@ def test_xss_payload_in_every_text_field_comes_out_escaped_everywhere(demo, clie
 
     object_urls += [
         f"/console/staff/{pk}/"
-        for pk in User.objects.filter(Q(full_name__contains=MARK) | Q(department__contains=MARK)).values_list(
-            "pk", flat=True
-        )
+        for pk in User.objects.filter(
+            Q(full_name__contains=MARK) | Q(title__contains=MARK) | Q(department__name__contains=MARK)
+        ).values_list("pk", flat=True)
     ]
 
     # 3. Every page again, as every role and as the public, plus the feeds, API and exports.

@@ -27,5 +27,6 @@ class Command(BaseCommand):
             outcome = services.reminders_send(campaign=campaign, kind=kind, now=now)
             self.stdout.write(
                 f"{campaign.district.code} {campaign.year} {kind}: sent {outcome.sent}, "
+                f"of them by e-mail too {outcome.emailed}; "
                 f"already sent today {outcome.already_sent}, no handler {outcome.no_recipient}"
             )

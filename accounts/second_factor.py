@@ -1,0 +1,81 @@
+"""The second factor: TOTP (django-otp) with single-use recovery codes.
+
+Which positions must use it is a setting (OTP_REQUIRED_POSITIONS): production defaults to
+财政审核岗, 机构管理员 and 监督检查岗; `make run` (DEBUG) to none.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext
+from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .enums import POSITION_GROUP_NAMES, Position, StaffAction
+from .models import User
+from .rules import can_manage_staff_of
+from .services import StaffNotFound, staff_change_record
+
+
+def otp_required(user) -> bool:
+    """True when one of the user's positions must use a second factor (cached on the user)."""
+    names = [POSITION_GROUP_NAMES[Position(p)] for p in settings.OTP_REQUIRED_POSITIONS]
+    if not names or not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_otp_required", None)
+    if cached is None:
+        cached = user.groups.filter(name__in=names).exists()
+        user._otp_required = cached
+    return cached
+
+
+def otp_enrolled(user) -> bool:
+    return user_has_device(user, confirmed=True)
+
+
+def totp_device_pending(*, user) -> TOTPDevice:
+    """The unconfirmed TOTP device being enrolled (made on first call; its key stays until confirmed)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_confirm(*, user, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm the device with a code from the app. On success: the device is confirmed, any older
+    device and recovery codes are replaced, fresh recovery codes are made and a StaffChange is
+    recorded; returns the codes (shown once). A wrong code returns None."""
+    if not device.verify_token(code.strip()):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = recovery_codes_renew(user=user)
+    staff_change_record(staff=user, actor=user, action=StaffAction.ENROL_OTP)
+    return codes
+
+
+def recovery_codes_renew(*, user) -> list[str]:
+    """Replace the user's recovery codes (each works once) with new ones; returns them."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=gettext("Recovery codes"), confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(settings.OTP_RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
+def recovery_codes_left(*, user) -> int:
+    return StaticToken.objects.filter(device__user=user).count()
+
+
+@transaction.atomic
+def staff_otp_reset(*, actor: User, staff: User) -> int:
+    """An institution admin removes a staff member's second factor (a lost phone): the person
+    enrols again at the next sign-in. Records a StaffChange; returns the devices removed."""
+    if not can_manage_staff_of(actor, staff.institution):
+        raise StaffNotFound
+    removed = TOTPDevice.objects.filter(user=staff).delete()[0]
+    removed += StaticDevice.objects.filter(user=staff).delete()[0]
+    staff_change_record(staff=staff, actor=actor, action=StaffAction.RESET_OTP)
+    return removed

@@ -1,0 +1,82 @@
+"""Warnings (预警) about notices, a provider of accounts.alerts (registered in
+AnnouncementsConfig.ready). At most three queries per user, whatever the number of notices:
+
+- a notice returned to its handler (a draft with a return reason, in the handler's 我的待办);
+- a notice waiting for this reviewer longer than WARNING_REVIEW_WAIT_DAYS;
+- for 财政审核岗: an approved notice whose scheduled publication is due within
+  WARNING_SCHEDULE_HOURS.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.alerts import Alert
+from accounts.enums import Perm
+from accounts.rules import user_holds
+
+from .enums import State
+from .selectors import announcements_for_user, review_queue
+
+LIMIT = 20
+
+
+def _link(announcement) -> str:
+    return reverse("announcements:detail", args=[announcement.public_id])
+
+
+def notice_alerts(user) -> list[Alert]:
+    now = timezone.now()
+    alerts = []
+    queue = review_queue(user=user)
+    if not queue.query.is_empty():
+        for notice in queue.filter(state=State.DRAFT).exclude(return_reason="")[:LIMIT]:
+            alerts.append(
+                Alert(
+                    "returned",
+                    _("Returned to you: %(title)s") % {"title": notice.title},
+                    _link(notice),
+                    notice.updated_at,
+                    "danger",
+                )
+            )
+        days = settings.WARNING_REVIEW_WAIT_DAYS
+        waiting = (
+            queue.filter(state__in=[State.PURCHASER_REVIEW, State.FINANCE_REVIEW])
+            .annotate(entered_at=Max("flow_log__created_at"))
+            .filter(entered_at__lt=now - timedelta(days=days))
+            .order_by("entered_at")[:LIMIT]
+        )
+        for notice in waiting:
+            alerts.append(
+                Alert(
+                    "review_wait",
+                    _("Waiting for your review for more than %(days)s days: %(title)s")
+                    % {"days": days, "title": notice.title},
+                    _link(notice),
+                    notice.entered_at,
+                )
+            )
+    if user_holds(user, Perm.FINANCE_REVIEW):
+        due = announcements_for_user(user=user).filter(
+            state=State.FINANCE_REVIEW,
+            approved_at__isnull=False,
+            scheduled_at__gt=now,
+            scheduled_at__lte=now + timedelta(hours=settings.WARNING_SCHEDULE_HOURS),
+        )
+        for notice in due.order_by("scheduled_at")[:LIMIT]:
+            local = timezone.localtime(notice.scheduled_at)
+            alerts.append(
+                Alert(
+                    "scheduled",
+                    _("Scheduled publication at %(time)s: %(title)s")
+                    % {"time": f"{local:%Y-%m-%d %H:%M}", "title": notice.title},
+                    _link(notice),
+                    notice.scheduled_at,
+                )
+            )
+    return alerts

@@ -1,0 +1,87 @@
+"""Warnings (预警) about filing campaigns, a provider of accounts.alerts (registered in
+OversightConfig.ready). One query per user:
+
+- a unit's handler: the campaign's deadline is within WARNING_DEADLINE_DAYS (Shanghai days) and
+  the unit's notice is not submitted yet; or the deadline has passed and it is not published;
+- a district's 财政审核岗: a campaign past its deadline with units that have not published.
+"""
+
+from collections import Counter
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.alerts import Alert
+from accounts.enums import Perm
+from accounts.rules import user_holds
+
+from .enums import UnitStatus
+from .models import CampaignUnit
+from .rules import is_district_finance
+from .selectors import annotated_units, days_left
+
+NOT_SUBMITTED = (UnitStatus.NOT_STARTED, UnitStatus.DRAFT, UnitStatus.REVOKED)
+
+
+def filing_alerts(user) -> list[Alert]:
+    now = timezone.now()
+    alerts = []
+    if user_holds(user, Perm.SUBMIT_NOTICE):
+        units = annotated_units(
+            CampaignUnit.objects.filter(institution_id=user.institution_id, required=True)
+        ).exclude(status=UnitStatus.PUBLISHED)
+        link = reverse("announcements:list")
+        for unit in units.order_by("campaign__deadline"):
+            campaign = unit.campaign
+            deadline = timezone.localtime(campaign.deadline)
+            if now > campaign.deadline:
+                alerts.append(
+                    Alert(
+                        "overdue",
+                        _("Overdue: the %(year)s notice was due on %(date)s and is not published")
+                        % {"year": campaign.year, "date": f"{deadline:%Y-%m-%d}"},
+                        link,
+                        campaign.deadline,
+                        "danger",
+                    )
+                )
+            elif unit.status in NOT_SUBMITTED and days_left(campaign, now) <= settings.WARNING_DEADLINE_DAYS:
+                alerts.append(
+                    Alert(
+                        "deadline",
+                        _("The %(year)s notice is due on %(date)s (%(days)s days left) and is not submitted")
+                        % {
+                            "year": campaign.year,
+                            "date": f"{deadline:%Y-%m-%d}",
+                            "days": days_left(campaign, now),
+                        },
+                        link,
+                        campaign.deadline,
+                    )
+                )
+    if is_district_finance(user):
+        late = (
+            annotated_units(
+                CampaignUnit.objects.filter(
+                    campaign__district_id=user.institution.district_id,
+                    campaign__deadline__lt=now,
+                    required=True,
+                )
+            )
+            .exclude(status=UnitStatus.PUBLISHED)
+            .values_list("campaign_id", "campaign__year", "campaign__deadline")
+        )
+        for (pk, year, deadline), count in Counter(late).items():
+            alerts.append(
+                Alert(
+                    "overdue_units",
+                    _("%(count)s units have not published their %(year)s notice after the deadline")
+                    % {"count": count, "year": year},
+                    reverse("oversight:campaign_detail", args=[pk]),
+                    deadline,
+                    "danger",
+                )
+            )
+    return alerts

@@ -1,0 +1,48 @@
+"""操作指南: the steps of the user's positions and the rules table drawn from the rules themselves."""
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from announcements import guide
+from reservations import rules
+
+pytestmark = pytest.mark.django_db
+GUIDE = reverse("announcements:guide")
+
+
+def test_handler_sees_the_handler_journey_in_the_seeds_words(world, login):
+    html = login(world.handler).get(GUIDE).content.decode()
+    assert "项目采购经办岗" in html and "采购人审核岗</h2>" not in html
+    assert "上海政府采购网-采购公告-采购合同公告" in html
+    assert "“采购项目整体预留”“设置专门采购包”“要求以联合体形式参加”“要求合同分包”" in html
+
+
+def test_every_position_on_request(world, login):
+    html = login(world.finance).get(GUIDE + "?all=1").content.decode()
+    for name in ("项目采购经办岗", "采购人审核岗", "财政审核岗", "监督检查岗", "机构管理员"):
+        assert f"<h2>{name}</h2>" in html
+
+
+def test_rules_table_has_one_row_per_rule_with_its_numbers(world, login):
+    html = login(world.handler).get(GUIDE).content.decode()
+    assert len(guide.rule_rows()) == len(rules.POLICY_RULES)
+    assert "200万元及以下" in html and "整体预留（采购项目整体预留）" in html
+    assert "预留比例不低于30%" in html and "预留比例不低于40%" in html
+    assert "小微企业占比不低于60%" in html
+    assert "2022-07-01 – 2026-12-31" in html and "财库〔2022〕19号" in html
+
+
+def test_rules_table_follows_a_changed_rule(world, login, monkeypatch):
+    changed = tuple(
+        replace(r, min_ratio=Decimal("35")) if r.code == "min_ratio" else r for r in rules.POLICY_RULES
+    )
+    monkeypatch.setattr(guide, "POLICY_RULES", changed)
+    html = login(world.handler).get(GUIDE).content.decode()
+    assert "预留比例不低于35%" in html and "预留比例不低于30%" not in html
+
+
+def test_guide_requires_sign_in(client):
+    assert client.get(GUIDE).status_code == 302

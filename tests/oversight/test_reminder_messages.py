@@ -1,0 +1,40 @@
+"""Reminders reach every pending unit's inbox; the e-mail goes only to handlers with an address."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from freezegun import freeze_time
+
+from accounts.enums import Position
+from accounts.models import Message
+from oversight.models import Reminder
+from tests import factories as F
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reminder_reaches_handlers_without_email_in_their_inbox(world, putuo):
+    no_mail = F.user(institution=putuo["third"], positions=[Position.HANDLER], email="")
+    fourth = F.user(institution=putuo["fourth"], positions=[Position.HANDLER], email="")
+    with freeze_time("2026-07-10 01:00:00"):
+        call_command("send_filing_reminders")
+    # other_unit (draft, handler with e-mail), third (no e-mail), fourth (revoked, no e-mail).
+    assert sorted(Message.objects.values_list("recipient_id", flat=True)) == sorted(
+        [world.other_handler.pk, no_mail.pk, fourth.pk]
+    )
+    assert [m.to for m in mail.outbox] == [[world.other_handler.email]]
+    assert Reminder.objects.filter(campaign=putuo["campaign"]).count() == 3
+    message = Message.objects.get(recipient=no_mail)
+    assert "2025" in message.title and message.link == "/console/notices/"
+    assert message.body == "截止时间：2026-07-15 23:59。"
+
+
+def test_reminder_button_says_how_many_units_got_an_email_too(world, putuo, login):
+    F.user(institution=putuo["third"], positions=[Position.HANDLER], email="")
+    client = login(world.finance)
+    url = f"/console/oversight/campaigns/{putuo['campaign'].pk}/remind/"
+    with freeze_time("2026-07-10 01:00:00"):
+        response = client.post(url, follow=True)
+    html = response.content.decode()
+    assert "已向2个单位发送站内提醒（其中1个单位同时收到邮件）" in html
+    assert "1个单位没有项目采购经办岗" in html  # the fourth unit
