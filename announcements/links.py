@@ -26,6 +26,17 @@ def edit_url(announcement, user):
     return reverse("announcements:edit", args=[announcement.public_id])
 
 
+def refile_url(announcement, user):
+    """重新填报: a revoked SME notice, for the handlers of its institution (POST)."""
+    if (
+        announcement.state != State.REVOKED
+        or announcement.kind != Kind.SME_RESERVATION
+        or not user_may_draft(user, announcement.institution)
+    ):
+        return None
+    return reverse("announcements:refile", args=[announcement.public_id])
+
+
 def create_url(user):
     if not user_may_draft(user):
         return None
@@ -47,4 +58,5 @@ def row_links(announcement, user, actions) -> dict:
         "public_url": public_url(announcement),
         "can_withdraw": "withdraw" in names,
         "can_revoke": "revoke" in names,
+        "refile_url": refile_url(announcement, user),
     }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: every bench/bench_*.sh and bench/bench_*.py in turn; each prints its own table.
+# `make bench`: every bench/bench_*.sh and bench/bench_*.py in turn (bench_editor.py: the rows editor
+# with a 5,000-row notice); each prints its own table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for script in bench/bench_*; do

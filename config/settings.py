@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "config.routers.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -111,7 +112,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections by default: a new PostgreSQL connection per request costs more than
+# the public pages' queries (docs/platform.md: 151 → 1,477 req/s); health checks keep them honest.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and the one writer work at once on the embedded default.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
@@ -120,7 +124,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# A read replica for the anonymous public pages (config/routers.py); writes and console pages
+# stay on the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = DATABASES["default"].get("CONN_HEALTH_CHECKS", False)
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **DATABASES["replica"].get("OPTIONS", {}),
+    }
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://sme-notices")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # One Redis client and pool per process (config/redis_cache.py).
+    CACHES["default"]["BACKEND"] = "config.redis_cache.PooledRedisCache"
 
 # EMAIL_URL (django-environ's URL form) becomes Django 6.1's MAILERS setting.
 _email = env.email("EMAIL_URL", default="consolemail://")
@@ -250,6 +269,9 @@ OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-shsme1")
 # view that only the benchmark turns on.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
 PUBLIC_VIEW_WINDOW_SECONDS = env.int("PUBLIC_VIEW_WINDOW_SECONDS", default=30 * 60)
+PUBLIC_VIEW_FLUSH_SECONDS = env.int("PUBLIC_VIEW_FLUSH_SECONDS", default=60)
+PUBLIC_HTTP_MAX_AGE = env.int("PUBLIC_HTTP_MAX_AGE", default=60)
+PUBLIC_HTTP_S_MAXAGE = env.int("PUBLIC_HTTP_S_MAXAGE", default=300)
 BENCH_TRIVIAL_VIEW = env.bool("BENCH_TRIVIAL_VIEW", default=False)
 
 # Security headers. CSP is on everywhere so that an inline script or style fails in tests too.

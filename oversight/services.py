@@ -152,6 +152,22 @@ def _handlers_by_institution(institution_ids) -> dict[int, list[User]]:
     return grouped
 
 
+def reminders_preview(*, campaign: FilingCampaign) -> dict:
+    """Who 发送提醒 would reach now (for the confirmation dialog): the required units that have not
+    published, split into those with a handler's e-mail address and those without. Reads only."""
+    pending = list(
+        selectors.annotated_units(CampaignUnit.objects.filter(campaign=campaign, required=True))
+        .exclude(status=UnitStatus.PUBLISHED)
+        .values_list("institution_id", "institution__name")
+        .order_by("institution__name")
+    )
+    handlers = _handlers_by_institution([pk for pk, _name in pending])
+    return {
+        "reached": [name for pk, name in pending if handlers.get(pk)],
+        "unreachable": [name for pk, name in pending if not handlers.get(pk)],
+    }
+
+
 def reminders_send(
     *,
     campaign: FilingCampaign,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/units/", views.campaign_units, name="campaign_units"),
     path("campaigns/<int:pk>/units/<int:unit_pk>/", views.campaign_unit_excuse, name="campaign_unit_excuse"),
     path("campaigns/<int:pk>/remind/", views.campaign_remind, name="campaign_remind"),
+    path("campaigns/<int:pk>/remind/preview/", views.campaign_remind_preview, name="campaign_remind_preview"),
     path("campaigns/<int:pk>/export.xlsx", views.campaign_export, name="campaign_export"),
     path("districts/", views.compare, name="compare"),
     path("districts/export.xlsx", views.compare_export, name="compare_export"),

@@ -192,6 +192,17 @@ def campaign_unit_excuse(request, pk, unit_pk):
 
 
 @oversight_required
+def campaign_remind_preview(request, pk):
+    """The units 发送提醒 would reach, for its confirmation dialog (a fragment, fetched on click)."""
+    user = request.user
+    campaign = selectors.campaign_for_user(user=user, pk=pk)
+    if not rules.can_remind(user, campaign):
+        raise Http404
+    preview = services.reminders_preview(campaign=campaign)
+    return render(request, "oversight/_remind_preview.html", preview)
+
+
+@oversight_required
 @require_POST
 def campaign_remind(request, pk):
     user = request.user

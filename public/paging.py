@@ -73,3 +73,49 @@ def next_url(request, url_name, next_cursor):
     params = [(k, request.GET[k]) for k in (*FILTER_PARAMS, "limit") if request.GET.get(k)]
     params.append(("cursor", next_cursor))
     return site_url(reverse(url_name)) + "?" + urlencode(params)
+
+
+class ListPage:
+    """One page of the public HTML list without counting the matches: 21 rows tell whether a
+    next page exists. Page 1 is the newest 20; a deeper page starts after the cursor that the
+    previous page's 下一页 link carries (keyset on published_at, id: an index range however deep);
+    a bare ?page=N (old links, typed URLs) finds its start by skipping (N-1)×20 keys of a
+    narrow query, which the list's covering index answers without reading the notices."""
+
+    def __init__(self, queryset, *, per_page: int, number, cursor: str | None):
+        try:
+            self.number = max(int(number or 1), 1)
+        except (TypeError, ValueError):
+            self.number = 1
+        self.number = min(self.number, MAX_PAGE)
+        self.per_page = per_page
+        start = decode_cursor(cursor) if cursor and self.number > 1 else None
+        if start is None and self.number > 1:
+            skip = (self.number - 1) * per_page - 1
+            start = next(iter(queryset.values_list("published_at", "pk")[skip : skip + 1]), None)
+        if self.number > 1 and start is None:
+            rows = []
+        else:
+            if start is not None:
+                moment, pk = start
+                queryset = queryset.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+            rows = list(queryset[: per_page + 1])
+        self.object_list = rows[:per_page]
+        self.has_next = len(rows) > per_page
+        self.has_previous = self.number > 1
+        self.next_cursor = encode_cursor(self.object_list[-1]) if self.has_next else None
+        # Known without counting: the matches end on this page.
+        self.total = (
+            None if self.has_next or not rows else (self.number - 1) * per_page + len(self.object_list)
+        )
+        self.at_least = (self.number - 1) * per_page + len(rows)
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+
+# Deeper pages are for crawlers gone astray; 地区, 年份 and the dates reach everything.
+MAX_PAGE = 5000

@@ -119,6 +119,15 @@ class DateInput(forms.DateInput):
         return value
 
 
+class PublicFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is earlier than the start date."))
+        return data
+
+
 class PublicNoticeFilter(django_filters.FilterSet):
     """关键词, 地区, 年份 and the 展开 date range of the public list; the feed, API and downloads
     accept the same parameters, so a download matches what the list shows."""
@@ -134,6 +143,9 @@ class PublicNoticeFilter(django_filters.FilterSet):
     year = django_filters.ChoiceFilter(label=_("Year"), choices=year_choices, empty_label=_("Any year"))
     date_from = django_filters.DateFilter(label=_("Published from"), method="filter_from", widget=DateInput)
     date_to = django_filters.DateFilter(label=_("Published until"), method="filter_to", widget=DateInput)
+
+    class Meta:
+        form = PublicFilterForm
 
     def filter_keyword(self, queryset, name, value):
         return keyword_filter(queryset, value)
@@ -167,3 +179,30 @@ def published_search(*, keyword: str = "") -> QuerySet:
     from announcements.selectors import announcements_published
 
     return keyword_filter(announcements_published(), keyword)
+
+
+def why_matched(search_text: str, title: str, keyword: str) -> list[tuple[str, bool]] | None:
+    """Why a notice matched `keyword` when its title alone does not say: the first other part
+    of its search text (publishing unit, competent unit or a project name) holding a word that
+    the title lacks, as (text, is_match) segments for highlighting. None when the title says it."""
+    terms = [t for t in split_terms(keyword) if t not in normalize(title)]
+    if not terms:
+        return None
+    for part in search_text.split("\n")[1:]:
+        folded = normalize(part)
+        if len(folded) != len(part) or not any(t in folded for t in terms):
+            continue  # a fold that changes lengths cannot map positions back: try the next part
+        marks = [False] * len(part)
+        for term in terms:
+            start = folded.find(term)
+            while start >= 0:
+                marks[start : start + len(term)] = [True] * len(term)
+                start = folded.find(term, start + 1)
+        segments: list[tuple[str, bool]] = []
+        for char, marked in zip(part, marks, strict=True):
+            if segments and segments[-1][1] == marked:
+                segments[-1] = (segments[-1][0] + char, marked)
+            else:
+                segments.append((char, marked))
+        return segments
+    return None

@@ -5,16 +5,22 @@ listener that keeps both the search fields and the page cache in step with the w
 import hashlib
 import logging
 import re
+import uuid
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
+from django.core.cache import cache, caches
+from django.db import connection, transaction
+from django.db.models import F
+from django.tasks import task
+from django.utils import timezone
 
 from announcements.enums import State
 from announcements.models import Announcement
 from reservations.models import ReservedProject
 
 from .cache import bump_public_cache
+from .conditional import mark_publication_changed
 from .search import grams_for, search_text_parts
 
 logger = logging.getLogger(__name__)
@@ -54,6 +60,7 @@ def publication_changed(announcement) -> None:
     text), then invalidate every cached public page (list, feed, API, OCDS, sitemap)."""
     announcement_search_fields_fill(announcement=announcement)
     bump_public_cache()
+    mark_publication_changed()
 
 
 def on_notice_transitioned(sender, *, announcement, to_state, **kwargs) -> None:
@@ -63,12 +70,13 @@ def on_notice_transitioned(sender, *, announcement, to_state, **kwargs) -> None:
 
 
 def client_fingerprint(request) -> str:
+    """The reader's address alone. Adding the User-Agent let anyone inflate 浏览次数 by varying
+    it (issue 14, finding 11); readers behind one NAT share a count within the window."""
     ip = request.META.get("REMOTE_ADDR", "")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if forwarded and getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0):
         ip = forwarded.split(",")[-1].strip()
-    agent = request.META.get("HTTP_USER_AGENT", "")
-    return hashlib.blake2s(f"{ip}|{agent}".encode(), digest_size=12).hexdigest()
+    return hashlib.blake2s(ip.encode(), digest_size=12).hexdigest()
 
 
 def is_countable_view(request) -> bool:
@@ -80,18 +88,55 @@ def is_countable_view(request) -> bool:
     return "prefetch" not in purpose and "prerender" not in purpose
 
 
-def count_view(request, *, pk: int, public_id: str) -> int | None:
-    """Add one to 浏览次数 unless the reader is a bot or read this notice within the window,
-    and return the count (None when the notice has just disappeared).
+# Views counted in Redis: TOTALS holds each notice's current count (what the page shows),
+# PENDING what the database has not received yet; flush_view_counts moves PENDING into
+# Announcement.view_count. A total missing from Redis (first view, or Redis lost its data) is
+# seeded from the database plus what is pending, then counted on.
+TOTALS, PENDING = "public:views:total", "public:views:pending"
+COUNT_SCRIPT = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return false end
+if tonumber(ARGV[2]) > 0 then redis.call('HINCRBY', KEYS[2], ARGV[1], ARGV[2]) end
+return redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+"""
+FLUSH_SCHEDULED = "public:views:flush-scheduled"
 
-    Side effect: at most one UPDATE … SET view_count = view_count + 1 … RETURNING, a single
-    statement: the row is locked only for it, never across the request; the per-client window
-    lives in the cache. A view that does not count reads the number by primary key."""
+
+def _redis():
+    """The pooled redis-py client behind the default cache, or None when it is not Redis."""
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    return backend._cache.get_client(write=True) if isinstance(backend, RedisCache) else None
+
+
+def count_view(request, *, pk: int, public_id: str) -> int | None:
+    """Add one to 浏览次数 unless the reader is a bot or read this notice from the same address
+    within the window, and return the count (None when the notice has just disappeared).
+
+    With Redis: the count lives in Redis (no database query) and a task flushes it to the
+    database at most once a minute (FLUSH_SECONDS). Without Redis, or when Redis fails: one
+    statement, UPDATE … SET view_count = view_count + 1 … RETURNING (the row is locked only for
+    it), or a read by primary key when the view does not count."""
     window = getattr(settings, "PUBLIC_VIEW_WINDOW_SECONDS", 30 * 60)
     key = f"public:viewed:{public_id}:{client_fingerprint(request)}"
+    try:
+        countable = is_countable_view(request) and cache.add(key, 1, timeout=window)
+    except Exception:  # the cache is down: count nothing rather than fail the page
+        logger.warning("view window unavailable", exc_info=True)
+        countable = False
+    client = _redis()
+    if client is not None:
+        try:
+            return _count_in_redis(client, pk, 1 if countable else 0)
+        except Exception:
+            logger.warning("view counter in Redis unavailable; counting in the database", exc_info=True)
+    return _count_in_database(pk, countable)
+
+
+def _count_in_database(pk: int, countable: bool) -> int | None:
     table = connection.ops.quote_name(Announcement._meta.db_table)
     with connection.cursor() as cursor:
-        if is_countable_view(request) and cache.add(key, 1, timeout=window):
+        if countable:
             cursor.execute(
                 f"UPDATE {table} SET view_count = view_count + 1 WHERE id = %s RETURNING view_count", [pk]
             )
@@ -99,3 +144,71 @@ def count_view(request, *, pk: int, public_id: str) -> int | None:
             cursor.execute(f"SELECT view_count FROM {table} WHERE id = %s", [pk])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def _count_in_redis(client, pk: int, step: int) -> int | None:
+    keys = [cache.make_key(TOTALS), cache.make_key(PENDING)]
+    script = client.register_script(COUNT_SCRIPT)
+    total = script(keys=keys, args=[pk, step])
+    if total is None:
+        stored = Announcement.objects.filter(pk=pk).values_list("view_count", flat=True).first()
+        if stored is None:
+            return None
+        pending = int(client.hget(keys[1], pk) or 0)
+        client.hsetnx(keys[0], pk, stored + pending)
+        total = script(keys=keys, args=[pk, step])
+    if step:
+        _schedule_flush()
+    return int(total)
+
+
+def _schedule_flush() -> None:
+    seconds = getattr(settings, "PUBLIC_VIEW_FLUSH_SECONDS", 60)
+    try:
+        if not cache.add(FLUSH_SCHEDULED, 1, timeout=seconds):
+            return
+    except Exception:  # the flag cannot be set: the next view tries again
+        logger.warning("could not schedule the view-count flush", exc_info=True)
+        return
+    try:
+        if flush_view_counts.get_backend().supports_defer and seconds > 0:
+            run_after = timezone.now() + timedelta(seconds=seconds)
+            flush_view_counts.using(run_after=run_after).enqueue()
+        else:
+            flush_view_counts.enqueue()
+    except Exception:  # the queue is unavailable: the counts wait in Redis for the next view
+        cache.delete(FLUSH_SCHEDULED)
+        logger.warning("could not schedule the view-count flush", exc_info=True)
+
+
+def view_counts_flush() -> int:
+    """Move the view counts pending in Redis into Announcement.view_count; returns how many
+    notices changed. Side effects: one UPDATE per notice in one transaction; on a database error
+    the counts go back to Redis for the next flush. Nothing to do without Redis."""
+    client = _redis()
+    if client is None:
+        return 0
+    pending = cache.make_key(PENDING)
+    batch = f"{pending}:flushing:{uuid.uuid4().hex}"
+    try:
+        client.rename(pending, batch)
+    except Exception:  # nothing pending (RENAME of a missing key fails)
+        return 0
+    counts = {int(pk): int(n) for pk, n in client.hgetall(batch).items() if int(n)}
+    try:
+        with transaction.atomic():
+            for pk, n in sorted(counts.items()):
+                Announcement.objects.filter(pk=pk).update(view_count=F("view_count") + n)
+    except Exception:
+        for pk, n in counts.items():
+            client.hincrby(pending, pk, n)
+        client.delete(batch)
+        raise
+    client.delete(batch)
+    return len(counts)
+
+
+@task
+def flush_view_counts() -> int:
+    """The task form of view_counts_flush (queued by the first counted view of a minute)."""
+    return view_counts_flush()

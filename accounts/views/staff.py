@@ -158,6 +158,12 @@ def staff_batch(request):
         query = "&".join(f"ids={s.pk}" for s in staff)
         return redirect(f"{reverse('accounts:staff_batch_positions')}?{query}")
     service = services.staff_enable if action == StaffBatchForm.ENABLE else services.staff_disable
+    if action != StaffBatchForm.ENABLE and any(s.pk == request.user.pk for s in staff):
+        # Select-all takes the admin's own row too: skip it and say so, rather than refuse the batch.
+        staff = [s for s in staff if s.pk != request.user.pk]
+        messages.info(request, _("Your own account was skipped: you cannot disable yourself."))
+        if not staff:
+            return redirect(back)
     try:
         changed = service(actor=request.user, staff=staff)
     except ValidationError as error:

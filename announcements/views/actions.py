@@ -1,10 +1,29 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import workflow
+from ..enums import State
 from ..links import detail_url
 from ..selectors import announcements_for_user
+
+
+def _done_message(entry, announcement) -> str:
+    """What happened, in a sentence ("已提交，等待采购人初审。"), not the button's word."""
+    done = {
+        "submit": _("Submitted: the notice now awaits the purchaser's review."),
+        "withdraw": _("Withdrawn: the notice is a draft again and can be edited."),
+        "purchaser_approve": _("Approved: the notice now awaits the finance review."),
+        "purchaser_return": _("Returned: the handler has been told your reason."),
+        "finance_return": _("Returned: the handler has been told your reason."),
+        "revoke": _("Publication revoked: the notice is off the public site and shows your reason."),
+    }
+    if entry.action == "finance_approve":
+        if announcement.state == State.PUBLISHED:
+            return _("Approved and published: the notice is on the public site.")
+        return _("Approved: the notice will be published at its scheduled time.")
+    return done.get(entry.action, workflow.LOG_LABELS.get(entry.action, ""))
 
 
 @require_POST
@@ -33,7 +52,7 @@ def take_action(request, public_id, action):
             f"#action-{action}" if reason_needed and not isinstance(error, workflow.ActionConflict) else ""
         )
         return redirect(detail_url(announcement) + anchor)
-    messages.success(request, workflow.LOG_LABELS[entry.action])
+    messages.success(request, _done_message(entry, announcement))
     # After a return, finance no longer sees the draft: back to the list then.
     if visible.filter(pk=announcement.pk).exists():
         return redirect("announcements:detail", public_id=announcement.public_id)

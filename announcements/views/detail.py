@@ -80,6 +80,7 @@ def console_notice_detail(request, public_id):
         "public_url": links.public_url(announcement),
         "edit_url": links.edit_url(announcement, request.user) if request.user.is_authenticated else None,
         "created_by": announcement.created_by,
+        "refile_url": links.refile_url(announcement, request.user) if request.user.is_authenticated else None,
         **_department_links(announcement),
     }
     return render(request, "announcements/detail.html", context)

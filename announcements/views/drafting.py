@@ -3,12 +3,14 @@ import/export and attachments. Views are thin: fetch through a permission-aware 
 forms, call one service. Outsiders get 404 for everything that is not public."""
 
 import copy
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -18,12 +20,15 @@ from accounts.gates import gate
 from reservations import excel
 from reservations.enums import DataSource
 from reservations.forms import ReportForm, RowFormSet, row_initial
-from reservations.preview import report_preview, typed_rows
-from reservations.rendering import render_notice
+from reservations.paging import page_of, rows_merged, stored_rows, typed_page
+from reservations.paging import rows_page as page_selector
+from reservations.preview import report_preview
+from reservations.rendering import notice_context
+from reservations.rules import report_policy_warnings
 from reservations.xlsx import xlsx_response
 
-from .. import rules, services
-from ..enums import Kind, State
+from .. import rules, services, workflow
+from ..enums import Action, Kind, State
 from ..files import attachment_response
 from ..forms_drafting import (
     AttachmentForm,
@@ -33,6 +38,7 @@ from ..forms_drafting import (
     NoticeEditForm,
     SmeCreateForm,
 )
+from ..models import FlowLogEntry
 from ..rendering import notice_date, render_announcement
 from ..sanitize import clean_html
 from ..selectors import announcements_for_user, announcements_published
@@ -112,13 +118,39 @@ def create_manual(request):
     return render(request, "announcements/drafting/create_manual.html", {"form": form})
 
 
-def _bind(announcement, data=None):
-    """The edit page's forms, bound to POST data or initialised from the stored draft."""
+PREVIEW_ROWS = 20  # rows of the notice text shown in the preview; totals and warnings count all
+WARNINGS_SHOWN = 20
+
+
+def _paging(params) -> dict:
+    """The editor's page, search and filter, from the query string or the posted form."""
+    page = params.get("page", "")
+    return {
+        "page": int(page) if page.isdigit() else 1,
+        "query": params.get("q", "").strip()[:100],
+        "only_warnings": params.get("only") == "warnings",
+    }
+
+
+def _edit_url(announcement, paging, *, anchor="", **extra) -> str:
+    query = {"page": paging["page"]}
+    if paging["query"]:
+        query["q"] = paging["query"]
+    if paging["only_warnings"]:
+        query["only"] = "warnings"
+    query.update(extra)
+    return f"{reverse('announcements:edit', args=[announcement.public_id])}?{urlencode(query)}{anchor}"
+
+
+def _bind(announcement, data=None, *, rows_page=None):
+    """The edit page's forms, bound to POST data or initialised from the stored draft (one page of rows)."""
     if announcement.kind == Kind.MANUAL:
         return {"notice_form": ManualEditForm(data, instance=announcement)}
     report = announcement.report
     if data is None:
-        rows = RowFormSet(prefix="rows", initial=[row_initial(r) for r in report.rows.all()])
+        rows = RowFormSet(prefix="rows", initial=[row_initial(r) for r in rows_page.rows])
+        # Without the script a few blank rows let a user add rows; the script adds them on demand.
+        rows.extra = (3 if not rows_page.all_rows else 1) if not rows_page.has_next else 0
     else:
         rows = RowFormSet(data, prefix="rows")
     return {
@@ -132,52 +164,147 @@ def _forms_valid(forms) -> bool:
     return all([f.is_valid() for f in forms.values()])  # a list: every form shows its errors
 
 
+INTENTS = ("save", "submit", "import")
+
+
 @drafter_required
 def edit(request, public_id):
-    """公告信息编辑: content of a draft. Nothing is saved when any field or row is invalid."""
+    """公告信息编辑: content of a draft, a page of rows at a time. 保存 writes the notice fields and
+    the page's rows only; 提交 saves, then submits; 导入 saves, then opens the import page.
+    Nothing is saved when any field or row is invalid, and every typed value comes back."""
     announcement = _draft(request, public_id)
     if announcement.state != State.DRAFT and request.method != "POST":
         messages.info(request, _("Only a draft can be edited."))
         return redirect("announcements:detail", announcement.public_id)
-    forms = _bind(announcement, request.POST if request.method == "POST" else None)
+    params = request.POST if request.method == "POST" else request.GET
+    paging = _paging(params)
+    page = None
+    if announcement.report_id:
+        page = page_selector(
+            report=announcement.report,
+            page=paging["page"],
+            query=paging["query"],
+            only_warnings=paging["only_warnings"],
+        )
+        paging["page"] = page.number
+    forms = _bind(announcement, request.POST if request.method == "POST" else None, rows_page=page)
     if request.method == "POST":
+        intent = request.POST.get("intent") if request.POST.get("intent") in INTENTS else "save"
         if _forms_valid(forms):
-            notice = forms["notice_form"].cleaned_data
-            report = forms.get("report_form")
             try:
-                services.announcement_content_save(
-                    announcement=announcement,
-                    user=request.user,
-                    version=notice["version"],
-                    title=notice["title"],
-                    publish_mode=notice["publish_mode"],
-                    scheduled_at=notice["scheduled_at"],
-                    body_html=notice.get("body_html"),
-                    competent_unit_name=report.cleaned_data["competent_unit_name"] if report else None,
-                    explanation=report.cleaned_data["explanation"] if report else None,
-                    rows=forms["formset"].rows() if report else None,
-                )
+                _save(request, announcement, forms)
             except services.DraftingError as error:
                 forms["notice_form"].add_error(None, str(error))
                 messages.error(request, str(error))
             else:
-                messages.success(request, _("Saved."))
-                return redirect("announcements:edit", announcement.public_id)
+                return _after_save(request, announcement, paging, intent)
         else:
-            messages.error(request, _("Nothing was saved: correct the fields marked in red."))
+            messages.error(
+                request,
+                _("Nothing was saved: correct the fields marked in red. Everything you typed is kept."),
+            )
     typed = request.method == "POST"
-    return render(
-        request, "announcements/drafting/edit.html", _edit_context(announcement, forms, typed=typed)
+    context = _edit_context(announcement, forms, user=request.user, typed=typed, page=page, paging=paging)
+    if request.GET.get("check") == "1" and not typed:
+        context["submit_problems"] = _submit_problems(announcement)
+    return render(request, "announcements/drafting/edit.html", context)
+
+
+def _save(request, announcement, forms):
+    notice = forms["notice_form"].cleaned_data
+    report = forms.get("report_form")
+    services.announcement_content_save(
+        announcement=announcement,
+        user=request.user,
+        version=notice["version"],
+        title=notice["title"],
+        publish_mode=notice["publish_mode"],
+        scheduled_at=notice["scheduled_at"],
+        body_html=notice.get("body_html"),
+        competent_unit_name=report.cleaned_data["competent_unit_name"] if report else None,
+        explanation=report.cleaned_data["explanation"] if report else None,
+        page_changes=forms["formset"].page_changes() if report else None,
     )
 
 
-def _edit_context(announcement, forms, *, typed=False):
+def _after_save(request, announcement, paging, intent):
+    if intent == "import":
+        messages.success(request, _("Your changes have been saved. Now choose the Excel file to import."))
+        return redirect("announcements:import_rows", announcement.public_id)
+    if intent != "submit":
+        messages.success(request, _("Your changes have been saved."))
+        return redirect(_edit_url(announcement, paging))
+    announcement.refresh_from_db()
+    try:
+        workflow.apply_action(announcement=announcement, action=Action.SUBMIT, actor=request.user)
+    except workflow.ActionRefused:
+        messages.warning(
+            request,
+            _("Your changes have been saved, but the notice cannot be submitted yet: see the reasons below."),
+        )
+        return redirect(_edit_url(announcement, paging, anchor="#submit-problems", check=1))
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect("announcements:detail", announcement.public_id)
+    messages.success(request, _("Saved and submitted: the notice now awaits the purchaser's review."))
+    return redirect("announcements:detail", announcement.public_id)
+
+
+def _submit_problems(announcement) -> list[dict]:
+    """Why 提交 was refused, each reason with a link to the field or row to fix. Reads only."""
+    report = announcement.report
+    if report is None:
+        return [{"text": p, "url": "#id_body_html"} for p in workflow.submit_problems(announcement)]
+    problems = []
+    edit = reverse("announcements:edit", args=[announcement.public_id])
+    if not report.rows.exists():
+        problems.append({"text": _("Add at least one reserved project."), "url": "#rows-title"})
+    warnings = [w for w in report_policy_warnings(report=report) if w.requires_explanation]
+    if warnings and not report.explanation.strip():
+        problems.append(
+            {
+                "text": _("A policy threshold is missed: fill in the explanation (说明) before submitting."),
+                "url": "#id_report-explanation",
+                "details": [
+                    {
+                        "text": w.message,
+                        "url": f"{edit}?page={page_of(w.row_number)}&check=1#row-{w.row_number}"
+                        if w.row_number
+                        else "#preview-title",
+                    }
+                    for w in warnings[:WARNINGS_SHOWN]
+                ],
+                "more": max(0, len(warnings) - WARNINGS_SHOWN),
+            }
+        )
+    return problems
+
+
+def _row_numbers(forms, page) -> list:
+    """序号 for each form of the page: stored rows keep theirs; new rows have none yet."""
+    formset = forms.get("formset")
+    if formset is None:
+        return []
+    numbers = {row.pk: row.row_number for row in page.rows} if page else {}
+    result = []
+    for form in formset.forms:
+        raw = form.initial.get("id") if not form.is_bound else form.data.get(form.add_prefix("id"), "")
+        result.append((form, numbers.get(int(raw)) if str(raw).isdigit() else None))
+    return result
+
+
+def _edit_context(announcement, forms, *, user=None, typed=False, page=None, paging=None):
     """The edit page; after a refused POST the preview shows what was typed, else what is stored."""
     report = announcement.report
     context = {
         "announcement": announcement,
         "attachment_form": AttachmentForm(),
-        "import_form": ImportForm(),
+        "rows_page": page,
+        "paging": paging,
+        "row_forms": _row_numbers(forms, page),
+        "can_submit": user is not None
+        and any(t.action == Action.SUBMIT for t in workflow.available_actions(announcement, user)),
+        "returned": _returned_by(announcement),
         **forms,
     }
     if report is not None:
@@ -185,39 +312,93 @@ def _edit_context(announcement, forms, *, typed=False):
     if typed:
         context.update(_typed_preview(announcement, forms))
     else:
-        context["notice_html"] = render_announcement(announcement)
+        context["notice_html"] = render_announcement(announcement) if report is None else None
         if report is not None:
-            context.update(report_preview(rows=report.rows.all(), year=report.year).as_context())
+            keys = {row.pk: f"rows-{i}" for i, row in enumerate(page.rows)} if page else {}
+            rows = stored_rows(report=report)
+            for row in rows:
+                row.form_key = keys.get(row.pk)
+            context.update(_rows_preview(announcement, rows=rows, title=announcement.title, report=report))
     return context
+
+
+def _returned_by(announcement):
+    """The last 退回 of a draft that came back from review: reason, who and when (None otherwise)."""
+    if announcement.state != State.DRAFT or not announcement.return_reason:
+        return None
+    entry = (
+        FlowLogEntry.objects.filter(
+            announcement=announcement, action__in=[Action.PURCHASER_RETURN, Action.FINANCE_RETURN]
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return {"reason": announcement.return_reason, "entry": entry}
+
+
+def _rows_preview(announcement, *, rows, title, report, invalid=0) -> dict:
+    """Totals, warnings (each linked to its row's page) and the notice text of `rows` (all the
+    notice's rows, stored or merged with a page's changes); the text shows the first rows only."""
+    preview = report_preview(rows=rows, year=report.year)
+    context = notice_context(
+        report=report, title=title, notice_date=notice_date(announcement), rows=rows[:PREVIEW_ROWS]
+    )
+    # The text's totals are those of every row, not of the rows shown.
+    context.update(
+        sme_total=preview.sme_total, small_micro_total=preview.small_micro_total, share=preview.share
+    )
+    hidden_rows = max(0, len(rows) - PREVIEW_ROWS)
+    edit = reverse("announcements:edit", args=[announcement.public_id])
+    # 政策提示 on the row itself too: the script moves each note next to the row its form key names.
+    row_notes = {}
+    for w in preview.warnings:
+        key = getattr(rows[w.row_number - 1], "form_key", None) if w.row_number else None
+        if key:
+            row_notes.setdefault(key, []).append(w.message)
+    warnings = [
+        {
+            "message": w.message,
+            "url": f"{edit}?page={page_of(w.row_number)}#row-{w.row_number}" if w.row_number else "",
+        }
+        for w in preview.warnings
+    ]
+    return {
+        **preview.as_context(),
+        "warnings": warnings[:WARNINGS_SHOWN],
+        "warnings_more": max(0, len(warnings) - WARNINGS_SHOWN),
+        "row_count": len(rows),
+        "row_notes": row_notes,
+        "invalid_rows": invalid,
+        "preview_hidden_rows": hidden_rows,
+        "notice_html": mark_safe(render_to_string("reservations/notice_text.html", context)),
+    }
 
 
 @drafter_required
 @require_POST
 def preview(request, public_id):
-    """The live preview: the form's current data rendered as the notice, without saving anything."""
+    """The live preview: totals, warnings and text over the stored rows with this page's typed
+    changes applied, without saving anything."""
     announcement = _draft(request, public_id)
     context = _typed_preview(announcement, _bind(announcement, request.POST))
     return render(request, "announcements/drafting/_preview.html", context)
 
 
 def _typed_preview(announcement, forms) -> dict:
-    """Totals, warnings and notice text of what the form holds (valid rows only); writes nothing."""
+    """Totals, warnings and notice text of what the form holds over the stored rows (valid typed
+    rows only); writes nothing."""
     notice_form = forms["notice_form"]
     title = notice_form.data.get("title", "").strip() or announcement.title
     if announcement.kind == Kind.MANUAL:
         body = clean_html(notice_form.data.get("body_html", ""))
         html = render_to_string("announcements/drafting/_manual_preview.html", {"title": title, "body": body})
         return {"notice_html": mark_safe(html)}  # the body is nh3-sanitised, the title autoescaped
-    rows, invalid = typed_rows(forms["formset"])
+    changes, invalid = typed_page(forms["formset"])
     report = copy.copy(announcement.report)  # an unsaved copy carries the typed 主管预算单位
     report.competent_unit_name = forms["report_form"].data.get("report-competent_unit_name", "").strip()
-    return {
-        **report_preview(rows=rows, year=report.year).as_context(),
-        "invalid_rows": invalid,
-        "notice_html": render_notice(
-            report=report, title=title, notice_date=notice_date(announcement), rows=rows
-        ),
-    }
+    rows = rows_merged(report=announcement.report, rows=changes["rows"], deleted=changes["deleted"])
+    return _rows_preview(announcement, rows=rows, title=title, report=report, invalid=invalid)
 
 
 @drafter_required
@@ -252,9 +433,21 @@ def import_rows(request, public_id):
                 except services.DraftingError as error:
                     form.add_error(None, str(error))
                 else:
-                    messages.success(request, _("%(count)s rows imported.") % {"count": len(result.rows)})
-                    return redirect("announcements:edit", announcement.public_id)
-    context = {"announcement": announcement, "form": form, "row_errors": row_errors}
+                    messages.success(
+                        request,
+                        _("%(count)s rows imported; the notice now has %(total)s rows.")
+                        % {"count": len(result.rows), "total": announcement.report.rows.count()},
+                    )
+                    url = reverse("announcements:edit", args=[announcement.public_id])
+                    if request.headers.get("X-Requested-With") == "fetch":
+                        return JsonResponse({"redirect": url})  # the page's script follows it
+                    return redirect(url)
+    context = {
+        "announcement": announcement,
+        "form": form,
+        "row_errors": row_errors,
+        "stored_rows": announcement.report.rows.count(),
+    }
     return render(request, "announcements/drafting/import.html", context, status=200)
 
 
@@ -315,3 +508,26 @@ def attachment_download(request, public_id, attachment_id):
     if not visible.exists() and announcements_published().filter(public_id=public_id).exists():
         return redirect("public:attachment", public_id=public_id, attachment_id=attachment_id)
     return attachment_response(announcement=get_object_or_404(visible), attachment_id=attachment_id)
+
+
+@drafter_required
+@require_POST
+def refile(request, public_id):
+    """重新填报: a revoked notice's handler starts the new draft for that year from its content."""
+    announcement = get_object_or_404(announcements_for_user(user=request.user), public_id=public_id)
+    if not rules.user_may_draft(request.user, announcement.institution):
+        raise Http404
+    try:
+        new = services.announcement_refile(announcement=announcement, user=request.user)
+    except services.DraftingError as error:
+        messages.error(request, str(error))
+        return redirect("announcements:detail", announcement.public_id)
+    messages.success(
+        request,
+        _(
+            "A new draft for %(year)s has been created from the revoked notice: its %(rows)s rows, the "
+            "explanation and %(files)s attachments were copied. Check it, then submit it again."
+        )
+        % {"year": new.year, "rows": new.report.rows.count(), "files": new.attachments.count()},
+    )
+    return redirect("announcements:edit", new.public_id)

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django_tables2 import RequestConfig
 
 from .. import links
-from ..filters import AnnouncementFilter
+from ..filters import AnnouncementFilter, returned_first
 from ..selectors import announcements_for_user, review_queue
 from ..tables import AnnouncementTable
 
@@ -17,7 +17,8 @@ def console_notice_list(request):
     base = review_queue(user=request.user) if tab == "todo" else announcements_for_user(user=request.user)
     filterset = AnnouncementFilter(request.GET or None, queryset=base)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    table = AnnouncementTable(queryset.order_by("-created_at", "-id"))
+    ordered = returned_first(queryset) if tab == "todo" else queryset.order_by("-created_at", "-id")
+    table = AnnouncementTable(ordered)
     RequestConfig(request, paginate={"per_page": 10}).configure(table)
     return render(
         request,

@@ -6,39 +6,48 @@ once. The detail page is not cached as a whole: it counts views and must answer 
 a notice is revoked; its QR code, which never changes, is.
 """
 
+import logging
 from datetime import timedelta
+from functools import lru_cache
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
+from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from accounts.models import District
 from announcements.selectors import announcements_published
 
-from ..cache import versioned_get, versioned_set
+from ..cache import VERSION_KEY, public_cache_version, versioned_get, versioned_set
 from ..http import (
-    CappedPaginator,
     cache_params,
     cached_public_response,
     revoked_or_404,
     shares_cached_pages,
     site_url,
 )
+from ..paging import ListPage
 from ..qr import qr_svg
-from ..search import PublicNoticeFilter
+from ..search import PublicNoticeFilter, why_matched, year_choices
 from ..services import count_view
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 NEW_DAYS = 3
-# A keyword search counts at most this many matches: an exact count of a word found in a
-# fifth of 100,000 notices would read 20,000 rows; beyond the cap the page says "more than"
-# (25 pages: narrowing by 地区 or 年份 reaches the rest).
-SEARCH_COUNT_CAP = 500
-LIST_PARAMS = ("q", "district", "year", "date_from", "date_to", "page")
+LIST_PARAMS = ("q", "district", "year", "date_from", "date_to", "page", "after")
+FILTER_PARAMS = LIST_PARAMS[:5]
+# The unfiltered total is counted once per publication version (a publication or revocation
+# bumps it) and kept this long at most.
+TOTAL_SECONDS = 3600
 
 
 @require_safe
@@ -57,24 +66,167 @@ def _render_list(request):
         .order_by("-published_at", "-id")
     )
     filterset = PublicNoticeFilter(request.GET or None, queryset=queryset)
-    keyword = filterset.form.is_valid() and filterset.form.cleaned_data.get("q")
-    paginator = CappedPaginator(filterset.qs, PAGE_SIZE, cap=SEARCH_COUNT_CAP if keyword else None)
-    page = paginator.get_page(request.GET.get("page"))
     form = filterset.form
+    filtered = any(request.GET.get(n) for n in FILTER_PARAMS)
+    shared = shares_cached_pages(request)
+    version, total, districts = list_facts(filtered)
+    # Named tuples instead of model instances: a page of 21 rows builds no models.
+    keyword = (form.cleaned_data.get("q") or "") if form.is_bound and form.errors is not None else ""
+    columns = ("pk", "public_id", "title", "published_at", "district__name")
+    rows_qs = filterset.qs.values_list(*columns, *(("search_text",) if keyword else ()), named=True)
+    page = ListPage(
+        rows_qs, per_page=PAGE_SIZE, number=request.GET.get("page"), cursor=request.GET.get("after")
+    )
+    if filtered:
+        total = page.total
     dates_open = bool(request.GET.get("date_from") or request.GET.get("date_to"))
     if form.is_bound and (form.has_error("date_from") or form.has_error("date_to")):
         dates_open = True
+    query = cache_params(request, FILTER_PARAMS)
     context = {
         "filter_form": form,
+        # Callables: the template calls them only when it renders the form.
+        "district_options": lambda: _options(
+            [("", _("Please choose")), *districts], _bound_value(form, "district")
+        ),
+        "year_options": lambda: _options([("", _("Any year")), *year_choices()], _bound_value(form, "year")),
+        "district_code": _bound_value(form, "district"),
         "page_obj": page,
         "notices": page.object_list,
-        "new_since": timezone.now() - timedelta(days=NEW_DAYS),
+        "rows": list_rows(page.object_list, keyword=keyword),
+        "total": total,
+        "num_pages": -(-total // PAGE_SIZE) if total is not None and not filtered else None,
         "dates_open": dates_open,
-        "filtered": any(request.GET.get(n) for n in LIST_PARAMS if n != "page"),
+        "filtered": filtered,
         "canonical_url": site_url(reverse("public:list")),
-        "download_query": cache_params(request, [n for n in LIST_PARAMS if n != "page"]),
+        "download_query": query,
+        "page_query": query + "&" if query else "",
     }
-    return render(request, "public/notice_list.html", context)
+    if not shared:
+        return render(request, "public/notice_list.html", context)
+    # The form and the open-data links depend only on the filter parameters (and the district
+    # and year choices): rendered once per process for each such combination.
+    key = (get_language(), query, tuple(districts), year_choices()[0])
+    around = _around_results.get(key) if not form.errors else None
+    if around is None:
+        around = tuple(
+            render_to_string(f"public/notice_list.html#{name}", context)
+            for name in ("filter-form", "open-data")
+        )
+        if not form.errors:
+            if len(_around_results) >= 512:
+                _around_results.clear()
+            _around_results[key] = around
+    results = render_to_string("public/notice_list.html#results", context)
+    return HttpResponse(_join(list_shell(request), [around[0], results, around[1]]))
+
+
+_around_results: dict = {}
+
+
+_SHELL_MARK = "\u2060{}\u2060"
+_shells: dict = {}
+
+
+def list_shell(request) -> list[str]:
+    """The list page without its filter form, results and open-data links, split where they go:
+    rendered once per process and language (static file names and translations are fixed for a
+    process), for readers who share cached pages (no user, no messages in the header)."""
+    language = get_language()
+    shell = _shells.get(language)
+    if shell is None:
+        names = ("form", "results", "open_data")
+        context = {
+            "shell": {n: _SHELL_MARK.format(n) for n in names},
+            "canonical_url": site_url(reverse("public:list")),
+        }
+        html = render_to_string("public/notice_list.html", context, request)
+        for name in names:
+            html = html.replace(_SHELL_MARK.format(name), "\0")
+        shell = _shells[language] = html.split("\0")
+    return shell
+
+
+def _join(shell, pieces) -> str:
+    out = [shell[0]]
+    for piece, rest in zip(pieces, shell[1:], strict=True):
+        out += [piece, rest]
+    return "".join(out)
+
+
+def list_rows(notices, *, keyword: str = "") -> list[dict]:
+    """What each row shows, prepared here so that the row template only prints; for a search,
+    why a notice matched when its title does not say (the unit or project name, highlighted)."""
+    new_since = timezone.now() - timedelta(days=NEW_DAYS)
+    prefix = reverse("public:detail", args=["0" * 32]).removesuffix("0" * 32 + "/")
+    rows = []
+    for notice in notices:
+        local = timezone.localtime(notice.published_at)
+        rows.append(
+            {
+                "href": f"{prefix}{notice.public_id}/",
+                "label": f"【{notice.district__name}】{notice.title}",
+                "new": notice.published_at >= new_since,
+                "iso": local.isoformat(
+                    timespec="seconds"
+                ),  # the W3C checker allows 3 digits of fraction at most
+                "day": local.strftime("%Y-%m-%d"),
+                "why": _why_html(notice, keyword) if keyword else "",
+            }
+        )
+    return rows
+
+
+def _why_html(notice, keyword: str):
+    segments = why_matched(notice.search_text, notice.title, keyword)
+    if not segments:
+        return ""
+    return format_html_join("", "{}", ((format_html("<mark>{}</mark>", t) if m else t,) for t, m in segments))
+
+
+def list_facts(filtered: bool):
+    """(publication version, unfiltered total or None, district choices) in one cache round trip.
+    The total is counted once per publication version; the districts once an hour."""
+    keys = (VERSION_KEY, "public:total", "public:district-choices")
+    try:
+        found = cache.get_many(keys)
+        version = found.get(keys[0]) or public_cache_version()
+    except Exception:  # the cache is down: count and read the districts, the page still answers
+        logger.warning("public list facts: cache unavailable", exc_info=True)
+        found, version = {}, None
+    total = None
+    if not filtered:
+        counted_under, total = found.get(keys[1]) or (None, None)
+        if version is None or counted_under != version:
+            total = announcements_published().select_related(None).count()
+            _cache_set_quietly(keys[1], (version, total), TOTAL_SECONDS)
+    districts = found.get(keys[2])
+    if districts is None:
+        districts = list(District.objects.order_by("code").values_list("code", "name"))
+        _cache_set_quietly(keys[2], districts, 3600)
+    return version, total, districts
+
+
+def _cache_set_quietly(key, value, timeout) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.warning("public list facts: cache unavailable", exc_info=True)
+
+
+def _bound_value(form, name) -> str:
+    return str(form[name].value() or "") if form.is_bound else ""
+
+
+def _options(choices, selected: str):
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == selected else "", label)
+            for value, label in choices
+        ),
+    )
 
 
 def detail_content(public_id: str) -> dict | None:
@@ -108,10 +260,16 @@ def detail_content(public_id: str) -> dict | None:
         ],
         "canonical_url": page_url,
         "og_description": Truncator(" ".join(strip_tags(notice.published_html).split())).chars(120),
-        "qr_svg": qr_svg(page_url),
+        "qr_svg": qr_for(page_url),
     }
     versioned_set("detail", public_id, version=version, value=content)
     return content
+
+
+@lru_cache(maxsize=2048)
+def qr_for(url: str) -> str:
+    """A notice's QR code never changes: drawn once per process (it costs milliseconds)."""
+    return qr_svg(url)
 
 
 # Stands for the view count in a cached page; a word joiner, which no notice text contains.

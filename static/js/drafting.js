@@ -42,6 +42,17 @@
     });
   });
 
+  // 定时发布时间 only with 定时发布 (create and edit pages); a field with an error stays visible.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-scheduled-field]"), function (field) {
+    var owner = field.closest("form");
+    function sync() {
+      var mode = owner.querySelector("input[name='publish_mode']:checked");
+      field.hidden = !(mode && mode.value === "scheduled") && !field.querySelector(".has-error");
+    }
+    owner.addEventListener("change", function (event) { if (event.target.name === "publish_mode") { sync(); } });
+    sync();
+  });
+
   var form = document.getElementById("notice-form");
   if (!form) { return; }
 
@@ -50,75 +61,124 @@
   var total = form.querySelector("input[name$='-TOTAL_FORMS']");
   var previewUrl = form.getAttribute("data-preview-url");
   var previewBox = document.getElementById("preview-content");
+  var previewFailed = document.getElementById("preview-failed");
+  var undoBar = document.getElementById("undo-bar");
+  var removed = [];  // rows removed since the page was opened, newest last: 撤销 brings them back
 
-  function visibleRows() {
+  // --- unsaved changes -------------------------------------------------------------------
+  var dirty = false;
+  var submitting = false;
+  function markDirty() { dirty = true; }
+  window.addEventListener("beforeunload", function (event) {
+    if (!dirty || submitting) { return; }
+    event.preventDefault();
+    event.returnValue = form.getAttribute("data-unsaved-message") || "";
+    return event.returnValue;
+  });
+  form.addEventListener("submit", function () {
+    submitting = true;
+    // The page is leaving: no preview request should race the save.
+    window.clearTimeout(timer);
+    if (pending) { pending.abort(); }
+  });
+  // A confirmation dialog that is cancelled leaves the page: the guard must hold again.
+  form.addEventListener("confirm-cancelled", function () { submitting = false; });
+
+  function rows() {
     if (!body) { return []; }
-    return Array.prototype.filter.call(body.querySelectorAll("tr.row-form"), function (tr) { return !tr.hidden; });
+    return Array.prototype.filter.call(body.querySelectorAll("li.row-form"), function (li) { return !li.hidden; });
   }
 
-  function rowHasData(tr) {
-    return Array.prototype.some.call(tr.querySelectorAll("input, select"), function (el) {
+  function rowHasData(li) {
+    return Array.prototype.some.call(li.querySelectorAll("input, select"), function (el) {
       var name = el.name || "";
-      if (/-(ORDER|DELETE)$/.test(name) || el.type === "hidden") { return false; }
+      if (/-(ORDER|DELETE|id)$/.test(name) || el.type === "hidden") { return false; }
       return el.value !== "";
     });
   }
 
-  // 序号 follows the order; the order field is what the server sorts by.
+  // The order field is what the server sorts the page's rows by.
   function renumber() {
     var n = 0;
-    visibleRows().forEach(function (tr) {
-      var order = tr.querySelector("input[name$='-ORDER']");
-      var label = tr.querySelector(".row-number");
-      if (rowHasData(tr)) {
+    rows().forEach(function (li) {
+      var order = li.querySelector("input[name$='-ORDER']");
+      if (rowHasData(li) || li.querySelector("input[name$='-id']").value) {
         n += 1;
         if (order) { order.value = n; }
-        if (label) { label.textContent = n; }
-      } else {
-        if (order) { order.value = ""; }
-        if (label) { label.textContent = ""; }
-      }
+      } else if (order) { order.value = ""; }
     });
   }
 
-  function syncRatio(tr) {
-    var option = tr.querySelector("select[name$='-option']");
-    var ratio = tr.querySelector("input[name$='-ratio']");
+  // 采购项目整体预留 fixes the ratio at 100; switching back restores what the user had typed.
+  function syncRatio(li, changed) {
+    var option = li.querySelector("select[name$='-option']");
+    var ratio = li.querySelector("input[name$='-ratio']");
     if (!option || !ratio) { return; }
     var whole = option.value === "whole";
+    if (whole) {
+      if (changed && !ratio.readOnly) { ratio.setAttribute("data-typed", ratio.value); }
+      ratio.value = "100";
+    } else if (ratio.readOnly) {
+      ratio.value = ratio.getAttribute("data-typed") || "";
+    }
     ratio.readOnly = whole;
-    if (whole) { ratio.value = "100"; }
   }
 
   function addRow() {
     var index = parseInt(total.value, 10);
     var html = template.innerHTML.replace(/__prefix__/g, String(index));
-    var holder = document.createElement("tbody");
+    var holder = document.createElement("ol");
     holder.innerHTML = html.trim();
-    var tr = holder.querySelector("tr");
-    body.appendChild(tr);
+    var li = holder.querySelector("li");
+    body.appendChild(li);
     total.value = index + 1;
-    Array.prototype.forEach.call(tr.querySelectorAll(".js-only"), function (el) { el.hidden = false; });
-    var first = tr.querySelector("input[name$='-name']");
+    Array.prototype.forEach.call(li.querySelectorAll(".js-only"), function (el) { el.hidden = false; });
+    var first = li.querySelector("input[name$='-name']");
     if (first) { first.focus(); }
   }
 
-  function move(tr, step) {
-    var rows = visibleRows();
-    var i = rows.indexOf(tr);
+  function move(li, step) {
+    var list = rows();
+    var i = list.indexOf(li);
     var j = i + step;
-    if (j < 0 || j >= rows.length) { return; }
-    if (step < 0) { body.insertBefore(tr, rows[j]); } else { body.insertBefore(rows[j], tr); }
-    var button = tr.querySelector(step < 0 ? ".move-up" : ".move-down");
+    if (j < 0 || j >= list.length) { return; }
+    if (step < 0) { body.insertBefore(li, list[j]); } else { body.insertBefore(list[j], li); }
+    var button = li.querySelector(step < 0 ? ".move-up" : ".move-down");
     if (button) { button.focus(); }
   }
 
-  function removeRow(tr) {
-    var del = tr.querySelector("input[name$='-DELETE']");
-    if (del) { del.checked = true; }
-    tr.hidden = true;
+  function showUndo() {
+    if (!undoBar) { return; }
+    var last = removed[removed.length - 1];
+    undoBar.hidden = !last;
+    if (!last) { return; }
+    var text = undoBar.querySelector(".undo-text");
+    var name = last.querySelector("input[name$='-name']");
+    var label = last.querySelector(".row-title").textContent.trim();
+    text.textContent = text.getAttribute("data-template").replace("{name}", "“" + label + (name && name.value ? " " + name.value : "") + "”");
   }
 
+  function removeRow(li) {
+    var del = li.querySelector("input[name$='-DELETE']");
+    if (del) { del.checked = true; }
+    li.hidden = true;
+    removed.push(li);
+    showUndo();
+    document.getElementById("undo-remove").focus();
+  }
+
+  function undoRemove() {
+    var li = removed.pop();
+    if (!li) { return; }
+    var del = li.querySelector("input[name$='-DELETE']");
+    if (del) { del.checked = false; }
+    li.hidden = false;
+    showUndo();
+    var button = li.querySelector(".remove-row");
+    if (button) { button.focus(); }
+  }
+
+  // --- the preview: the server adds this page's typed rows to the stored ones --------------
   var timer = null;
   var pending = null;
   function schedulePreview() {
@@ -127,13 +187,24 @@
     timer = window.setTimeout(refreshPreview, 400);
   }
 
+  function placeRowNotes() {
+    Array.prototype.forEach.call(form.querySelectorAll(".row-policy"), function (p) { p.hidden = true; p.textContent = ""; });
+    Array.prototype.forEach.call(previewBox.querySelectorAll(".row-notes li[data-for]"), function (note) {
+      var li = form.querySelector("li.row-form[data-prefix='" + note.getAttribute("data-for") + "']");
+      var box = li && li.querySelector(".row-policy");
+      if (box) { box.textContent = note.textContent; box.hidden = false; }
+    });
+  }
+
   function refreshPreview() {
     if (pending) { pending.abort(); }
     pending = new AbortController();
     previewBox.classList.add("preview-busy");
+    var data = new FormData(form);
+    data.delete("intent");
     fetch(previewUrl, {
       method: "POST",
-      body: new FormData(form),
+      body: data,
       credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" },
       signal: pending.signal
@@ -143,8 +214,12 @@
     }).then(function (html) {
       previewBox.innerHTML = html;
       previewBox.classList.remove("preview-busy");
+      if (previewFailed) { previewFailed.hidden = true; }
+      placeRowNotes();
     }).catch(function (error) {
-      if (error.name !== "AbortError") { previewBox.classList.remove("preview-busy"); }
+      if (error.name === "AbortError") { return; }
+      previewBox.classList.remove("preview-busy");
+      if (previewFailed) { previewFailed.hidden = false; }
     });
   }
 
@@ -152,27 +227,36 @@
     body.addEventListener("click", function (event) {
       var button = event.target.closest("button");
       if (!button) { return; }
-      var tr = button.closest("tr");
-      if (button.classList.contains("move-up")) { move(tr, -1); }
-      else if (button.classList.contains("move-down")) { move(tr, 1); }
-      else if (button.classList.contains("remove-row")) { removeRow(tr); }
+      var li = button.closest("li.row-form");
+      if (button.classList.contains("move-up")) { move(li, -1); }
+      else if (button.classList.contains("move-down")) { move(li, 1); }
+      else if (button.classList.contains("remove-row")) { removeRow(li); }
       else { return; }
+      markDirty();
       renumber();
       schedulePreview();
     });
     body.addEventListener("change", function (event) {
-      if (event.target.matches("select[name$='-option']")) { syncRatio(event.target.closest("tr")); }
+      if (event.target.matches("select[name$='-option']")) { syncRatio(event.target.closest("li"), true); }
     });
-    visibleRows().forEach(syncRatio);
+    rows().forEach(function (li) { syncRatio(li, false); });
+  }
+  var undoButton = document.getElementById("undo-remove");
+  if (undoButton) {
+    undoButton.addEventListener("click", function () { undoRemove(); renumber(); schedulePreview(); });
   }
   var addButton = document.getElementById("add-row");
   if (addButton) {
     addButton.addEventListener("click", function () { addRow(); renumber(); });
   }
-  // After a refused save, keyboard users start at the first field the server marked.
+  // After a refused save, keyboard users start at the first field the server marked; after a
+  // refused 提交, at the list of reasons.
+  var problems = document.getElementById("submit-problems");
   var firstError = form.querySelector(".has-error input, .has-error select, .has-error textarea");
-  if (firstError) { firstError.focus(); }
-  form.addEventListener("input", function () { renumber(); schedulePreview(); });
-  form.addEventListener("change", function () { renumber(); schedulePreview(); });
+  if (problems) { problems.focus(); } else if (firstError) { firstError.focus(); }
+  if (form.querySelector(".has-error")) { dirty = true; }  // a refused save: the typed values are not stored
+  form.addEventListener("input", function () { markDirty(); renumber(); schedulePreview(); });
+  form.addEventListener("change", function () { markDirty(); renumber(); schedulePreview(); });
   renumber();
+  if (previewBox) { placeRowNotes(); }
 })();

@@ -80,7 +80,7 @@ def test_staff_edit_refuses_a_department_of_another_institution(world, admin):
         {"full_name": "经办人乙", "phone": "", "department": foreign.pk, "email": ""},
     )
 
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "不是可选的选项，请从列表中选择" in response.content.decode()
     world.handler2.refresh_from_db()
     assert world.handler2.department is None
 

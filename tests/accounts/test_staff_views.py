@@ -227,17 +227,19 @@ def test_staff_batch_without_selection_shows_message(world, admin_client):
     assert StaffChange.objects.count() == 0
 
 
-def test_staff_batch_disable_self_is_refused_with_message(world, admin_client):
+def test_staff_batch_disable_skips_own_row_with_message(world, admin_client):
     response = admin_client.post(
         reverse("accounts:staff_batch"),
         {"action": "disable", "select": [world.admin.pk, world.handler.pk]},
         follow=True,
     )
 
-    assert "不能停用自己的账号" in response.content.decode()
-    assert set(
-        User.objects.filter(pk__in=[world.admin.pk, world.handler.pk]).values_list("is_active", flat=True)
-    ) == {True}
+    page = response.content.decode()
+    assert "已跳过您本人的账号：不能停用自己。" in page and "已停用1个账号" in page
+    active = dict(
+        User.objects.filter(pk__in=[world.admin.pk, world.handler.pk]).values_list("pk", "is_active")
+    )
+    assert active == {world.admin.pk: True, world.handler.pk: False}
 
 
 def test_staff_batch_set_positions(world, admin_client):

@@ -59,7 +59,7 @@ def test_import_bumps_version_so_an_older_edit_form_is_stale(world, login, notic
     ("file", "message"),
     [
         (lambda: S.xlsx([S.line(1)], headers=["项目", "金额"]), "表头与导入模板不一致"),
-        (lambda: S.xlsx([S.line(1), S.line(2, sme="abc")]), "输入一个数字"),
+        (lambda: S.xlsx([S.line(1), S.line(2, sme="abc")]), "“abc”不是数字"),
         (lambda: S.xlsx([S.line(1, sme=-3)]), "面向中小企业采购金额须大于0"),
         (lambda: S.xlsx([S.line(1, ratio=150)]), "预留比例须大于0且不超过100"),
         (lambda: S.xlsx([S.line(1, ratio=None)]), "请填写预留比例"),

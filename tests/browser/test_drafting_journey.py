@@ -59,17 +59,19 @@ def test_handler_creates_types_imports_and_exports(live_server, browser, tmp_pat
     expect(page.locator(".policy-warnings")).to_contain_text("第3行:预留比例20%低于30%的要求")
     expect(page.locator(".notice-preview")).to_contain_text("共计150.500001万元")
     # Reorder: the third row moves up; 序号 follows.
-    page.locator("#rows-body tr").nth(2).get_by_role("button", name="上移").click()
-    expect(page.locator("#rows-body tr").nth(1).locator(".row-number")).to_have_text("2")
+    page.locator("#rows-body li.row-form").nth(2).get_by_role("button", name="上移").click()
+    expect(page.locator("#rows-body li.row-form").nth(1).locator("[name$='-name']")).to_have_value("修缮工程")
     expect(page.locator(".notice-preview tbody tr").nth(1)).to_contain_text("修缮工程")
-    page.get_by_role("button", name="保存").click()
-    expect(page.locator(".messages")).to_contain_text("已保存")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("您的修改已保存")
     notice = Announcement.objects.get(institution__name__contains="党群")
     assert list(notice.report.rows.values_list("name", flat=True)) == ["物业管理服务", "修缮工程", "办公家具"]
 
     # Import two more rows from a sheet.
     sheet = tmp_path / "rows.xlsx"
     sheet.write_bytes(S.xlsx([S.line(1), S.line(2)]).read())
+    page.get_by_role("button", name="保存并从Excel导入").click()
+    expect(page.locator(".messages")).to_contain_text("请选择要导入的Excel文件")
     page.get_by_label("Excel文件(.xlsx)").set_input_files(str(sheet))
     page.get_by_role("button", name="导入", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("已导入2行")

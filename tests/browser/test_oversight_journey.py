@@ -36,6 +36,9 @@ def test_finance_follows_the_campaign_and_sends_reminders(demo, live_server, bro
     page.get_by_role("button", name="查询").click()
     expect(page.locator("tbody tr")).to_have_count(1)
     page.get_by_role("button", name="发送提醒").click()
+    dialog = page.get_by_role("dialog")  # asks first, listing who the reminder reaches
+    expect(dialog).to_contain_text("将收到提醒")
+    dialog.get_by_role("button", name="发送提醒").click()
     expect(page.locator(".messages")).to_contain_text("已向")
     # The demo handler of 真如镇 (not started) got one; the record shows on the page.
     assert any("demo-handler@example.cn" in m.to for m in mail.outbox)

@@ -82,3 +82,44 @@ def test_reader_follows_feed_and_downloads_xlsx_and_ocds(world, live_server, pag
     package = json.loads(ocds.body())
     assert list(validator().iter_errors(package)) == []
     assert package["releases"][0]["tender"]["title"] == "社区食堂餐饮服务"
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1366, "height": 768}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
+)
+def test_reader_pages_through_a_search_and_sees_why_notices_matched(world, live_server, page, viewport):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    page.set_viewport_size(viewport)
+    page.set_default_timeout(5000)
+    now = timezone.now()
+    for i in range(23):
+        make_notice(
+            institution=world.unit,
+            title=f"第{i:02d}号公告",
+            rows=[("办公设备采购", "1", "1"), (f"河道保洁养护{i}", "2", "1")],
+            published_at=now - timedelta(hours=i),
+        )
+
+    page.goto(f"{live_server.url}/notices/")
+    page.get_by_label("关键词").fill("保洁")
+    page.get_by_role("button", name="搜索").click()
+    expect(page.get_by_role("heading", name="至少 21 条")).to_be_visible()
+    expect(page.locator(".public-notice-list li")).to_have_count(20)
+    expect(page.locator(".public-notice-list li").first.locator(".match-why mark")).to_have_text("保洁")
+    page.screenshot(path=f"var/screenshots/issue15-search-{viewport['width']}.png", full_page=True)
+
+    page.get_by_role("link", name="下一页").click()
+    expect(page.get_by_role("heading", name="共 23 条")).to_be_visible()
+    expect(page.locator(".public-notice-list li")).to_have_count(3)
+    expect(page.get_by_text("第 2 页")).to_be_visible()
+    page.get_by_role("link", name="上一页").click()
+    expect(page.locator(".public-notice-list li").first).to_contain_text("第00号公告")
+
+    page.get_by_text("展开").click()
+    page.get_by_label("发布日期起").fill("2025-06-01")
+    page.get_by_label("发布日期止").fill("2025-05-01")
+    page.get_by_role("button", name="搜索").click()
+    expect(page.get_by_text("结束日期早于开始日期，请检查。")).to_be_visible()

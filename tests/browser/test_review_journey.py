@@ -24,6 +24,13 @@ def demo(db):
     return context
 
 
+def confirm(page):
+    """Decisive actions ask first (static/js/confirm.js): press the dialog's action button."""
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator("[data-confirm-ok]").click()
+
+
 def open_todo(page, title):
     page.get_by_role("link", name="其他政府采购公告").first.click()
     expect(page.get_by_role("link", name="我的待办")).to_have_attribute("aria-current", "page")
@@ -43,7 +50,7 @@ def test_notice_goes_from_new_to_published_through_both_reviews(demo, live_serve
     handler.get_by_role("button", name="生成公告").click()
     expect(handler).to_have_url(re.compile(r"/edit/$"))
 
-    row = handler.locator("#rows-body tr.row-form").first
+    row = handler.locator("#rows-body li.row-form").first
     row.locator(".cell-name input").fill("社区物业管理服务")
     row.locator(".cell-option select").select_option("whole")
     row.locator(".cell-sme_amount input").fill("86.5")
@@ -58,6 +65,7 @@ def test_notice_goes_from_new_to_published_through_both_reviews(demo, live_serve
 
     handler.get_by_role("link", name="返回公告详情").first.click()
     handler.get_by_role("button", name="提交").click()
+    confirm(handler)
     expect(handler.locator(".status").first).to_have_text("采购人初审")
     expect(handler.locator(".step-reviewers")).to_contain_text("张伟")
 
@@ -65,12 +73,14 @@ def test_notice_goes_from_new_to_published_through_both_reviews(demo, live_serve
     expect(reviewer.locator('.badge[title="待办"]')).to_have_text("1")
     open_todo(reviewer, title)
     reviewer.get_by_role("button", name="通过").click()
+    confirm(reviewer)
     expect(reviewer.locator(".status").first).to_have_text("财政审核")
     expect(reviewer.locator(".step-reviewers")).to_contain_text("陈芳")
 
     finance = sign_in("demo-finance")
     open_todo(finance, title)
     finance.get_by_role("button", name="通过").click()
+    confirm(finance)
     expect(finance.locator(".status").first).to_have_text("已发布")
     log = finance.locator(".flow-log tbody")
     expect(log).to_contain_text("提交")
@@ -115,7 +125,8 @@ def test_reviewer_returns_with_a_reason_the_handler_reads(demo, live_server, bro
     open_todo(reviewer, announcement.title)
     reviewer.get_by_label("退回原因").fill("合同链接请改为采购合同公告的链接")
     reviewer.get_by_role("button", name="退回").click()
-    expect(reviewer.locator(".status").first).to_have_text("草稿")
+    confirm(reviewer)
+    expect(reviewer.locator(".status").first).to_have_text("已退回")
 
     handler = sign_in("demo-handler")
     handler.get_by_role("link", name="其他政府采购公告").first.click()
@@ -164,7 +175,9 @@ def test_two_browsers_approving_at_once_leave_one_transition(demo, live_server, 
     for page in (first, second):
         open_todo(page, announcement.title)
     first.get_by_role("button", name="通过").click()
+    confirm(first)
     expect(first.locator(".message-success")).to_be_visible()
     second.get_by_role("button", name="通过").click()
+    confirm(second)
     expect(second.locator(".message-error")).to_contain_text("已被他人处理")
     assert announcement.flow_log.filter(action="purchaser_approve").count() == 1

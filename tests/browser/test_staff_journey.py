@@ -67,6 +67,7 @@ def test_staff_journey_filter_add_disable_and_set_positions(world, live_server, 
     _row(page, "王五").get_by_role("checkbox").check()
     expect(page.get_by_text("已选中2项")).to_be_visible()
     page.get_by_role("button", name="批量停用").click()
+    page.get_by_role("dialog").get_by_role("button", name="批量停用").click()
     expect(page.get_by_text("已停用2个账号")).to_be_visible()
     expect(_row(page, "经办人甲")).to_contain_text("已停用")
     expect(_row(page, "王五")).to_contain_text("已停用")

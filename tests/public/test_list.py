@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -153,10 +154,10 @@ def test_bad_date_shows_message_next_to_field_and_no_500(client, world):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="id_date_from_error"' in html
-    assert "输入一个有效的日期" in html
+    assert "请填写正确的日期" in html
     assert titles(response) == ["某公告"]
     # A date input's value must be a date (HTML): the mistyped one is not echoed into it.
-    assert 'name="date_from" aria-invalid="true"' in html
+    assert re.search(r'name="date_from"[^>]*aria-invalid="true"', html)
     assert 'value="2025-13-45"' not in html
 
 
@@ -199,24 +200,74 @@ def test_list_queries_do_not_grow_with_notices(client, world, django_assert_max_
     for i in range(count):
         make_notice(institution=world.unit, title=f"公告{i}")
 
-    # count, page, the district's choices, the chosen district's validation
-    with django_assert_max_num_queries(4):
+    # the page, the district's choices (then cached), the chosen district's validation; no count
+    with django_assert_max_num_queries(3):
         response = client.get(reverse("public:list"), {"q": "公告", "district": "310107"})
 
     assert len(titles(response)) == min(count, 20)
 
 
-def test_keyword_search_total_stops_at_the_cap(client, world, monkeypatch):
-    monkeypatch.setattr("public.views.pages.SEARCH_COUNT_CAP", 3)
-    for i in range(5):
-        make_notice(institution=world.unit, title=f"物业公告{i}")
+def test_search_total_is_not_counted_beyond_the_page(client, world, django_assert_max_num_queries):
+    for i in range(23):
+        make_notice(
+            institution=world.unit, title=f"物业公告{i:02d}", published_at=timezone.now() - timedelta(hours=i)
+        )
+    client.get(reverse("public:list"))  # reads the district choices once
 
-    searched = client.get(reverse("public:list"), {"q": "物业"})
-    listed = client.get(reverse("public:list"))
+    with django_assert_max_num_queries(1):  # the page (21 rows), no COUNT
+        searched = client.get(reverse("public:list"), {"q": "物业"})
+    last = client.get(reverse("public:list"), {"q": "物业", "page": 2})
 
-    assert "超过 3 条" in searched.content.decode()
-    assert len(titles(searched)) == 3
-    assert "共 5 条" in listed.content.decode()
+    assert "至少 21 条" in searched.content.decode()
+    assert len(titles(searched)) == 20
+    assert "共 23 条" in last.content.decode()  # the last page knows the total
+    assert titles(last) == ["物业公告20", "物业公告21", "物业公告22"]
+
+
+def test_next_link_carries_a_cursor_and_a_bare_page_number_still_works(client, world):
+    now = timezone.now()
+    for i in range(45):
+        make_notice(institution=world.unit, title=f"公告{i:02d}", published_at=now - timedelta(hours=i))
+    second = client.get(reverse("public:list"), {"page": 2})
+    link = re.search(r'href="\?([^"]*)" rel="next"', second.content.decode()).group(1).replace("&amp;", "&")
+
+    third_by_cursor = client.get(reverse("public:list") + "?" + link)
+    third_by_number = client.get(reverse("public:list"), {"page": 3})
+    later = make_notice(institution=world.unit, title="新公告", published_at=now)
+    publication_changed(later)
+    third_after_publication = client.get(reverse("public:list") + "?" + link)
+
+    assert link.startswith("page=3&after=")
+    assert (
+        titles(third_by_cursor)
+        == titles(third_by_number)
+        == ["公告40", "公告41", "公告42", "公告43", "公告44"]
+    )
+    assert titles(third_after_publication) == titles(third_by_cursor)  # the cursor does not shift
+    assert "第 3 页，共 3 页" in third_by_number.content.decode()
+
+
+def test_page_beyond_the_end_says_so(client, world):
+    make_notice(institution=world.unit, title="唯一公告")
+
+    response = client.get(reverse("public:list"), {"page": 9, "after": "garbage"})
+
+    assert titles(response) == []
+    assert "本页没有公告" in response.content.decode()
+    assert 'rel="prev"' in response.content.decode()
+
+
+def test_unfiltered_total_counted_once_per_publication(client, world, django_assert_num_queries):
+    make_notice(institution=world.unit, title="公告甲")
+    client.get(reverse("public:list"), {"page": 1, "year": ""})  # counts, fills the district choices
+
+    with django_assert_num_queries(1):  # the page only; the total comes from the cache
+        response = client.get(reverse("public:list"), {"after": "x"})
+
+    later = make_notice(institution=world.unit, title="公告乙", published_at=timezone.now())
+    publication_changed(later)
+    assert "共 1 条" in response.content.decode()
+    assert "共 2 条" in client.get(reverse("public:list")).content.decode()
 
 
 def test_flash_message_of_one_visitor_never_reaches_the_shared_cache(client, world):
@@ -229,3 +280,54 @@ def test_flash_message_of_one_visitor_never_reaches_the_shared_cache(client, wor
 
     assert with_cookie.context is not None
     assert fresh.context is not None  # the page built for the visitor with a message was not stored
+
+
+def test_start_date_after_end_date_says_so_next_to_the_field(client, world):
+    make_notice(institution=world.unit, title="某公告")
+
+    response = client.get(reverse("public:list"), {"date_from": "2025-06-01", "date_to": "2025-05-01"})
+
+    html = response.content.decode()
+    assert 'id="id_date_to_error"' in html
+    assert "结束日期早于开始日期" in html
+    assert '<details class="more-filters" open>' in html
+
+
+def test_search_shows_the_matching_project_name_highlighted(client, world):
+    make_notice(
+        institution=world.unit,
+        title="2025年度公告",
+        rows=[("办公设备采购", "1", "1"), ("河道<保洁>养护", "2", "1")],
+    )
+
+    html = client.get(reverse("public:list"), {"q": "保洁"}).content.decode()
+
+    assert '<small class="match-why">匹配：河道&lt;<mark>保洁</mark>&gt;养护</small>' in html
+
+
+def test_search_matching_the_title_needs_no_explanation(client, world):
+    make_notice(institution=world.unit, title="保洁服务公告", rows=[("保洁服务", "1", "1")])
+
+    html = client.get(reverse("public:list"), {"q": "保洁"}).content.decode()
+
+    assert "match-why" not in html
+
+
+def test_list_facts_answer_when_the_cache_is_down(world, settings):
+    """The total and the districts come from the database when Redis is down (the page cache
+    around them degrades in public.cache, issue 14)."""
+    from public.views.pages import list_facts
+
+    make_notice(institution=world.unit, title="缓存故障时的公告")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6399/0",  # a closed port
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    version, total, districts = list_facts(filtered=False)
+
+    assert total == 1
+    assert ("310107", "普陀区") in districts

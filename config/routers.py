@@ -1,0 +1,75 @@
+"""Read-replica routing. With DATABASE_REPLICA_URL set, the public site's anonymous reads go to
+the "replica" database; everything else (writes, signed-in readers, console pages, sign-in,
+sessions, the task queue) stays on "default", the primary.
+
+`ReplicaReadsMiddleware` decides per request, once the URL is resolved: a GET or HEAD of a view
+in the `public` namespace by a reader without a session (the same readers who share the page
+cache). It marks the request in a context variable that `PrimaryReplicaRouter.db_for_read`
+reads; without the mark, or without a replica configured, every read goes to the primary. A
+replica lags the primary by its replication delay: a revoked notice may show that much longer
+(the page cache has the same property and is invalidated by the version bump).
+"""
+
+from contextvars import ContextVar
+
+from django.conf import settings
+
+REPLICA = "replica"
+_replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
+
+
+def replica_configured() -> bool:
+    return REPLICA in settings.DATABASES
+
+
+class PrimaryReplicaRouter:
+    def db_for_read(self, model, **hints):
+        if _replica_reads.get() and replica_configured():
+            return REPLICA
+        return None
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+    def allow_relation(self, obj1, obj2, **hints):
+        # Both aliases hold the same data (the replica copies the primary).
+        return True
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db != REPLICA  # the replica receives the schema by replication
+
+
+class ReplicaReadsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            response = self.get_response(request)
+        finally:
+            token = getattr(request, "_replica_token", None)
+            if token is not None:
+                _replica_reads.reset(token)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if (
+            replica_configured()
+            and request.method in ("GET", "HEAD")
+            and match is not None
+            and match.namespace == "public"
+            and _anonymous_without_session(request)
+        ):
+            request._replica_token = _replica_reads.set(True)
+        return None
+
+
+def _anonymous_without_session(request) -> bool:
+    cookies = request.COOKIES
+    if (
+        settings.SESSION_COOKIE_NAME in cookies
+        or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in cookies
+    ):
+        return False
+    return not request.user.is_authenticated

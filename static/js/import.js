@@ -1,0 +1,54 @@
+/* Excel import with progress: the upload's progress bar, then a note while the server checks and
+   writes the rows. Without this script the form posts as usual. */
+(function () {
+  "use strict";
+  var form = document.getElementById("import-form");
+  if (!form || !window.XMLHttpRequest) { return; }
+  var box = document.getElementById("import-progress");
+  var bar = document.getElementById("import-progress-bar");
+  var label = document.getElementById("import-progress-label");
+  var text = document.getElementById("import-progress-text");
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action || window.location.href);
+    xhr.setRequestHeader("X-Requested-With", "fetch");
+    box.hidden = false;
+    button.disabled = true;
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) { bar.value = Math.round(e.loaded * 100 / e.total); }
+    });
+    xhr.upload.addEventListener("load", function () {
+      bar.removeAttribute("value");  // indeterminate: the server is checking the rows
+      label.textContent = form.getAttribute("data-busy-text");
+      text.textContent = form.getAttribute("data-busy-text");
+    });
+    xhr.addEventListener("load", function () {
+      var type = xhr.getResponseHeader("Content-Type") || "";
+      if (type.indexOf("application/json") === 0) {
+        var data = JSON.parse(xhr.responseText);
+        window.location.assign(data.redirect);
+        return;
+      }
+      // A refused import: show the page the server made (errors next to the file, the error table).
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var main = doc.getElementById("main");
+      if (!main) { failed(); return; }
+      document.getElementById("main").replaceWith(document.importNode(main, true));
+      var again = document.getElementById("import-form");
+      if (again) { again.removeAttribute("id"); }  // a plain post from now on
+      var focus = document.querySelector(".import-errors, .has-error input");
+      if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus(); }
+    });
+    xhr.addEventListener("error", failed);
+    function failed() {
+      box.hidden = true;
+      button.disabled = false;
+      text.textContent = form.getAttribute("data-failed-text");
+      box.hidden = false;
+    }
+    xhr.send(new FormData(form));
+  });
+})();

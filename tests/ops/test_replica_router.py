@@ -1,0 +1,101 @@
+"""Read-replica routing with a second PostgreSQL database standing in for the replica: a copy of
+the test database made with CREATE DATABASE … TEMPLATE, so a notice written to the primary
+afterwards exists only there. Anonymous public pages read the copy; signed-in readers, console
+pages and every write use the primary."""
+
+import pytest
+from django.db import connection, connections
+from django.db.utils import load_backend
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from announcements.models import Announcement
+from config.routers import PrimaryReplicaRouter, _replica_reads
+from tests.public.conftest import make_notice
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="a second PostgreSQL database"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.filterwarnings("ignore:Overriding setting DATABASES"),
+]
+
+
+@pytest.fixture
+def replica(world, settings):
+    """The primary as it is now, copied into <test database>_replica and configured as "replica"."""
+    import psycopg2
+
+    primary = connections["default"].settings_dict
+    name = f"{primary['NAME']}_replica"
+    connections.close_all()  # CREATE DATABASE … TEMPLATE needs the template without sessions
+    admin = psycopg2.connect(
+        host=primary["HOST"],
+        port=primary["PORT"] or 5432,
+        user=primary["USER"],
+        password=primary["PASSWORD"],
+        dbname="postgres",
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{primary["NAME"]}"')
+    replica_settings = {**primary, "NAME": name}
+    settings.DATABASES = {**settings.DATABASES, "replica": replica_settings}
+    # A connection made here, not by the handler from its settings: Django's test case allows it.
+    connections["replica"] = load_backend(primary["ENGINE"]).DatabaseWrapper(replica_settings, "replica")
+    yield name
+    connections["replica"].close()
+    del connections["replica"]
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.close()
+
+
+@pytest.fixture
+def notices(world):
+    return make_notice(institution=world.unit, title="复制前的公告")
+
+
+def test_anonymous_list_reads_the_replica(client, world, notices, replica):
+    make_notice(institution=world.unit, title="只在主库的公告")  # written after the copy
+
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        html = client.get(reverse("public:list")).content.decode()
+
+    assert "复制前的公告" in html
+    assert "只在主库的公告" not in html
+    assert any("announcements_announcement" in q["sql"] for q in on_replica.captured_queries)
+
+
+def test_signed_in_reader_and_console_read_the_primary(login, world, notices, replica):
+    make_notice(institution=world.unit, title="只在主库的公告")
+    client = login(world.handler)
+
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        public_html = client.get(reverse("public:list")).content.decode()
+        console = client.get("/console/notices/")
+
+    assert "只在主库的公告" in public_html
+    assert console.status_code == 200
+    assert on_replica.captured_queries == []
+
+
+def test_writes_go_to_the_primary_even_during_a_replica_read(world, notices, replica):
+    token = _replica_reads.set(True)
+    try:
+        assert PrimaryReplicaRouter().db_for_read(Announcement) == "replica"
+        Announcement.objects.filter(pk=notices.pk).update(view_count=7)
+    finally:
+        _replica_reads.reset(token)
+
+    assert Announcement.objects.using("default").get(pk=notices.pk).view_count == 7
+    assert Announcement.objects.using("replica").get(pk=notices.pk).view_count == 0
+
+
+def test_without_a_replica_everything_reads_the_primary(world):
+    token = _replica_reads.set(True)
+    try:
+        assert PrimaryReplicaRouter().db_for_read(Announcement) is None
+    finally:
+        _replica_reads.reset(token)
