@@ -55,11 +55,13 @@ run: $(VENV)/.installed
 # Production: settings come from the environment (or .env; see .env.example and docs/production.md).
 # Static files are collected with hashed names for whitenoise. Run `manage.py migrate` once per
 # release (not here: several app servers starting at once would race). gunicorn's own access log
-# stays off: the app writes one JSON line per request.
+# stays off: the app writes one JSON line per request. Threads (gthread) keep /healthz answering
+# while requests wait out a database lock timeout (docs/production.md, "Bounded waits").
 BIND ?= $(HOST):$(PORT)
 serve: $(VENV)/.installed
+	DEBUG=$${DEBUG:-0} $(PY) manage.py check --deploy --fail-level ERROR
 	DEBUG=$${DEBUG:-0} $(PY) manage.py collectstatic --noinput -v 0
-	DEBUG=$${DEBUG:-0} exec $(VENV)/bin/gunicorn config.wsgi -w $${WORKERS:-2} -b $(BIND) \
+	DEBUG=$${DEBUG:-0} exec $(VENV)/bin/gunicorn config.wsgi -w $${WORKERS:-2} --threads $${THREADS:-4} -b $(BIND) \
 	  --timeout $${GUNICORN_TIMEOUT:-60} --graceful-timeout 30 \
 	  --max-requests 2000 --max-requests-jitter 200 $${GUNICORN_ARGS:-}
 

@@ -14,6 +14,7 @@ every service runs in one transaction, nothing of a refused batch is saved.
 """
 
 from collections.abc import Iterable, Sequence
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -75,9 +76,12 @@ def _ensure_not_self(actor: User, staff: Iterable[User], message) -> None:
 def _ensure_an_admin_remains(*, institution: Institution, losing: set[int]) -> None:
     """Refuse when the accounts in `losing` are all the institution's active, not deleted admins.
 
-    The admin rows are locked (PostgreSQL) so that two admins removing each other at once cannot
-    both succeed.
+    The institution's row is locked first (PostgreSQL), so every service that can remove an admin
+    (set positions, disable, delete) runs one at a time per institution: the second one reads the
+    admins after the first has committed. Locking the admins' user rows alone was not enough,
+    since a position change alters their group memberships, not their rows (finding #1).
     """
+    Institution.objects.select_for_update().filter(pk=institution.pk).first()
     admins = set(
         User.objects.select_for_update(of=("self",))
         .filter(institution=institution, is_active=True, is_deleted=False, groups__name=ADMIN_GROUP_NAME)
@@ -91,6 +95,27 @@ def _ensure_an_admin_remains(*, institution: Institution, losing: set[int]) -> N
             )
             % {"institution": institution.name}
         )
+
+
+def _end_sessions(user_ids: Iterable[int]) -> int:
+    """Delete every stored session of these users (finding #8): a disabled or deleted account is
+    signed out everywhere at once, and restoring it later revives no old cookie.
+
+    Sessions live in the database (settings.SESSION_ENGINE, enforced by config.E002); the user id
+    sits inside the encoded data, so the live sessions are decoded (a few hundred signed-in staff
+    at most: sessions expire after SESSION_COOKIE_AGE)."""
+    wanted = {str(pk) for pk in user_ids}
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not wanted or not hasattr(store, "get_model_class"):
+        return 0
+    model = store.get_model_class()
+    doomed = [
+        row.session_key
+        for row in model.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)
+        if store().decode(row.session_data).get("_auth_user_id") in wanted
+    ]
+    model.objects.filter(session_key__in=doomed).delete()
+    return len(doomed)
 
 
 def _in_default_language(func, *args):
@@ -258,6 +283,8 @@ def _set_active(*, actor: User, staff: Sequence[User], active: bool) -> list[Use
             _ensure_an_admin_remains(institution=institution, losing=losing)
     action = StaffAction.ENABLE if active else StaffAction.DISABLE
     User.objects.filter(pk__in=[member.pk for member in changing]).update(is_active=active)
+    if not active:
+        _end_sessions(member.pk for member in changing)
     for member in changing:
         member.is_active = active
         staff_change_record(staff=member, actor=actor, action=action)
@@ -292,6 +319,7 @@ def staff_delete(*, actor: User, staff: User) -> User:
     staff.deleted_at = timezone.now()
     staff.deleted_by = actor
     staff.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
+    _end_sessions([staff.pk])
     staff_change_record(staff=staff, actor=actor, action=StaffAction.DELETE)
     return staff
 

@@ -1,12 +1,12 @@
 """Request ids and access logs, and a friendly 503 page while the database is unreachable."""
 
+import json
 import logging
 import re
 import sys
 import time
 import uuid
 
-from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 # A request id from the proxy is kept only if it is short and plain (no log injection).
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 DB_OUTAGE_ERRORS = (OperationalError, InterfaceError)
+# query_canceled (statement_timeout), lock_not_available (lock_timeout)
+TIMEOUT_SQLSTATES = {"57014", "55P03"}
 
 _FALLBACK_503 = (
     '<!DOCTYPE html><html lang="zh-hans"><head><meta charset="utf-8"><title>服务暂时不可用</title></head>'
@@ -63,18 +65,71 @@ class RequestLogMiddleware:
 
 
 class RejectNulMiddleware:
-    """A NUL character in the path or the query string answers 400 before any view runs.
+    """A NUL character in the path, the query string or any POSTed field answers 400 before any
+    view runs, with a page that says so.
 
     PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"), so any view that puts
-    a URL part into a query would fail with a 500; no legitimate link contains one."""
+    a URL part or a form field into a query would fail with a 500; no legitimate link or typed
+    text contains one. Uploaded files are not inspected (an .xlsx is binary); their names are."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
-            raise SuspiciousOperation("NUL character in the URL")
+        in_url = "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "")
+        if in_url or (request.method == "POST" and _post_has_nul(request)):
+            logger.warning("rejected a request with a NUL character: %s %s", request.method, request.path)
+            return nul_rejected_response(api=request.path.startswith("/api/"))
         return self.get_response(request)
+
+
+def _post_has_nul(request) -> bool:
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return False
+    # A body over the limits raises here (RequestDataTooBig, TooManyFieldsSent: Django's 400
+    # page), exactly as it would at the CSRF check right after this middleware.
+    fields = request.POST
+    files = request.FILES
+    for key, values in fields.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            return True
+    return any("\x00" in (upload.name or "") for upload in files.values())
+
+
+def nul_rejected_response(*, api: bool = False):
+    """400: as JSON in the API's error shape under /api/, otherwise the site's 400 page."""
+    from django.utils.translation import gettext as _
+
+    message = _("The request contained an invalid character (NUL). Remove it and try again.")
+    if api:
+        body = json.dumps({"errors": {"request": [str(message)]}}, ensure_ascii=False)
+        return HttpResponse(body, status=400, content_type="application/json; charset=utf-8")
+    try:
+        html = render_to_string("400.html", {"message": message})
+    except Exception:  # noqa: BLE001 - the error page must never fail
+        html = "The request contained an invalid character (NUL)."
+    return HttpResponse(html, status=400)
+
+
+# Pages that belong to a signed-in user are never stored by a browser or a proxy.
+PRIVATE_PREFIXES = ("/console/", "/admin/", "/accounts/")
+
+
+class PrivatePagesMiddleware:
+    """Console pages, exports, the admin and sign-in pages, and any response to a signed-in user
+    get `Cache-Control: private, no-store` (a shared computer's back button or an intermediate
+    cache must not show them to the next person). Public anonymous pages keep their own headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(PRIVATE_PREFIXES) or _user_id(request) is not None:
+            response["Cache-Control"] = "private, no-store"
+            response.headers.pop("Expires", None)
+        return response
 
 
 def _user_id(request):
@@ -98,6 +153,10 @@ def is_database_outage(exc) -> bool:
         return True
     if not isinstance(exc, OperationalError):
         return False
+    # PostgreSQL's statement_timeout and lock_timeout (settings.py): the database is hung or a
+    # table is locked; the request gave up waiting.
+    if getattr(exc.__cause__, "pgcode", None) in TIMEOUT_SQLSTATES:
+        return True
     # SQLite's writer lock and PostgreSQL's "too many connections" are passing congestion.
     if "database is locked" in str(exc) or "too many clients" in str(exc):
         return True

@@ -17,3 +17,4 @@ urlpatterns = [
 # 403/404 use Django's handlers with templates/403.html and 404.html; 500 also turns a database
 # outage into the 503 page.
 handler500 = "config.views.server_error"
+handler404 = "config.views.page_not_found"

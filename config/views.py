@@ -2,8 +2,10 @@
 
 import logging
 
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 from .middleware import current_exception, database_unavailable_response, is_database_outage
 
@@ -26,3 +28,13 @@ def server_error(request, *args, **kwargs):
         logger.exception("500.html could not be rendered")
         html = _FALLBACK_500
     return HttpResponseServerError(html)
+
+
+def page_not_found(request, exception, *args, **kwargs):
+    """The site's 404 page; under /api/ the API's own JSON shape (`{"detail": …}`), so that a
+    client asking for a malformed id gets JSON like for an unknown one."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("Not found.")}, status=404, json_dumps_params={"ensure_ascii": False}
+        )
+    return defaults.page_not_found(request, exception)

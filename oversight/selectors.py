@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from announcements.enums import Kind, State
 from announcements.models import Announcement
-from announcements.selectors import announcements_published
+from announcements.selectors import FINANCE_VISIBLE_STATES, announcements_published
 from reservations.money import share_below_q, small_micro_share
 
 from .enums import UnitStatus
@@ -101,6 +101,10 @@ def _status_expression():
     )
 
 
+def _once_visible(expression):
+    return Case(When(live__state__in=FINANCE_VISIBLE_STATES, then=expression), default=None)
+
+
 def annotated_units(queryset: QuerySet[CampaignUnit] | None = None) -> QuerySet[CampaignUnit]:
     """Campaign units with their status, notice dates and totals, and their last reminder."""
     if queryset is None:
@@ -115,9 +119,11 @@ def annotated_units(queryset: QuerySet[CampaignUnit] | None = None) -> QuerySet[
         notice_state=F("live__state"),
         submitted_at=F("live__submitted_at"),
         published_at=F("live__published_at"),
-        sme_total=F("live__report__sme_total"),
-        small_micro_total=F("live__report__small_micro_total"),
-        explanation=F("live__report__explanation"),
+        # Amounts only once finance may open the notice in the console (FINANCE_VISIBLE_STATES,
+        # the console's own rule): a draft's figures change as the handler types (finding #7).
+        sme_total=_once_visible(F("live__report__sme_total")),
+        small_micro_total=_once_visible(F("live__report__small_micro_total")),
+        explanation=_once_visible(F("live__report__explanation")),
         last_reminder_at=Subquery(last_reminder.values("sent_at")[:1]),
     ).select_related("institution", "campaign")
 

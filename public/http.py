@@ -26,15 +26,28 @@ def site_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def cache_params(request, names) -> str:
-    """Only known parameters, first value each, bounded: junk in the query string neither
-    splits the cache nor fills it."""
-    pairs = []
-    for name in names:
-        value = request.GET.get(name, "").strip()[:100]
-        if value:
-            pairs.append((name, value))
-    return urlencode(pairs)
+# No filter accepts a longer value (q and unit are max_length=100; the rest are shorter).
+MAX_PARAM_LENGTH = 100
+
+
+def canonical_query(request, names) -> str:
+    """The known parameters exactly as the views read them (QueryDict.get: the last value),
+    in a fixed order, empty ones left out: for links and canonical URIs. Unknown parameters
+    (`?note=…`) never reach it."""
+    return urlencode([(name, request.GET[name]) for name in names if request.GET.get(name)])
+
+
+def cache_params(request, names) -> str | None:
+    """The page-cache key of a query: the canonical query of the known parameters, or None
+    (build the page, never store it) when a value is longer than any filter accepts.
+
+    The key is the raw value, not a stripped or cut one: `district=310107%20` and
+    `district=310107` are different inputs (one an invalid filter, answered 400 and never
+    stored), so they can never share an entry. Raw values are stricter than the filter's
+    cleaned values and need no filter (and no query) before a cache hit."""
+    if any(len(request.GET.get(name, "")) > MAX_PARAM_LENGTH for name in names):
+        return None
+    return canonical_query(request, names)
 
 
 def shares_cached_pages(request) -> bool:
@@ -51,8 +64,11 @@ def shares_cached_pages(request) -> bool:
 
 
 def cached_public_response(request, kind: str, params: str, build):
-    """Serve `build()`'s response from the cache when `shares_cached_pages(request)`."""
-    if not shares_cached_pages(request):
+    """Serve `build()`'s response from the cache when `shares_cached_pages(request)`.
+
+    Only 200 and 404 answers are stored; an invalid query (400) is built every time, and a
+    `params` of None (see `cache_params`) is never looked up or stored."""
+    if params is None or not shares_cached_pages(request):
         return build()
     version, hit = versioned_get(kind, params)
     if hit is not None:

@@ -5,7 +5,7 @@ from django.urls import path
 from . import converters  # noqa: F401 - registers <public_id:>
 from .conditional import http_cached
 from .sitemaps import SITEMAPS
-from .views import api, attachments, downloads, feeds, ocds, pages
+from .views import api, attachments, downloads, feeds, ocds, openapi, pages
 
 app_name = "public"
 
@@ -22,6 +22,7 @@ urlpatterns = [
         attachments.public_attachment_download,
         name="attachment",
     ),
+    path("api/openapi.json", openapi.openapi_json, name="openapi"),
     path("api/notices/", http_cached(api.api_notice_list), name="api_list"),
     path("api/notices/<public_id:public_id>/", http_cached(api.api_notice_detail), name="api_detail"),
     path("api/ocds/releases/", ocds.ocds_releases, name="ocds_releases"),

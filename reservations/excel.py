@@ -8,6 +8,7 @@ take for a formula are written as text, XML-illegal characters are stripped.
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -81,6 +82,22 @@ def _cell_text(name: str, value) -> str:
     return str(value).strip()
 
 
+# What openpyxl raises on a damaged workbook: zip and deflate errors, a missing part, and XML
+# that does not parse (ParseError and lxml's XMLSyntaxError are SyntaxErrors; expat's own
+# amplification limit and defusedxml's refusals arrive as one of these too).
+BROKEN_WORKBOOK_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    IndexError,
+    ValueError,
+    OSError,
+    TypeError,
+    SyntaxError,
+)
+
+
 def read_rows(upload) -> ImportResult:
     """Read and validate every row of an uploaded .xlsx. Raises SpreadsheetError for file-level problems."""
     size = getattr(upload, "size", None)
@@ -110,12 +127,14 @@ def read_rows(upload) -> ImportResult:
         raise SpreadsheetError(_("The workbook is too large once unpacked; keep only the rows sheet."))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise SpreadsheetError(
-            _("The file is not an Excel .xlsx workbook (an old .xls must be saved as .xlsx).")
-        ) from None
+    except BROKEN_WORKBOOK_ERRORS:
+        raise SpreadsheetError(_("The file is damaged or is not a valid Excel file.")) from None
     try:
+        # Read-only sheets are parsed while iterating: a truncated sheet XML or an entity bomb
+        # (stopped by the XML parser) surfaces here, not in load_workbook (finding #10).
         return _validate(workbook.worksheets[0].iter_rows(values_only=True))
+    except BROKEN_WORKBOOK_ERRORS:
+        raise SpreadsheetError(_("The file is damaged or is not a valid Excel file.")) from None
     finally:
         workbook.close()
 

@@ -29,6 +29,13 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def _own_media(settings, tmp_path):
+    # Bulk files (public.bulk: a manifest and its files) and uploads of one test never reach
+    # another: a stale manifest would serve an earlier test's rows.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def world(db):
     """One budget unit in 普陀区 with a user per position, its finance bureau, another 普陀区 unit,

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +12,15 @@ class SignInForm(AuthenticationForm):
         "invalid_login": _("The account or password is incorrect, or the account is disabled."),
         "inactive": _("This account is disabled."),
     }
+
+
+class NewPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, refusing a new password equal to the current one (the forced
+    first-login change would otherwise accept the initial password again: finding #9)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password1") or self.data.get("new_password1", "")
+        if new and self.user.check_password(new):
+            self.add_error("new_password1", _("The new password must differ from the current one."))
+        return cleaned

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import match_token, user_has_device
 
 from .. import alerts, inbox, menu, signin
-from ..forms.auth import SignInForm
+from ..forms.auth import NewPasswordChangeForm, SignInForm
 from ..forms.security import CodeForm
 from ..rules import user_positions
 from ..services import staff_password_changed
@@ -76,6 +76,7 @@ class SignOutView(auth_views.LogoutView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
+    form_class = NewPasswordChangeForm
     success_url = reverse_lazy("accounts:console")
 
     def form_valid(self, form):

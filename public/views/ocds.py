@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from ..http import cache_params, cached_public_response, json_response, site_url
+from ..http import cache_params, cached_public_response, canonical_query, json_response, site_url
 from ..ocds import EXTENSION_SCHEMA_PATCH, release_for_row, release_package
 from ..paging import FILTER_PARAMS, PAGE_PARAMS, next_url, page_of_notices, published_for_api
 
@@ -23,13 +23,18 @@ def ocds_releases(request):
         newest = max(n.published_at for n in notices)
         package = release_package(
             releases=items,
-            uri=site_url(request.get_full_path()),
+            # From the known parameters only: the package is cached and shared by every reader.
+            uri=site_url(_with_query(request.path, canonical_query(request, FILTER_PARAMS + PAGE_PARAMS))),
             published_date=newest or timezone.now(),
             next_link=next_url(request, "public:ocds_releases", next_cursor),
         )
         return json_response(package)
 
     return cached_public_response(request, "ocds", cache_params(request, FILTER_PARAMS + PAGE_PARAMS), build)
+
+
+def _with_query(path: str, query: str) -> str:
+    return f"{path}?{query}" if query else path
 
 
 @require_safe

@@ -30,6 +30,7 @@ from ..cache import VERSION_KEY, public_cache_version, versioned_get, versioned_
 from ..http import (
     cache_params,
     cached_public_response,
+    canonical_query,
     revoked_or_404,
     shares_cached_pages,
     site_url,
@@ -82,7 +83,7 @@ def _render_list(request):
     dates_open = bool(request.GET.get("date_from") or request.GET.get("date_to"))
     if form.is_bound and (form.has_error("date_from") or form.has_error("date_to")):
         dates_open = True
-    query = cache_params(request, FILTER_PARAMS)
+    query = canonical_query(request, FILTER_PARAMS)
     context = {
         "filter_form": form,
         # Callables: the template calls them only when it renders the form.
@@ -102,8 +103,10 @@ def _render_list(request):
         "download_query": query,
         "page_query": query + "&" if query else "",
     }
-    if not shared:
-        return render(request, "public/notice_list.html", context)
+    # An invalid filter answers 400 (and cached_public_response never stores a 400).
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    if not shared or status == 400:
+        return render(request, "public/notice_list.html", context, status=status)
     # The form and the open-data links depend only on the filter parameters (and the district
     # and year choices): rendered once per process for each such combination.
     key = (get_language(), query, tuple(districts), year_choices()[0])
@@ -330,7 +333,8 @@ def cached_sitemap(view):
 
     @require_safe
     def wrapped(request, **kwargs):
-        params = cache_params(request, ("p",)) + "|" + kwargs.get("section", "")
+        key = cache_params(request, ("p",))
+        params = None if key is None else key + "|" + kwargs.get("section", "")
         return cached_public_response(request, "sitemap", params, lambda: _rendered(view(request, **kwargs)))
 
     return wrapped

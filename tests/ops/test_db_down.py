@@ -163,7 +163,9 @@ def server_behind_relay(tmp_path):
         CSRF_COOKIE_SECURE="0",
         # Persistent connections: the hard case, a worker holds a connection that dies under it.
         CONN_MAX_AGE="60",
-        CACHE_URL="locmemcache://db-down",
+        # Production refuses a per-process cache (config.E001); Redis at a closed port degrades
+        # to misses, so this server also runs without its cache.
+        CACHE_URL="redis://127.0.0.1:6399/0",
         STATIC_ROOT=str(tmp_path / "static"),
         MEDIA_ROOT=str(tmp_path / "media"),
         LOG_LEVEL="WARNING",

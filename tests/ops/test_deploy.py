@@ -130,3 +130,20 @@ def test_production_serves_hashed_compressed_static_files(tmp_path):
     css, status, encoding, cache_control = result.stdout.split(maxsplit=3)
     assert (status, encoding) == ("200", "gzip"), result.stderr
     assert "immutable" in cache_control and re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", css)
+
+
+def test_database_waits_are_bounded_shorter_for_web_than_for_commands():
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://sme@db.internal:5432/sme"}
+    show = "from django.conf import settings as s; o = s.DATABASES['default']['OPTIONS']; print(o['options'])"
+    web = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {show}"],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    command = _manage("shell", "-v", "0", "-c", show, env=env)
+
+    assert web.stdout.split() == ["-c", "statement_timeout=5000", "-c", "lock_timeout=3000"], web.stderr
+    assert command.stdout.split() == ["-c", "statement_timeout=600000", "-c", "lock_timeout=60000"]

@@ -140,11 +140,13 @@ def test_two_servers_running_the_cron_commands_at_once_do_the_work_once(tmp_path
         _manage(env, "migrate", "--noinput", "-v", "0")
         campaign = re.search(r"CAMPAIGN (\d+)", _manage(env, "shell", "-v", "0", "-c", SETUP)).group(1)
 
-        published_by = _at_once(env, "publish_scheduled")
+        published_by = _at_once(env, "publish_scheduled", "--now")
         reminded_by = _at_once(
-            _env(url, tmp_path, remind_mail), "send_filing_reminders", "--campaign", campaign
+            _env(url, tmp_path, remind_mail), "send_filing_reminders", "--now", "--campaign", campaign
         )
-        again = _at_once(_env(url, tmp_path, remind_mail), "send_filing_reminders", "--campaign", campaign)
+        again = _at_once(
+            _env(url, tmp_path, remind_mail), "send_filing_reminders", "--now", "--campaign", campaign
+        )
         result = _manage(env, "shell", "-v", "0", "-c", RESULT.replace("{campaign}", campaign))
     finally:
         if pg_name:

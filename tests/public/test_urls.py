@@ -39,6 +39,7 @@ def walk(notice, attachment, revoked):
             200,
             "application/pdf",
         ),
+        ("openapi", [], {}, "/api/openapi.json", 200, "application/vnd.oai.openapi+json"),
         ("api_list", [], {}, "/api/notices/", 200, "application/json"),
         ("api_detail", [pid], {}, f"/api/notices/{pid}/", 200, "application/json"),
         (

@@ -1,14 +1,13 @@
 """Fill the public search fields of published notices that lack them (or of all with --all).
 
 The public app fills them when the workflow announces a publication (public.services); this repairs
-notices that were written straight into the database, e.g. by a demo or a data migration."""
+notices that were written straight into the database, e.g. by a demo or a data migration. The
+work runs on the task queue (public.tasks.search_fields_refresh_task), or here with --now."""
 
 from django.core.management.base import BaseCommand
+from django.tasks import TaskResultStatus
 
-from announcements.enums import State
-from announcements.models import Announcement
-from public.cache import bump_public_cache
-from public.services import announcement_search_fields_fill
+from public.tasks import search_fields_refresh_task
 
 
 class Command(BaseCommand):
@@ -16,14 +15,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--all", action="store_true", help="refill every published notice")
+        parser.add_argument("--now", action="store_true", help="run in this process instead of the queue")
 
-    def handle(self, *args, all=False, **options):
-        notices = Announcement.objects.filter(state=State.PUBLISHED).select_related("institution", "report")
-        if not all:
-            notices = notices.filter(search_text="")
-        count = 0
-        for notice in notices.iterator(chunk_size=500):
-            announcement_search_fields_fill(announcement=notice)
-            count += 1
-        bump_public_cache()
+    def handle(self, *args, all=False, now=False, **options):
+        if now:
+            count = search_fields_refresh_task.call(refill_all=all)
+        else:
+            result = search_fields_refresh_task.enqueue(refill_all=all)
+            if result.status != TaskResultStatus.SUCCESSFUL:
+                self.stdout.write(f"queued task {result.id}")
+                return
+            count = result.return_value
         self.stdout.write(f"Search fields filled for {count} published notices.")

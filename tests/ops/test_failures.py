@@ -1,0 +1,331 @@
+"""Failing dependencies (issue 14, item 7): Redis at a closed port, a table locked by another
+session, a mail server refusing connections, a task worker killed mid-task. The site degrades;
+it does not fall over, and nothing committed is lost."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.tasks import TaskResultStatus
+from django.test import Client
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from accounts.models import User
+from announcements.enums import State
+from announcements.models import Announcement
+from announcements.workflow import Action, apply_action
+from config import cache as degrading
+from tests import factories
+from tests.announcements import workflow_factories as wf
+from tests.public.conftest import make_notice
+
+ROOT = Path(django_settings.BASE_DIR)
+CLOSED_PORT = 6399
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def _closed(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+# --- Redis unreachable ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_down(settings):
+    assert _closed(CLOSED_PORT)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.DegradingRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{CLOSED_PORT}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+    return degrading.stats.failures
+
+
+@pytest.fixture
+def published(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return make_notice(institution=world.unit, title="缓存故障时的公告", year=2025)
+
+
+def test_redis_down_public_pages_api_and_feeds_still_answer(redis_down, published, client):
+    urls = [
+        reverse("public:list"),
+        reverse("public:list") + "?q=缓存故障",
+        reverse("public:detail", args=[published.public_id]),
+        reverse("public:qr", args=[published.public_id]),
+        reverse("public:api_list"),
+        reverse("public:api_detail", args=[published.public_id]),
+        reverse("public:ocds_releases"),
+        reverse("public:feed"),
+        reverse("public:sitemap"),
+        reverse("public:download_xlsx"),
+    ]
+
+    answers = {url: client.get(url) for url in urls}
+
+    assert degrading.stats.failures > redis_down  # the outage was really met (and logged)
+    assert {url: r.status_code for url, r in answers.items()} == dict.fromkeys(urls, 200)
+    assert "缓存故障时的公告" in answers[reverse("public:list")].content.decode()
+    assert (
+        json.loads(answers[reverse("public:api_list")].content)["results"][0]["title"] == "缓存故障时的公告"
+    )
+
+
+def test_redis_down_sign_in_console_and_logout_work(redis_down, world):
+    client = Client()
+    signed_in = client.post(
+        reverse("accounts:login"), {"username": world.handler.username, "password": factories.PASSWORD}
+    )
+    console = client.get(reverse("accounts:console"))
+    client.post(reverse("accounts:logout"))
+    after = client.get(reverse("accounts:console"))
+
+    assert signed_in.status_code == 302
+    assert console.status_code == 200 and world.handler.full_name in console.content.decode()
+    assert after.status_code == 302 and reverse("accounts:login") in after.url
+
+
+def test_redis_down_publication_goes_out_and_shows(
+    redis_down, world, client, django_capture_on_commit_callbacks
+):
+    notice = wf.notice(institution=world.unit, state=State.FINANCE_REVIEW, submitted_by=world.handler)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_action(announcement=notice, action=Action.FINANCE_APPROVE, actor=world.finance)
+
+    notice.refresh_from_db()
+    assert notice.state == State.PUBLISHED
+    assert notice.title in client.get(reverse("public:list")).content.decode()
+    assert [m.to for m in mail.outbox] == [[world.handler.email]]
+
+
+def test_redis_down_readyz_stays_ready_and_says_degraded(redis_down, db, client):
+    response = client.get(reverse("readyz"))
+
+    body = json.loads(response.content)
+    assert response.status_code == 200
+    assert (body["database"], body["cache"]) == ("ok", "degraded")
+    assert body["cache_errors"]["failures"] + body["cache_errors"]["skipped"] >= 1
+
+
+def test_degraded_cache_stops_trying_for_a_while(redis_down, db):
+    from django.core.cache import cache
+
+    cache.get("a")
+    failures, skipped = degrading.stats.failures, degrading.stats.skipped
+    for _ in range(5):
+        assert cache.get("b") is None
+        assert cache.add("c", 1) is False
+
+    assert degrading.stats.failures == failures  # the circuit is open: no new connection attempt
+    assert degrading.stats.skipped == skipped + 10
+
+
+# --- A table locked by another session (PostgreSQL) -----------------------------------------------
+
+
+@pytest.fixture
+def lock_holder():
+    """Another session: `lock()` takes ACCESS EXCLUSIVE on the notices table until `release()`."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    import psycopg2
+
+    params = connection.get_connection_params()
+    params.pop("options", None)
+    conn = psycopg2.connect(**{k: v for k, v in params.items() if k not in {"cursor_factory", "context"}})
+
+    class Holder:
+        def lock(self):
+            with conn.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {Announcement._meta.db_table} IN ACCESS EXCLUSIVE MODE")
+
+        def release(self):
+            conn.rollback()
+
+    yield Holder()
+    conn.rollback()
+    conn.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_locked_notices_table_answers_503_quickly_and_recovers(lock_holder, settings, world):
+    settings.PUBLIC_CACHE_SECONDS = 0  # the page cache would hide the database; test the database
+    notice = make_notice(institution=world.unit, title="锁表测试公告")
+    client = Client(raise_request_exception=False)
+    lock_holder.lock()
+
+    started = time.monotonic()
+    locked = client.get(reverse("public:list"))
+    locked_seconds = time.monotonic() - started
+    api = client.get(reverse("public:api_detail", args=[notice.public_id]))
+    started = time.monotonic()
+    health = client.get(reverse("healthz"))
+    health_seconds = time.monotonic() - started
+    lock_holder.release()
+    recovered = client.get(reverse("public:list"))
+
+    assert locked.status_code == 503 and locked["Retry-After"] == "30"
+    assert "服务暂时不可用" in locked.content.decode()
+    assert api.status_code == 503
+    assert locked_seconds < 10, locked_seconds
+    assert health.status_code == 200 and health_seconds < 1, health_seconds
+    assert recovered.status_code == 200 and "锁表测试公告" in recovered.content.decode()
+
+
+# --- A mail server refusing connections -----------------------------------------------------------
+
+
+class FlakyMail:
+    """A locmem mailer that refuses the first `failures` sends."""
+
+    failures = 0
+
+
+@pytest.fixture
+def queue(settings):
+    settings.TASKS = DB_QUEUE
+    settings.MAIL_RETRY_SECONDS = 0
+
+
+def _work_off_queue():
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0)
+
+
+def _mail_tasks():
+    return list(
+        DBTaskResult.objects.filter(task_path__endswith="send_transition_mail").order_by("enqueued_at")
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_smtp_refusing_connections_never_loses_the_transition_and_gives_up_visibly(queue, settings, world):
+    port = 2599
+    assert _closed(port)
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 2},
+        }
+    }
+    notice = wf.notice(institution=world.unit, state=State.FINANCE_REVIEW, submitted_by=world.handler)
+
+    apply_action(announcement=notice, action=Action.FINANCE_APPROVE, actor=world.finance)
+    queued = _mail_tasks()
+    _work_off_queue()
+
+    notice.refresh_from_db()
+    tasks = _mail_tasks()
+    assert notice.state == State.PUBLISHED  # the transition stands
+    assert [t.status for t in queued] == [TaskResultStatus.READY]  # the request only enqueued
+    assert [t.status for t in tasks] == [TaskResultStatus.SUCCESSFUL] * 4 + [TaskResultStatus.FAILED]
+    assert tasks[-1].exception_class_path == "announcements.notifications.MailNotDelivered"
+    assert tasks[-1].args_kwargs["kwargs"]["user_ids"] == [world.handler.pk]
+    # The platform administrator finds it among the failed tasks in the admin.
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("platform", password="x-Platform-2026"))
+    listing = admin.get("/admin/django_tasks_database/dbtaskresult/", {"status__exact": "FAILED"})
+    assert listing.status_code == 200
+    assert str(tasks[-1].id) in listing.content.decode()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_mail_refused_once_is_sent_by_the_retry_exactly_once(queue, settings, world, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    real_send = EmailBackend.send_messages
+    refusals = iter([True])
+
+    def flaky(self, messages):
+        if next(refusals, False):
+            raise ConnectionRefusedError("mail server down")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", flaky)
+    notice = wf.notice(institution=world.unit, state=State.FINANCE_REVIEW, submitted_by=world.handler)
+
+    apply_action(announcement=notice, action=Action.FINANCE_APPROVE, actor=world.finance)
+    _work_off_queue()
+
+    assert [m.to for m in mail.outbox] == [[world.handler.email]]
+    assert [t.status for t in _mail_tasks()] == [TaskResultStatus.SUCCESSFUL] * 2
+
+
+# --- A task worker killed mid-task (PostgreSQL: the worker is another process) -----------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_task_of_a_killed_worker_runs_again_once(settings, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process needs a shared database")
+    settings.TASKS = DB_QUEUE
+    from tests.ops.tasks_for_tests import record_run
+
+    marks = tmp_path / "runs.txt"
+    marks.touch()
+    result = record_run.enqueue(path=str(marks), slow_first=True)
+    name = connection.settings_dict["NAME"]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="1",
+        LOG_LEVEL="WARNING",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while marks.read_text().count("run") < 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        worker.kill()  # SIGKILL mid-task: no cleanup, the row stays RUNNING
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    stuck = DBTaskResult.objects.get(pk=result.id)
+
+    call_command("requeue_stale_tasks", older_than=0, stdout=open(os.devnull, "w"))
+    subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    call_command("requeue_stale_tasks", older_than=0, stdout=open(os.devnull, "w"))
+    subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+
+    assert stuck.status == TaskResultStatus.RUNNING
+    assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.SUCCESSFUL
+    assert marks.read_text().split() == ["run", "run"]  # killed once, run again once
