@@ -6,13 +6,13 @@ from .models import Department, District, Institution, InstitutionChange, StaffC
 
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level"]
+    list_display = ["code", "name", "level", "unit_publishing"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ["name", "district", "kind", "credit_code", "is_active", "is_test"]
+    list_display = ["name", "district", "kind", "competent_unit", "credit_code", "is_active", "is_test"]
     list_filter = ["kind", "district", "is_active", "is_test"]
     search_fields = ["name", "credit_code"]
     autocomplete_fields = ["competent_unit"]

@@ -8,6 +8,13 @@ class DistrictLevel(models.TextChoices):
     DISTRICT = "district", _("District")
 
 
+class UnitPublishing(models.TextChoices):
+    """Per district (set by its finance bureau): who publishes the subordinate units' data."""
+
+    OWN = "own", _("Subordinate units publish their own notices")
+    DEPARTMENT = "department", _("Subordinate units file to their department only; the department publishes")
+
+
 class InstitutionKind(models.TextChoices):
     BUDGET_UNIT = "budget_unit", _("Budget unit")
     FINANCE_BUREAU = "finance_bureau", _("Finance bureau")

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import DistrictLevel, InstitutionKind, Perm, StaffAction
+from .enums import DistrictLevel, InstitutionKind, Perm, StaffAction, UnitPublishing
 from .validators import (
     credit_code_validator,
     district_code_validator,
@@ -19,6 +20,12 @@ class District(models.Model):
     code = models.CharField(_("code"), max_length=6, unique=True, validators=[district_code_validator])
     name = models.CharField(_("name"), max_length=50)
     level = models.CharField(_("level"), max_length=20, choices=DistrictLevel.choices)
+    unit_publishing = models.CharField(
+        _("who publishes subordinate units' data"),
+        max_length=20,
+        choices=UnitPublishing.choices,
+        default=UnitPublishing.OWN,
+    )
 
     class Meta:
         ordering = ["code"]
@@ -70,6 +77,43 @@ class Institution(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        parent = self.competent_unit
+        if parent is None:
+            return
+        if self.pk is not None and parent.pk == self.pk:
+            raise ValidationError({"competent_unit": _("A unit cannot be its own competent budget unit.")})
+        if parent.kind != InstitutionKind.BUDGET_UNIT:
+            raise ValidationError({"competent_unit": _("The competent budget unit must be a budget unit.")})
+        if self.pk is not None and Institution.objects.filter(competent_unit=self).exists():
+            raise ValidationError(
+                {
+                    "competent_unit": _(
+                        "This unit is the competent budget unit of other units, so it has none itself."
+                    )
+                }
+            )
+        if parent.competent_unit_id is not None:
+            # One level: a department's units report to it, and it reports to finance.
+            raise ValidationError(
+                {
+                    "competent_unit": _(
+                        "The chosen unit has a competent budget unit of its own; choose that one."
+                    )
+                }
+            )
+        same_district = parent.district_id == self.district_id
+        if not same_district and parent.district.level != DistrictLevel.MUNICIPAL_LEVEL:
+            raise ValidationError(
+                {
+                    "competent_unit": _(
+                        "The competent budget unit must be in the same district as the unit, "
+                        "or at the municipal level."
+                    )
+                }
+            )
 
     @property
     def competent_unit_or_self(self):

@@ -336,3 +336,19 @@ def staff_restore(*, actor: User, staff: User) -> User:
     staff.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
     staff_change_record(staff=staff, actor=actor, action=StaffAction.RESTORE)
     return staff
+
+
+def district_unit_publishing_set(*, district, unit_publishing: str, actor) -> None:
+    """Who publishes the subordinate units' data in `district` (set by its finance bureau).
+    Side effect: updates the District row."""
+    district.unit_publishing = unit_publishing
+    district.full_clean()
+    district.save(update_fields=["unit_publishing"])
+
+
+def institution_set_competent_unit(*, institution, competent_unit, actor) -> None:
+    """Set (or clear, with None) a budget unit's 主管预算单位, validated (same district or 市本级,
+    one level). Side effect: updates the Institution row; ValidationError writes nothing."""
+    institution.competent_unit = competent_unit
+    institution.full_clean()
+    institution.save(update_fields=["competent_unit"])

@@ -22,6 +22,11 @@ class AnnouncementsConfig(AppConfig):
             )
         )
 
+        from .department import user_may_compile
+
+        menu.register(
+            menu.MenuItem(_("New department notice"), "announcements:department_create", user_may_compile, 11)
+        )
         # 操作指南: for everyone signed in.
         menu.register(menu.MenuItem(_("Operation guide"), "announcements:guide", lambda u: True, 200))
 

@@ -16,6 +16,8 @@ class State(models.TextChoices):
 class Kind(models.TextChoices):
     SME_RESERVATION = "sme_reservation", _("SME reserved-project execution notice")
     MANUAL = "manual", _("Manually entered notice")
+    # 面向中小企业预留项目执行情况公告(部门汇总): a 主管预算单位 compiles its subordinate units.
+    DEPARTMENT = "department", _("SME reserved-project execution notice (department summary)")
 
 
 class PublishMode(models.TextChoices):

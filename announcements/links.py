@@ -21,6 +21,8 @@ def edit_url(announcement, user):
     """编辑: drafts only, for the handlers of the notice's institution."""
     if announcement.state != State.DRAFT or not user_may_draft(user, announcement.institution):
         return None
+    if announcement.kind == Kind.DEPARTMENT:
+        return reverse("announcements:department", args=[announcement.public_id])
     return reverse("announcements:edit", args=[announcement.public_id])
 
 

@@ -107,7 +107,12 @@ class Announcement(models.Model):
                 fields=["institution", "year"],
                 condition=models.Q(kind=Kind.SME_RESERVATION) & ~models.Q(state=State.REVOKED),
                 name="one_live_sme_notice_per_institution_year",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "year"],
+                condition=models.Q(kind=Kind.DEPARTMENT) & ~models.Q(state=State.REVOKED),
+                name="one_live_department_notice_per_year",
+            ),
         ]
         indexes = [models.Index(fields=["state", "-published_at"], name="announcement_state_pub")]
 

@@ -4,7 +4,7 @@ The workflow freezes its output into `published_html` at publication."""
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from reservations.rendering import render_notice
+from reservations.rendering import render_department_notice, render_notice
 
 from .enums import Kind, State
 from .sanitize import clean_html
@@ -20,6 +20,10 @@ def render_announcement(announcement) -> SafeString:
     """SME notices: the generated text of their report; manual notices: the sanitised body."""
     if announcement.kind == Kind.SME_RESERVATION and announcement.report_id:
         return render_notice(
+            report=announcement.report, title=announcement.title, notice_date=notice_date(announcement)
+        )
+    if announcement.kind == Kind.DEPARTMENT and announcement.report_id:
+        return render_department_notice(
             report=announcement.report, title=announcement.title, notice_date=notice_date(announcement)
         )
     return SafeString(clean_html(announcement.body_html))

@@ -208,6 +208,8 @@ def announcement_rows_import(
     Side effects: bumps `version` (an edit form opened before the import is then stale), rows and
     totals written, 数据来源 set to Excel导入.
     """
+    if announcement.kind == Kind.DEPARTMENT:
+        raise DraftingError(_("A department notice's rows come from its units: recompile instead."))
     _claim_draft(announcement, bump=True)
     report_rows_import(report=announcement.report, rows=rows, replace=replace)
     announcement.refresh_from_db(fields=["version", "updated_at"])

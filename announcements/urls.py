@@ -10,4 +10,5 @@ urlpatterns = [
     path("guide/", guide.guide, name="guide"),
     path("", include("announcements.urls_review")),
     path("", include("announcements.urls_drafting")),
+    path("", include("announcements.urls_department")),
 ]

@@ -23,10 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.enums import Perm
+from accounts.enums import Perm, UnitPublishing
 from accounts.rules import user_holds
 from reservations.services import report_submit_problems
 
+from .department import department_submit_problems
 from .enums import Action, Kind, PublishMode, State
 from .models import Announcement, FlowLogEntry
 from .rendering import render_announcement
@@ -61,6 +62,26 @@ NOT_YET_APPROVED = Guard(
     _("This notice is already approved and waits for its publication time."),
     lambda announcement, user: announcement.approved_at is None,
     lambda user: Q(approved_at__isnull=True),
+)
+
+# Where the district's finance bureau set 'file to the department only' (domain.md §11), a
+# subordinate unit's notice passes 采购人初审 and is then carried by its department's notice:
+# finance may return it, but never publishes it on its own.
+FILES_TO_DEPARTMENT_Q = Q(
+    institution__competent_unit__isnull=False, district__unit_publishing=UnitPublishing.DEPARTMENT
+)
+PUBLISHES_ON_ITS_OWN = Guard(
+    _(
+        "In this district subordinate units file to their department only: "
+        "the department notice publishes this data."
+    ),
+    lambda announcement, user: (
+        not (
+            announcement.institution.competent_unit_id is not None
+            and announcement.district.unit_publishing == UnitPublishing.DEPARTMENT
+        )
+    ),
+    lambda user: ~FILES_TO_DEPARTMENT_Q,
 )
 
 
@@ -137,7 +158,7 @@ TRANSITIONS: dict[str, Transition] = {
             Perm.FINANCE_REVIEW,
             Scope.DISTRICT,
             style="primary",
-            guards=(NOT_YET_APPROVED,),
+            guards=(NOT_YET_APPROVED, PUBLISHES_ON_ITS_OWN),
             waits=True,
         ),
         Transition(
@@ -232,6 +253,9 @@ def awaiting_filter(user) -> Q:
 
 def submit_problems(announcement) -> list[str]:
     """Reasons to refuse a submit: the report's checks, or an empty manual notice."""
+    if announcement.kind == Kind.DEPARTMENT and announcement.report_id is not None:
+        problems = department_submit_problems(announcement=announcement)
+        return problems or [str(p) for p in report_submit_problems(report=announcement.report)]
     if announcement.report_id is not None:
         return [str(p) for p in report_submit_problems(report=announcement.report)]
     if announcement.kind == Kind.SME_RESERVATION:

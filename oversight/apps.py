@@ -18,6 +18,14 @@ class OversightConfig(AppConfig):
         menu.register(
             menu.MenuItem(_("District comparison"), "oversight:compare", rules.can_oversee_filing, 61)
         )
+        menu.register(
+            menu.MenuItem(_("Reported statistics"), "oversight:statistics", rules.can_oversee_filing, 61)
+        )
+        menu.register(
+            menu.MenuItem(
+                _("District publishing setting"), "oversight:district_setting", rules.is_district_finance, 63
+            )
+        )
         menu.register(menu.MenuItem(_("Spot checks"), "oversight:sample_list", rules.can_spot_check, 62))
         hooks.register_deadline_provider(selectors.campaign_deadlines)
 

@@ -4,16 +4,18 @@ Every text cell goes through `_cell`: illegal XML characters are stripped and a 
 spreadsheet would run as a formula (= + - @ first) is stored as plain text.
 """
 
+from decimal import Decimal
 from io import BytesIO
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from reservations.money import small_micro_share
+from reservations.money import format_share, small_micro_share
 
 from .enums import CheckResult, SampleSize, UnitStatus
 from .rules import SHANGHAI
@@ -213,4 +215,104 @@ def sample_workbook(sample, items) -> bytes:
             )
         _finish(ws, [8, 12, 36, 50, 40, 18, 18, 60, 12, 40, 12, 18])
         ws.freeze_panes = f"A{header_row + 1}"
+        return _save(wb)
+
+
+def _sheet_title(name: str, used: set) -> str:
+    # Excel: at most 31 characters, none of []:*?/\ and unique in the workbook.
+    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:28] or "sheet"
+    title, n = base, 2
+    while title in used:
+        title, n = f"{base[:26]}({n})", n + 1
+    used.add(title)
+    return title
+
+
+def _shortfall_text(shortfalls) -> str:
+    return "；".join(
+        f"{s.unit}·{s.project}（{format_share(s.share)}%）：{s.explanation or _('no explanation')}"
+        for s in shortfalls
+    )
+
+
+REPORT_COLUMNS = (
+    gettext_lazy("Reporting unit"),
+    gettext_lazy("Year"),
+    gettext_lazy("Number of reserved projects"),
+    gettext_lazy("Reserved project budget total (10k yuan)"),
+    gettext_lazy("SME procurement amount (10k yuan)"),
+    gettext_lazy("Of which small/micro (10k yuan)"),
+    gettext_lazy("Small/micro share (%)"),
+    gettext_lazy("Projects below the threshold and explanations"),
+)
+
+
+def statistics_workbook(stats, *, reporting_unit: str) -> bytes:
+    """面向中小企业预留份额和采购情况报告: a summary sheet with one line per department, then one
+    sheet per department with its figures and its projects below the threshold. Same figures as
+    the statistics page (both read oversight.statistics.statistics_for)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        wb = Workbook()
+        ws = wb.active
+        ws.title = _sheet_title(_("Summary"), set())
+        used = {ws.title}
+        ws.append([_("Report on the SME reserved share and procurement")])
+        ws.append([_("Reporting unit"), reporting_unit, _("Year"), stats.year])
+        _write_row(ws, [str(c) for c in REPORT_COLUMNS])
+        for line in [*stats.by_department, stats.total]:
+            shortfalls = stats.shortfalls if line is stats.total else stats.shortfalls_of(line.label)
+            _write_row(
+                ws,
+                [
+                    line.label or _("Total"),
+                    stats.year,
+                    line.projects,
+                    line.budget,
+                    line.sme,
+                    line.small_micro,
+                    format_share(line.share),
+                    _shortfall_text(shortfalls),
+                ],
+                money_columns=(4, 5, 6),
+            )
+        for i, width in enumerate((36, 8, 10, 18, 18, 18, 10, 60), start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        for line in stats.by_department:
+            sheet = wb.create_sheet(_sheet_title(line.label, used))
+            sheet.append([_("Report on the SME reserved share and procurement")])
+            for label, value in zip(
+                [str(c) for c in REPORT_COLUMNS[:7]],
+                [
+                    line.label,
+                    stats.year,
+                    line.projects,
+                    line.budget,
+                    line.sme,
+                    line.small_micro,
+                    format_share(line.share),
+                ],
+                strict=True,
+            ):
+                _write_row(sheet, [label, value], money_columns=(2,) if isinstance(value, Decimal) else ())
+            sheet.append([])
+            _write_row(sheet, [str(REPORT_COLUMNS[7])])
+            _write_row(
+                sheet,
+                [
+                    _("Budget unit"),
+                    _("Project name"),
+                    _("SME procurement amount (10k yuan)"),
+                    _("Of which small/micro (10k yuan)"),
+                    _("Small/micro share (%)"),
+                    _("Explanation"),
+                ],
+            )
+            for s in stats.shortfalls_of(line.label):
+                _write_row(
+                    sheet,
+                    [s.unit, s.project, s.sme, s.small_micro, format_share(s.share), s.explanation],
+                    money_columns=(3, 4),
+                )
+            for i, width in enumerate((36, 30, 18, 18, 12, 50), start=1):
+                sheet.column_dimensions[get_column_letter(i)].width = width
         return _save(wb)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import DistrictLevel, InstitutionKind
+from accounts.enums import DistrictLevel, InstitutionKind, UnitPublishing
 from accounts.models import District, Institution
 
 from .enums import CheckResult, SampleSize
@@ -116,3 +116,79 @@ class SampleDrawForm(forms.Form):
 class CheckRecordForm(forms.Form):
     result = forms.ChoiceField(label=_("Result"), choices=[("", _("Choose a result")), *CheckResult.choices])
     remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StatisticsForm(forms.Form):
+    """The statistics page's filters (GET). A finance bureau sees its own district only, so its
+    form offers no district and only its district's departments."""
+
+    year = forms.IntegerField(label=_("Reporting year"), min_value=2020, max_value=2100)
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), required=False, empty_label=_("All")
+    )
+    department = forms.ModelChoiceField(
+        label=_("Competent budget unit"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label=_("All"),
+    )
+    category = forms.ChoiceField(label=_("Project category"), required=False)
+    option = forms.ChoiceField(label=_("Reservation option"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from reservations.enums import ProjectCategory, ReservationOption
+
+        from .rules import is_supervisor
+
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = _year_bounds()[1]
+        departments = Institution.objects.filter(
+            kind=InstitutionKind.BUDGET_UNIT, competent_unit__isnull=True, subordinate_units__isnull=False
+        ).distinct()
+        if is_supervisor(user):
+            self.fields["district"].queryset = District.objects.filter(
+                level=DistrictLevel.DISTRICT
+            ) | District.objects.filter(level=DistrictLevel.MUNICIPAL_LEVEL)
+        else:
+            del self.fields["district"]
+            departments = departments.filter(district_id=user.institution.district_id)
+        self.fields["department"].queryset = departments.order_by("name")
+        everything = [("", _("All"))]
+        self.fields["category"].choices = everything + list(ProjectCategory.choices)
+        self.fields["option"].choices = everything + list(ReservationOption.choices)
+
+    def defaults(self) -> dict:
+        return {"year": self.fields["year"].initial}
+
+
+class UnitPublishingForm(forms.Form):
+    unit_publishing = forms.ChoiceField(
+        label=_("Who publishes subordinate units' data"),
+        choices=UnitPublishing.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class CompetentUnitForm(forms.Form):
+    """The finance bureau sets a unit's 主管预算单位: units of its own district; the competent unit
+    of the same district or at 市本级 (the model validates the rest)."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Budget unit"), queryset=Institution.objects.none(), empty_label=_("Choose a unit")
+    )
+    competent_unit = forms.ModelChoiceField(
+        label=_("Competent budget unit"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label=_("None (the unit is its own competent budget unit)"),
+    )
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Institution.objects.filter(kind=InstitutionKind.BUDGET_UNIT, is_active=True)
+        self.fields["unit"].queryset = units.filter(district=district).order_by("name")
+        self.fields["competent_unit"].queryset = units.filter(
+            competent_unit__isnull=True,
+            district__in=District.objects.filter(pk=district.pk)
+            | District.objects.filter(level=DistrictLevel.MUNICIPAL_LEVEL),
+        ).order_by("district__code", "name")

@@ -12,13 +12,24 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from accounts.gates import gate
-from accounts.models import District
+from accounts.models import District, Institution
+from accounts.services import district_unit_publishing_set, institution_set_competent_unit
 from reservations.xlsx import xlsx_response
 
 from . import charts, exports, rules, selectors, services
 from .filters import UnitFilter
-from .forms import CampaignForm, CheckRecordForm, ExcuseForm, SampleDrawForm, UnitAddForm
+from .forms import (
+    CampaignForm,
+    CheckRecordForm,
+    CompetentUnitForm,
+    ExcuseForm,
+    SampleDrawForm,
+    StatisticsForm,
+    UnitAddForm,
+    UnitPublishingForm,
+)
 from .models import CampaignUnit
+from .statistics import statistics_for
 from .tables import UnitTable, notice_url
 
 # 财政审核岗 of a finance bureau and 监督检查岗; spot checks only the latter.
@@ -367,3 +378,75 @@ def sample_export(request, pk):
     sample = selectors.sample_for_user(user=user, pk=pk)
     items = selectors.sample_items(sample=sample).prefetch_related("announcement__report__rows")
     return xlsx_response(exports.sample_workbook(sample, items), f"spot-check-{sample.year}-{sample.pk}.xlsx")
+
+
+# Upward statistics
+
+
+def _statistics(request):
+    form = StatisticsForm(request.GET or None, user=request.user)
+    data = form.cleaned_data if form.is_valid() else form.defaults()
+    stats = statistics_for(
+        user=request.user,
+        year=data["year"],
+        district_id=getattr(data.get("district"), "pk", None),
+        department_id=getattr(data.get("department"), "pk", None),
+        category=data.get("category") or "",
+        option=data.get("option") or "",
+    )
+    return form, stats
+
+
+@oversight_required
+def statistics(request):
+    """上报统计: per year, totals by district, department, 项目属性 and 预留选项, and the projects
+    below the threshold with their 说明; the same figures as the xlsx report."""
+    form, stats = _statistics(request)
+    query = request.GET.urlencode()
+    return render(request, "oversight/statistics.html", {"form": form, "stats": stats, "query": query})
+
+
+@oversight_required
+def statistics_export(request):
+    """面向中小企业预留份额和采购情况报告 as xlsx, for the page's filters."""
+    _form, stats = _statistics(request)
+    content = exports.statistics_workbook(stats, reporting_unit=request.user.institution.name)
+    return xlsx_response(content, f"sme-reservation-report-{stats.year}.xlsx")
+
+
+@gate(rules.is_district_finance)
+def district_setting(request):
+    """The district's settings (its finance bureau only): whether subordinate units publish their
+    own notices or file to their department only; and each unit's 主管预算单位."""
+    district = request.user.institution.district
+    form = UnitPublishingForm(
+        request.POST if "unit_publishing" in request.POST else None,
+        initial={"unit_publishing": district.unit_publishing},
+    )
+    unit_form = CompetentUnitForm(request.POST if "unit" in request.POST else None, district=district)
+    if form.is_bound and form.is_valid():
+        district_unit_publishing_set(
+            district=district, unit_publishing=form.cleaned_data["unit_publishing"], actor=request.user
+        )
+        messages.success(request, _("Saved."))
+        return redirect("oversight:district_setting")
+    if unit_form.is_bound and unit_form.is_valid():
+        try:
+            institution_set_competent_unit(
+                institution=unit_form.cleaned_data["unit"],
+                competent_unit=unit_form.cleaned_data["competent_unit"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors_to(unit_form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("oversight:district_setting")
+    departments = Institution.objects.filter(district=district, subordinate_units__isnull=False).distinct()
+    context = {
+        "form": form,
+        "unit_form": unit_form,
+        "district": district,
+        "departments": departments.prefetch_related("subordinate_units").order_by("name"),
+    }
+    return render(request, "oversight/district_setting.html", context)

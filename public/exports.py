@@ -51,6 +51,7 @@ def headers() -> list[str]:
         _("Contract link"),
         _("Explanation of the shares not reached"),
         _("Notice link"),
+        _("Budget unit"),
     ]
 
 
@@ -82,6 +83,7 @@ def published_rows(notices) -> Iterator[list]:
             "sme_amount",
             "small_micro_amount",
             "contract_url",
+            "unit__name",
         )
     )
     for (
@@ -96,7 +98,7 @@ def published_rows(notices) -> Iterator[list]:
         needs,
         *rest,
     ) in rows.iterator(chunk_size=CHUNK):
-        position, name, code, category, option, ratio, sme, small, url = rest
+        position, name, code, category, option, ratio, sme, small, url, row_unit = rest
         yield [
             public_id,
             title,
@@ -116,6 +118,7 @@ def published_rows(notices) -> Iterator[list]:
             url,
             explanation.strip() if needs else "",
             site_url(f"/notices/{public_id}/"),
+            row_unit or unit,
         ]
 
 

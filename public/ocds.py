@@ -104,6 +104,8 @@ def release_for_row(notice, row, row_key: str | None = None) -> dict:
             "smallMicroAmount": cny(row.small_micro_amount),
             "year": notice.year,
             "noticeUrl": notice_url,
+            # The budget unit of the row (a department notice compiles several units).
+            "budgetUnit": (row.unit or notice.institution).name,
         },
     }
     explanation = notice.report.published_explanation if notice.report else ""
@@ -195,6 +197,7 @@ EXTENSION_SCHEMA_PATCH = {
                             "policy threshold was missed (财库〔2020〕46号 第十八条).",
                             "type": "string",
                         },
+                        "budgetUnit": {"title": "The budget unit of the project", "type": "string"},
                     },
                 }
             }

@@ -87,6 +87,15 @@ class ReservedProject(models.Model):
     contract_url = models.URLField(_("contract link"), max_length=500)
     # 采购日期 (procurement start) or 合同签订日期: the date that decides time-limited rules.
     procurement_date = models.DateField(_("procurement or contract date"), null=True, blank=True)
+    # In a department report (部门汇总): the budget unit whose row this is; empty in a unit's own report.
+    unit = models.ForeignKey(
+        "accounts.Institution",
+        verbose_name=_("budget unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["report", "position", "id"]
@@ -170,3 +179,41 @@ class PolicyRule(models.Model):
             ProjectCategory.SERVICES: self.services,
         }
         return frozenset(str(c) for c, on in chosen.items() if on)
+
+
+class ReportUnit(models.Model):
+    """One budget unit compiled into a department report (部门汇总), as it was at compiling.
+
+    `filed` is False for a unit listed as 未报送 (no rows). `source_data` is the unit's data at
+    compiling in a canonical form: the department page compares it with the unit's data now to
+    show which units differ until 重新汇总. The copied rows (ReservedProject with `unit`) are the
+    frozen snapshot that is submitted, reviewed and published.
+    """
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="units"
+    )
+    institution = models.ForeignKey(
+        "accounts.Institution", verbose_name=_("budget unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    filed = models.BooleanField(_("filed"), default=False)
+    source_report = models.ForeignKey(
+        Report,
+        verbose_name=_("unit report"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="compiled_into",
+    )
+    explanation = models.TextField(_("explanation"), blank=True)
+    source_data = models.JSONField(_("data at compiling"), default=dict)
+
+    class Meta:
+        ordering = ["report", "position", "id"]
+        verbose_name = _("compiled unit")
+        verbose_name_plural = _("compiled units")
+        constraints = [models.UniqueConstraint(fields=["report", "institution"], name="one_entry_per_unit")]
+
+    def __str__(self):
+        return str(self.institution)

@@ -50,3 +50,46 @@ def render_notice(*, report, title: str, notice_date: date, rows=None) -> SafeSt
     """The official notice text as HTML (autoescaped). Reads the rows unless `rows` is given."""
     context = notice_context(report=report, title=title, notice_date=notice_date, rows=rows)
     return SafeString(render_to_string("reservations/notice_text.html", context))
+
+
+def department_notice_context(*, report, title: str, notice_date: date) -> dict:
+    """The values of a department notice (部门汇总): the department totals as in `notice_context`,
+    then per filed unit its rows, subtotals (小计) and 说明, and the units that did not file."""
+    context = notice_context(report=report, title=title, notice_date=notice_date)
+    by_unit: dict[int, list] = {}
+    for row in report.rows.all():
+        by_unit.setdefault(row.unit_id, []).append(row)
+    groups, not_filed = [], []
+    for unit in report.units.all():
+        if not unit.filed:
+            not_filed.append(unit.institution.name)
+            continue
+        unit_rows = by_unit.get(unit.institution_id, [])
+        # The unit's part reads exactly as the unit's own notice would: same rounding, same rows.
+        part = notice_context(report=report, title=title, notice_date=notice_date, rows=unit_rows)
+        groups.append(
+            {
+                "name": unit.institution.name,
+                "rows": part["rows"],
+                "sme_total": part["sme_total"],
+                "small_micro_total": part["small_micro_total"],
+                "share": part["share"],
+                "explanation": unit.explanation,
+            }
+        )
+    context.update(
+        {
+            "groups": groups,
+            "not_filed": not_filed,
+            "explanation": report.explanation,
+            "unit_count": len(groups),
+        }
+    )
+    return context
+
+
+def render_department_notice(*, report, title: str, notice_date: date) -> SafeString:
+    """A department notice as HTML: department totals, the table grouped by unit with a 小计 line
+    per unit, then the 说明. Prefetch `units__institution` and `rows` to read two queries."""
+    context = department_notice_context(report=report, title=title, notice_date=notice_date)
+    return SafeString(render_to_string("reservations/department_notice_text.html", context))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .columns import ROW_FIELDS
 from .enums import DataSource
-from .models import Report, ReservedProject
+from .models import Report, ReportUnit, ReservedProject
 from .money import quantize_wan
 from .rules import has_small_micro_shortfall, report_policy_warnings
 from .validators import normalize_contract_link
@@ -148,3 +148,66 @@ def report_submit_problems(*, report: Report) -> list[str]:
             % {"warnings": "; ".join(w.message for w in needs_explanation)}
         )
     return problems
+
+
+# The row fields a department report copies from a unit's report (all but identity and place),
+# read from the model so that a field added to rows is copied too.
+COPIED_ROW_FIELDS = [
+    f.name
+    for f in ReservedProject._meta.concrete_fields
+    if f.name not in ("id", "report", "position", "unit")
+]
+
+
+def _plain(value):
+    return None if value is None else str(value)
+
+
+def report_canonical(*, report: Report) -> dict:
+    """A unit report's data (说明 and rows) as plain JSON, to tell whether it changed since a
+    department compiled it. Reads the rows (prefetch `rows` to read none)."""
+    return {
+        "report": report.pk,
+        "explanation": report.explanation,
+        "rows": [
+            {name: _plain(getattr(row, name)) for name in COPIED_ROW_FIELDS} for row in report.rows.all()
+        ],
+    }
+
+
+@transaction.atomic
+def department_report_compile(*, report: Report, units: list[tuple]) -> Report:
+    """Fill a department report (部门汇总) from its units: `units` is [(institution, unit report
+    or None)] in display order; None lists the unit as 未报送.
+
+    Side effects: replaces the report's ReportUnit entries and rows by copies of the units' rows
+    (each row keeps its `unit`), then stores the department totals. The copies are the frozen
+    snapshot: later changes to a unit's report do not reach them until compiled again.
+    """
+    report.units.all().delete()
+    report.rows.all().delete()
+    entries, rows = [], []
+    for index, (institution, source) in enumerate(units):
+        entries.append(
+            ReportUnit(
+                report=report,
+                institution=institution,
+                position=index,
+                filed=source is not None,
+                source_report=source,
+                explanation=source.explanation if source is not None else "",
+                source_data=report_canonical(report=source) if source is not None else {},
+            )
+        )
+        for row in source.rows.all() if source is not None else ():
+            rows.append(
+                ReservedProject(
+                    report=report,
+                    position=len(rows),
+                    unit=institution,
+                    **{name: getattr(row, name) for name in COPIED_ROW_FIELDS},
+                )
+            )
+    ReportUnit.objects.bulk_create(entries)
+    ReservedProject.objects.bulk_create(rows, batch_size=500)
+    return report_totals_refresh(report=report)

@@ -1,11 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from reservations.preview import report_review
 
 from .. import links, workflow
+from ..department import departments_including
 from ..diff import changes_since_last_submission
-from ..enums import State
+from ..enums import Kind, State
 from ..models import FlowLogEntry
 from ..rendering import notice_html
 from ..selectors import announcements_for_user, current_reviewers
@@ -54,6 +56,16 @@ def _steps(announcement, log):
     ]
 
 
+def _department_links(announcement) -> dict:
+    """部门汇总: a department notice links to its units page; a unit's notice to the department
+    notices that include it."""
+    if announcement.kind == Kind.DEPARTMENT:
+        return {"department_url": reverse("announcements:department", args=[announcement.public_id])}
+    if announcement.report_id:
+        return {"included_in": departments_including(report=announcement.report)}
+    return {}
+
+
 def console_notice_detail(request, public_id):
     """公告详情: steps, 公告信息, 流转日志, the rendered notice, attachments and the user's actions."""
     announcement = _visible(request, public_id)
@@ -77,6 +89,7 @@ def console_notice_detail(request, public_id):
         "edit_url": links.edit_url(announcement, request.user) if request.user.is_authenticated else None,
         "created_by": announcement.created_by,
         "refile_url": links.refile_url(announcement, request.user) if request.user.is_authenticated else None,
+        **_department_links(announcement),
     }
     return render(request, "announcements/detail.html", context)
 

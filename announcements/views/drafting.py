@@ -52,6 +52,9 @@ def _draft(request, public_id):
     announcement = get_object_or_404(announcements_for_user(user=request.user), public_id=public_id)
     if not rules.user_may_draft(request.user, announcement.institution):
         raise Http404
+    if announcement.kind == Kind.DEPARTMENT:
+        # Its rows are compiled copies, changed only by 重新汇总 (views.department).
+        raise Http404
     return announcement
 
 

@@ -85,14 +85,20 @@ def api_notice_list(request):
 @require_safe
 def api_notice_detail(request, public_id):
     def build():
-        notice = published_for_api().filter(public_id=public_id).prefetch_related("report__rows").first()
+        notice = (
+            published_for_api().filter(public_id=public_id).prefetch_related("report__rows__unit").first()
+        )
         if notice is None:
             revoked = announcement_revoked_publicly(public_id=public_id)
             if revoked:
                 return json_response({"id": public_id, **revoked}, status=410)
             return json_response({"detail": _("Not found.")}, status=404)
         data = notice_summary(notice)
-        data["rows"] = [row_dict(r) for r in (notice.report.rows.all() if notice.report else [])]
+        # Every row names its budget unit (a department notice groups several units).
+        data["rows"] = [
+            row_dict(r) | {"unit": (r.unit or notice.institution).name}
+            for r in (notice.report.rows.all() if notice.report else [])
+        ]
         data["reservation_options"] = [
             {"code": c, "label": str(label)} for c, label in ReservationOption.choices
         ]

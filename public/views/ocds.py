@@ -12,7 +12,7 @@ from ..paging import FILTER_PARAMS, PAGE_PARAMS, next_url, page_of_notices, publ
 @require_safe
 def ocds_releases(request):
     def build():
-        queryset = published_for_api().prefetch_related("report__rows")
+        queryset = published_for_api().prefetch_related("report__rows__unit")
         notices, next_cursor, errors = page_of_notices(request, queryset)
         if errors:
             return json_response({"errors": errors}, status=400)

@@ -64,7 +64,8 @@ def test_seed_demo_leaves_every_state_at_the_demo_unit(seeded):
 
 def test_every_demo_notice_has_a_creator_and_a_flow_log_that_leads_to_its_state(seeded):
     notices = Announcement.objects.select_related("created_by", "institution", "report")
-    assert notices.count() == 14
+    # 14, and the department story's two school notices and the bureau's department notice.
+    assert notices.count() == 17
     for notice in notices:
         assert notice.created_by is not None and notice.created_by.institution_id == notice.institution_id
         state = State.DRAFT
@@ -79,7 +80,7 @@ def test_every_demo_notice_has_a_creator_and_a_flow_log_that_leads_to_its_state(
 
 def test_published_demo_notices_carry_the_rendered_text_and_search_fields(seeded):
     shown = Announcement.objects.filter(state__in=[State.PUBLISHED, State.REVOKED])
-    assert shown.count() == 8
+    assert shown.count() == 9  # 8, and the bureau's department notice
     for notice in shown:
         assert notice.published_html == str(render_announcement(notice))
         assert notice.search_text and notice.search_grams
@@ -115,3 +116,19 @@ def test_oversight_demo_alone_is_idempotent_and_shows_several_states(db):
     assert (
         campaign.units.get(institution__name="上海市普陀区图书馆").excuse_reason == "2025年度无政府采购项目"
     )
+
+
+def test_seed_demo_publishes_the_education_bureaus_2025_department_notice(seeded):
+    from announcements.enums import Kind
+
+    department = Announcement.objects.get(institution__name="上海市普陀区教育局", kind=Kind.DEPARTMENT)
+    assert (department.year, department.state) == (2025, State.PUBLISHED)
+    html = department.published_html
+    assert "上海市普陀区曹杨中学" in html and "上海市普陀区真如中心小学" in html
+    # The bureau's own notice and the two schools', each with its 小计.
+    assert html.count('class="subtotal"') == 3
+    schools = Announcement.objects.filter(institution__competent_unit=department.institution, year=2025)
+    assert sorted(schools.values_list("state", flat=True)) == [State.FINANCE_REVIEW, State.FINANCE_REVIEW]
+    own = Announcement.objects.get(institution=department.institution, year=2025, kind=Kind.SME_RESERVATION)
+    assert department.report.sme_total == own.report.sme_total + sum(s.report.sme_total for s in schools)
+    assert User.objects.filter(username__in=["demo-dept-handler", "demo-dept-reviewer"]).count() == 2

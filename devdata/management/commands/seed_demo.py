@@ -2,14 +2,21 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from devdata import accounts, drafts, oversight, workflow
+from devdata import accounts, department, drafts, oversight, workflow
 
 
 class Command(BaseCommand):
     help = "Load the demo data (idempotent): accounts, then notices in every state, then oversight."
 
     # Lowest app first: each story finds in `context` what the ones before it made.
-    STORIES = [("accounts", accounts), ("drafts", drafts), ("workflow", workflow), ("oversight", oversight)]
+    STORIES = [
+        ("accounts", accounts),
+        ("drafts", drafts),
+        ("workflow", workflow),
+        ("oversight", oversight),
+        # After oversight: the bureau's own 2025 notice (oversight's story) is compiled too.
+        ("department", department),
+    ]
 
     def handle(self, *args, **options):
         context: dict = {}

@@ -1,0 +1,340 @@
+"""Department notices (部门汇总): compiling, subtotals, differences and 重新汇总, the frozen
+snapshot, the same review, the grouped rendering, and who may see what."""
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from accounts.enums import Position
+from announcements import workflow
+from announcements.department import (
+    department_differences,
+    department_notice_create,
+    department_notice_recompile,
+)
+from announcements.enums import Kind, State
+from announcements.rendering import notice_html, render_announcement
+from announcements.services import DraftingError
+from reservations.models import ReservedProject
+from tests import factories as F
+
+from .workflow_factories import add_row, notice, set_state, totals
+
+
+def act(announcement, action, user, comment=""):
+    return workflow.apply_action(announcement=announcement, action=action, actor=user, comment=comment)
+
+
+@pytest.fixture
+def dept(world):
+    bureau = F.institution(name="上海市普陀区教育局")
+    school_a = F.institution(name="甲中学", competent_unit=bureau)
+    school_b = F.institution(name="乙小学", competent_unit=bureau)
+    school_none = F.institution(name="丙幼儿园", competent_unit=bureau)  # no notice at all
+    school_revoked = F.institution(name="丁中学", competent_unit=bureau)
+    school_waiting = F.institution(name="戊小学", competent_unit=bureau)  # still in 采购人初审
+    other_bureau = F.institution(name="上海市普陀区卫健委")
+    other_school = F.institution(name="己医院", competent_unit=other_bureau)
+
+    own = notice(institution=bureau, year=2025, state=State.FINANCE_REVIEW, rows=1)
+    a = notice(institution=school_a, year=2025, state=State.PUBLISHED, rows=0)
+    add_row(a.report, name="甲项目一", sme_amount=Decimal("100.25"), small_micro_amount=Decimal("80"))
+    add_row(a.report, name="甲项目二", sme_amount=Decimal("50"), small_micro_amount=Decimal("10.5"))
+    b = notice(institution=school_b, year=2025, state=State.FINANCE_REVIEW, rows=0)
+    add_row(b.report, name="乙项目", sme_amount=Decimal("30.000001"), small_micro_amount=Decimal("30"))
+    notice(institution=school_revoked, year=2025, state=State.REVOKED, rows=2)
+    notice(institution=school_waiting, year=2025, state=State.PURCHASER_REVIEW, rows=3)
+    notice(institution=other_school, year=2025, state=State.PUBLISHED, rows=4)
+    notice(institution=school_a, year=2024, state=State.PUBLISHED, rows=5)  # another year
+    return SimpleNamespace(
+        bureau=bureau,
+        school_a=school_a,
+        school_b=school_b,
+        school_none=school_none,
+        school_revoked=school_revoked,
+        school_waiting=school_waiting,
+        other_school=other_school,
+        own=own,
+        a=a,
+        b=b,
+        handler=F.user(institution=bureau, positions=[Position.HANDLER], full_name="局经办"),
+        reviewer=F.user(institution=bureau, positions=[Position.PURCHASER_REVIEWER], full_name="局审核"),
+        school_handler=F.user(institution=school_a, positions=[Position.HANDLER], full_name="校经办"),
+        school_reviewer=F.user(institution=school_a, positions=[Position.PURCHASER_REVIEWER]),
+    )
+
+
+def test_compile_totals_equal_the_sums_of_the_filed_units_rows(dept):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    report = announcement.report
+    filed = {u.institution.name: u.filed for u in report.units.select_related("institution")}
+    assert filed == {
+        "上海市普陀区教育局": True,
+        "甲中学": True,
+        "乙小学": True,
+        "丙幼儿园": False,
+        "丁中学": False,
+        "戊小学": False,
+    }
+    sources = [dept.own.report, dept.a.report, dept.b.report]
+    expected_sme = sum((r.sme_total for r in sources), Decimal("0"))
+    expected_small = sum((r.small_micro_total for r in sources), Decimal("0"))
+    assert report.sme_total == expected_sme == Decimal("120.5") + Decimal("150.25") + Decimal("30.000001")
+    assert report.small_micro_total == expected_small
+    assert sorted(ReservedProject.objects.filter(report=report).values_list("unit__name", "name")) == sorted(
+        [
+            ("上海市普陀区教育局", "项目1"),
+            ("甲中学", "甲项目一"),
+            ("甲中学", "甲项目二"),
+            ("乙小学", "乙项目"),
+        ]
+    )
+    assert announcement.kind == Kind.DEPARTMENT and announcement.district == dept.bureau.district
+
+
+def test_rendering_groups_rows_by_unit_with_a_subtotal_each(dept):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    html = str(render_announcement(announcement))
+    # The competent unit's own rows first, then its units by name.
+    assert html.index("上海市普陀区教育局") < html.index("乙小学") < html.index("甲中学")
+    # 甲中学's 小计: 150.25 and 90.5, share 60.23; the department's total 300.750001 / 220.5.
+    assert "150.25" in html and "90.5" in html and "60.23" in html
+    assert "300.750001" in html and "220.5" in html
+    assert html.count('class="subtotal"') == 3
+    assert "丙幼儿园" in html and "丁中学" in html and "戊小学" in html  # listed as not filed
+
+
+def test_a_unit_changed_after_compiling_differs_until_recompiled(dept):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    assert department_differences(announcement=announcement) == []
+    row = dept.a.report.rows.get(name="甲项目一")
+    row.sme_amount = Decimal("200")
+    row.save()
+    totals(dept.a.report)
+    assert [d.institution for d in department_differences(announcement=announcement)] == [dept.school_a]
+    with pytest.raises(workflow.ActionRefused, match="甲中学"):
+        act(announcement, "submit", dept.handler)
+    department_notice_recompile(announcement=announcement, user=dept.handler, version=announcement.version)
+    announcement.refresh_from_db()
+    assert department_differences(announcement=announcement) == []
+    assert announcement.report.sme_total == Decimal("120.5") + Decimal("250") + Decimal("30.000001")
+
+
+def test_a_unit_that_files_after_compiling_differs(dept):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    waiting = dept.school_waiting.announcements.get(year=2025)
+    set_state(waiting, State.FINANCE_REVIEW)
+    assert [d.institution for d in department_differences(announcement=announcement)] == [dept.school_waiting]
+
+
+def test_the_submitted_snapshot_does_not_move(dept):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    act(announcement, "submit", dept.handler)
+    announcement.refresh_from_db()
+    before = str(render_announcement(announcement))
+    row = dept.b.report.rows.get()
+    row.sme_amount = Decimal("999")
+    row.save()
+    totals(dept.b.report)
+    announcement.refresh_from_db()
+    assert announcement.report.sme_total == Decimal("300.750001")
+    assert str(render_announcement(announcement)) == before
+    assert "999" not in before
+
+
+def test_the_same_review_publishes_one_grouped_notice(dept, world):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    act(announcement, "submit", dept.handler)
+    announcement.refresh_from_db()
+    # A school's reviewer is not the department's reviewer.
+    assert workflow.available_actions(announcement, dept.school_reviewer) == []
+    act(announcement, "purchaser_approve", dept.reviewer)
+    announcement.refresh_from_db()
+    assert workflow.available_actions(announcement, world.qp_finance) == []
+    act(announcement, "finance_approve", world.finance)
+    announcement.refresh_from_db()
+    assert announcement.state == State.PUBLISHED
+    html = str(notice_html(announcement))
+    assert "甲中学" in html and html.count('class="subtotal"') == 3
+
+
+def test_one_live_department_notice_per_year(dept):
+    department_notice_create(user=dept.handler, year=2025)
+    with pytest.raises(DraftingError):
+        department_notice_create(user=dept.handler, year=2025)
+
+
+def test_handler_compiles_through_the_pages_and_sees_units_with_subtotals(dept, login):
+    client = login(dept.handler)
+    response = client.post(reverse("announcements:department_create"), {"year": "2025"})
+    announcement = dept.bureau.announcements.get(kind=Kind.DEPARTMENT)
+    assert response.url == reverse("announcements:department", args=[announcement.public_id])
+    page = client.get(response.url).content.decode()
+    assert "甲中学" in page and "150.25" in page and "乙小学" in page and "30.000001" in page
+    assert "已说明" in page  # each unit's 说明
+
+
+def test_subordinate_and_outsiders_cannot_open_or_edit_the_department_draft(dept, world, login):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    page = reverse("announcements:department", args=[announcement.public_id])
+    recompile = reverse("announcements:department_recompile", args=[announcement.public_id])
+    detail = reverse("announcements:detail", args=[announcement.public_id])
+    for user in (dept.school_handler, world.finance, world.qp_finance, world.outsider_handler):
+        client = login(user)
+        assert client.get(page).status_code == 404
+        assert client.get(detail).status_code == 404
+        assert client.post(recompile, {"version": announcement.version}).status_code == 404
+        assert (
+            client.post(page, {"version": announcement.version, "title": "改", "explanation": ""}).status_code
+            == 404
+        )
+    # A school handler cannot create a department notice either.
+    assert login(dept.school_handler).get(reverse("announcements:department_create")).status_code == 404
+    announcement.refresh_from_db()
+    assert announcement.title != "改" and announcement.version == 1
+
+
+def test_finance_of_another_district_never_sees_the_submitted_department_notice(dept, world, login):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    act(announcement, "submit", dept.handler)
+    act(announcement, "purchaser_approve", dept.reviewer)
+    detail = reverse("announcements:detail", args=[announcement.public_id])
+    assert login(world.qp_finance).get(detail).status_code == 404
+    assert "甲中学" in login(world.finance).get(detail).content.decode()
+
+
+def test_the_units_notice_links_to_the_department_notice(dept, login):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    page = login(dept.school_handler).get(reverse("announcements:detail", args=[dept.a.public_id]))
+    assert announcement.title in page.content.decode()
+    assert "上海市普陀区教育局" in page.content.decode()  # its competent unit, named on its notice
+
+
+def test_competent_unit_must_be_in_the_same_district_or_municipal_level(world):
+    municipal = F.institution(name="市教委", district_code="319900")
+    school = F.institution(name="某校", district_code="310107", competent_unit=world.outsider)
+    with pytest.raises(ValidationError) as error:
+        school.full_clean()
+    assert "competent_unit" in error.value.message_dict
+    school.competent_unit = municipal
+    school.full_clean()
+    school.competent_unit = world.other_unit
+    school.full_clean()
+
+
+def _published_department(dept, world):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    act(announcement, "submit", dept.handler)
+    act(announcement, "purchaser_approve", dept.reviewer)
+    act(announcement, "finance_approve", world.finance)
+    announcement.refresh_from_db()
+    return announcement
+
+
+def test_public_page_api_ocds_and_downloads_carry_each_rows_unit(dept, world, client):
+    from announcements.selectors import announcements_published
+    from public.exports import published_rows
+
+    announcement = _published_department(dept, world)
+    page = client.get(reverse("public:detail", args=[announcement.public_id])).content.decode()
+    assert page.count('class="subtotal"') == 3 and "甲中学" in page
+    api = client.get(f"/api/notices/{announcement.public_id}/").json()
+    assert sorted((r["unit"], r["name"]) for r in api["rows"]) == sorted(
+        [
+            ("上海市普陀区教育局", "项目1"),
+            ("甲中学", "甲项目一"),
+            ("甲中学", "甲项目二"),
+            ("乙小学", "乙项目"),
+        ]
+    )
+    ocds = client.get("/api/ocds/releases/").json()
+    units = {
+        r["tender"]["title"]: r["tender"]["smeReservation"]["budgetUnit"]
+        for r in ocds["releases"]
+        if announcement.public_id in r["ocid"]
+    }
+    assert units == {
+        "项目1": "上海市普陀区教育局",
+        "甲项目一": "甲中学",
+        "甲项目二": "甲中学",
+        "乙项目": "乙小学",
+    }
+    rows = [r for r in published_rows(announcements_published()) if r[0] == announcement.public_id]
+    assert sorted((r[8], r[-1]) for r in rows) == sorted(units.items())
+
+
+def test_department_only_district_stops_units_at_filing_and_the_department_publishes(dept, world, login):
+    client = login(world.finance)
+    response = client.post(reverse("oversight:district_setting"), {"unit_publishing": "department"})
+    assert response.status_code == 302
+    dept.b.refresh_from_db()
+    # 乙小学 waits in 财政审核: finance may return it, never publish it alone.
+    names = [t.action.value for t in workflow.available_actions(dept.b, world.finance)]
+    assert names == ["finance_return"]
+    with pytest.raises(workflow.ActionRefused):
+        act(dept.b, "finance_approve", world.finance)
+    assert dept.b.pk not in set(
+        workflow.Announcement.objects.filter(workflow.awaiting_filter(world.finance)).values_list(
+            "pk", flat=True
+        )
+    )
+    # The competent unit's own notice and the department notice still publish.
+    assert "finance_approve" in [t.action.value for t in workflow.available_actions(dept.own, world.finance)]
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    act(announcement, "submit", dept.handler)
+    act(announcement, "purchaser_approve", dept.reviewer)
+    act(announcement, "finance_approve", world.finance)
+    announcement.refresh_from_db()
+    assert announcement.state == State.PUBLISHED and "乙项目" in announcement.published_html
+
+
+def test_only_the_districts_finance_bureau_changes_the_setting(dept, world, login):
+    for user in (dept.handler, world.qp_finance):
+        login(user).post(reverse("oversight:district_setting"), {"unit_publishing": "department"})
+    world.finance.institution.district.refresh_from_db()
+    assert world.finance.institution.district.unit_publishing == "own"
+    assert login(dept.handler).get(reverse("oversight:district_setting")).status_code == 404
+
+
+def _queries_for_department_page(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_department_page_queries_do_not_grow_with_units(world, login):
+    bureau = F.institution(name="某局")
+    handler = F.user(institution=bureau, positions=[Position.HANDLER])
+    first = F.institution(name="单位1", competent_unit=bureau)
+    notice(institution=first, year=2025, state=State.PUBLISHED, rows=2)
+    one = department_notice_create(user=handler, year=2025)
+    client = login(handler)
+    url_one = reverse("announcements:department", args=[one.public_id])
+    few = _queries_for_department_page(client, url_one)
+    for n in range(2, 5):
+        unit = F.institution(name=f"单位{n}", competent_unit=bureau)
+        notice(institution=unit, year=2025, state=State.FINANCE_REVIEW, rows=n)
+    department_notice_recompile(announcement=one, user=handler, version=one.version)
+    many = _queries_for_department_page(client, url_one)
+    assert one.report.units.filter(filed=True).count() == 4
+    assert many == few
+
+
+def test_the_compiled_rows_cannot_be_edited_or_imported_by_hand(dept, login):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    client = login(dept.handler)
+    for name in ("edit", "import_rows", "preview"):
+        url = reverse(f"announcements:{name}", args=[announcement.public_id])
+        assert client.get(url).status_code in (404, 405)
+        assert client.post(url, {}).status_code == 404
+    with pytest.raises(DraftingError):
+        from announcements.services import announcement_rows_import
+
+        announcement_rows_import(announcement=announcement, user=dept.handler, rows=[], replace=True)
+    assert announcement.report.rows.count() == 4
