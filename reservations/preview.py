@@ -24,9 +24,10 @@ class ReportPreview:
         }
 
 
-def report_preview(*, rows, year: int | None, region: str | None = None) -> ReportPreview:
+def report_preview(*, rows, year: int | None, region: str | None = None, rules=None) -> ReportPreview:
     """Totals, share and warnings of `rows` (saved ReservedProjects or unsaved ones), under the
-    rules of `region` (a district code; the default region when None)."""
+    rules of `region` (a district code; the default region when None), or the `rules` given
+    (callers previewing many reports read the rules table once)."""
     rows = list(rows)
     sme_total, small_micro_total = rows_totals(rows)
     share = small_micro_share(sme_total=sme_total, small_micro_total=small_micro_total)
@@ -34,7 +35,7 @@ def report_preview(*, rows, year: int | None, region: str | None = None) -> Repo
         sme_total=format_wan(sme_total),
         small_micro_total=format_wan(small_micro_total),
         share=format_share(share),
-        warnings=policy_warnings(rows=rows, year=year, region=region),
+        warnings=policy_warnings(rows=rows, year=year, region=region, rules=rules),
     )
 
 
