@@ -107,7 +107,9 @@ WALK: list[tuple[str | None, list]] = [
             Visit("public home", "/"),
             Visit("public list, search results", "/notices/?q=教育"),
             Visit("public list, no result", "/notices/?q=没有这个"),
-            Visit("public list, filtered with a mistake", "/notices/?year=1999&date_from=2026-13-01"),
+            Visit(
+                "public list, filtered with a mistake", "/notices/?year=1999&date_from=2026-13-01", status=400
+            ),
             Visit("public detail", "/notices/{published}/"),
             Visit("public detail, revoked (410)", "/notices/{revoked}/", status=410),
             Visit("page not found (404)", "/notices/no-such-page/", status=404),

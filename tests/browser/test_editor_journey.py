@@ -132,13 +132,13 @@ def test_nothing_typed_is_lost_import_guard_and_undo(live_server, open_as, tmp_p
     expect(page.locator(".messages")).to_contain_text("您的修改已保存")
     sheet = tmp_path / "rows.xlsx"
     sheet.write_bytes(S.xlsx([S.line(1), S.line(2, sme="abc")]).read())
-    page.get_by_label("Excel文件(.xlsx)").set_input_files(str(sheet))
+    page.get_by_label("Excel文件（.xlsx）").set_input_files(str(sheet))
     page.get_by_role("button", name="导入", exact=True).click()
     expect(page.locator("#import-errors")).to_contain_text("“abc”不是数字")
     expect(page.locator(".choose-again")).to_contain_text("请重新选择文件")
     page.screenshot(path=str(SHOTS / "import-refused.png"), full_page=True)
     sheet.write_bytes(S.xlsx([S.line(1), S.line(2)]).read())
-    page.get_by_label("Excel文件(.xlsx)").set_input_files(str(sheet))
+    page.get_by_label("Excel文件（.xlsx）").set_input_files(str(sheet))
     page.get_by_role("button", name="导入", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("已导入2行，公告现有4行")
     expect(page.get_by_label("说明")).to_have_value("第2行未达比例的原因")
@@ -148,7 +148,7 @@ def test_nothing_typed_is_lost_import_guard_and_undo(live_server, open_as, tmp_p
 
 def test_submit_from_the_edit_page_refused_then_accepted(live_server, open_as):
     accounts_demo.seed({})
-    notice = handler_notice(rows=6, option="dedicated_lot", ratio=Decimal("40"))
+    notice = handler_notice(rows=6, option="dedicated_lot", ratio=Decimal("40"), budget_amount=Decimal("250"))
     page = open_as("demo-handler", "phone")
     page.goto(f"{live_server.url}/console/notices/{notice.public_id}/edit/")
     page.locator("[name='rows-4-ratio']").fill("20")  # row 5 below 30%
@@ -255,7 +255,7 @@ def test_5000_row_notice_page_37_edited_and_saved(live_server, open_as):
     page.get_by_role("button", name="页", exact=True).click()
     expect(page).to_have_url(re.compile(r"page=37"))
     expect(page.get_by_label("第1801行 项目名称")).to_have_value("项目1801")
-    page.get_by_label("第1801行 面向中小企业采购金额(万元)").fill("300")
+    page.get_by_label("第1801行 面向中小企业采购金额（万元）").fill("300")
     expect(page.locator("#sme-total")).to_have_text("500200")
     page.screenshot(path=str(SHOTS / "editor-page37-desktop.png"))
     page.get_by_role("button", name="保存", exact=True).click()

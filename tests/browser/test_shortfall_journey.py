@@ -41,6 +41,11 @@ def reviewer_sees_everything(page, shot):
     page.screenshot(path=shot, full_page=True)
 
 
+def confirm(page, label):
+    """Decisive actions ask first (static/js/confirm.js): press the dialog's own button."""
+    page.get_by_role("dialog").get_by_role("button", name=label, exact=True).click()
+
+
 def test_shortfall_explained_reviewed_and_published(live_server, browser, sign_in):
     accounts_demo.seed({})
     handler = desktop(sign_in("demo-handler"))
@@ -69,21 +74,24 @@ def test_shortfall_explained_reviewed_and_published(live_server, browser, sign_i
     expect(handler.locator(".message-success")).to_be_visible()
     title = Announcement.objects.get(institution__name=accounts_demo.UNIT_NAME, year=2025).title
     handler.get_by_role("link", name="返回公告详情").first.click()
-    handler.get_by_role("button", name="提交").click()
+    handler.get_by_role("button", name="提交", exact=True).click()
+    confirm(handler, "提交")
     expect(handler.locator(".status").first).to_have_text("采购人初审")
 
     reviewer = desktop(sign_in("demo-reviewer"))
     open_todo(reviewer, title)
     reviewer_sees_everything(reviewer, "var/shortfall-purchaser-review.png")
     reviewer.get_by_label("审核意见（选填）").fill("说明合理。")
-    reviewer.get_by_role("button", name="通过").click()
+    reviewer.get_by_role("button", name="通过", exact=True).click()
+    confirm(reviewer, "通过")
     expect(reviewer.locator(".status").first).to_have_text("财政审核")
     expect(reviewer.locator(".flow-log tbody")).to_contain_text("说明合理。")
 
     finance = desktop(sign_in("demo-finance"))
     open_todo(finance, title)
     reviewer_sees_everything(finance, "var/shortfall-finance-review.png")
-    finance.get_by_role("button", name="通过").click()
+    finance.get_by_role("button", name="通过", exact=True).click()
+    confirm(finance, "通过")
     expect(finance.locator(".status").first).to_have_text("已发布")
 
     public = desktop(browser.new_context(locale="zh-CN").new_page())

@@ -67,7 +67,7 @@ def test_reviewer_follows_an_unread_message_from_the_header_to_the_notice(demo, 
     header.locator('[data-count="messages"]').click()
     expect(page.get_by_role("heading", name="消息通知", level=1)).to_be_visible()
     page.screenshot(path="var/screenshots/workbench-reviewer-inbox.png", full_page=True)
-    page.get_by_role("link", name=f"待审核:{announcement.title}").click()
+    page.get_by_role("link", name=f"待审核：{announcement.title}").click()
     expect(page).to_have_url(re.compile(rf"/console/notices/{announcement.public_id}/$"))
     expect(page.get_by_role("heading", name=announcement.title, level=1)).to_be_visible()
     expect(page.locator('.site-header [data-count="messages"] .badge')).to_have_count(0)
@@ -94,7 +94,7 @@ def test_admin_batch_adds_five_staff_from_the_template(demo, live_server, sign_i
         sheet.append((f"新员工{n}", f"batch{n}", f"1380000000{n}", "办公室", "项目采购经办岗"))
     filled = tmp_path / "filled.xlsx"
     book.save(filled)
-    page.get_by_label("Excel文件(.xlsx)").set_input_files(str(filled))
+    page.get_by_label("Excel文件（.xlsx）").set_input_files(str(filled))
     page.get_by_role("button", name="导入").click()
     expect(page.get_by_role("heading", name="邀请链接")).to_be_visible()
     expect(page.locator("code.invitation-link")).to_have_count(5)
