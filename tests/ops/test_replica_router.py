@@ -3,6 +3,8 @@ the test database made with CREATE DATABASE … TEMPLATE, so a notice written to
 afterwards exists only there. Anonymous public pages read the copy; signed-in readers, console
 pages and every write use the primary."""
 
+import time
+
 import pytest
 from django.db import connection, connections
 from django.db.utils import load_backend
@@ -38,6 +40,15 @@ def replica(world, settings):
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
+        # Earlier tests' threads (live servers, concurrency tests) may still hold persistent
+        # connections (CONN_MAX_AGE); they would block the copy, so end them first.
+        others = "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+        cursor.execute(f"SELECT pg_terminate_backend(pid) {others}", [primary["NAME"]])
+        for _ in range(50):  # termination is asynchronous: wait until they are gone (≤ 5 s)
+            cursor.execute(f"SELECT count(*) {others}", [primary["NAME"]])
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.1)
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{primary["NAME"]}"')
     replica_settings = {**primary, "NAME": name}
