@@ -105,8 +105,9 @@ bump_public_cache()
 qs = announcements_published()
 from public.paging import encode_cursor
 ids = list(qs.order_by("-published_at").values_list("public_id", flat=True)[:8])
-before_50 = qs.order_by("-published_at", "-id")[49 * 20 - 1]
-print("FACTS", qs.count(), ids[-1] if ids else "-", encode_cursor(before_50))
+# On a fresh database (nothing seeded yet) there is no 50th page: "-" stands for its cursor.
+before_50 = qs.order_by("-published_at", "-id")[49 * 20 - 1 : 49 * 20].first()
+print("FACTS", qs.count(), ids[-1] if ids else "-", encode_cursor(before_50) if before_50 else "-")
 """
 
 
