@@ -47,3 +47,15 @@ class AnnouncementsConfig(AppConfig):
         # The console header's 待办 badge: what this user can move on now (我的待办).
         menu.register_counter("todo", todo_count)
         menu.register_todo_list(todo_items)
+
+        # A policy rule changed in the admin re-flags the reports not frozen yet (on the task queue).
+        from django.db.models.signals import post_delete, post_save
+
+        from reservations.models import PolicyRule
+
+        from .tasks import on_policy_rule_changed
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                on_policy_rule_changed, sender=PolicyRule, dispatch_uid=f"announcements.rules.{id(signal)}"
+            )

@@ -98,6 +98,7 @@ def rule_rows() -> list[dict]:
     return [
         {
             "scope": _("Each project"),
+            "region": rule.region_name,
             "categories": _categories(rule),
             "budget": _budget(rule),
             "requirement": _requirement(rule),

@@ -79,6 +79,26 @@ def rules_in_force(*, region: str | None = None, year: int | None = None) -> lis
     return rules
 
 
+def region_rules_note(region: str | None = None) -> str:
+    """One sentence saying which rules a region runs on: the national rows alone, or those and
+    its own rows (each with its cited source). For the admin's rule list and the guide."""
+    from accounts.models import District
+
+    region = region or default_region()
+    own = [r for r in rules_in_force(region=region) if r.region_code]
+    name = District.objects.filter(code=region).values_list("name", flat=True).first() or region
+    if not own:
+        return _(
+            "%(region)s (%(code)s) runs on the national rules: no rule of its own with a cited source "
+            "has been added."
+        ) % {"region": name, "code": region}
+    return _("%(region)s (%(code)s) runs on the national rules and %(count)s rules of its own.") % {
+        "region": name,
+        "code": region,
+        "count": len(own),
+    }
+
+
 def small_micro_minimum(*, year: int, region: str | None = None) -> Decimal | None:
     """The small/micro minimum (%) in force for a year: what oversight prints beside its count."""
     minima = [

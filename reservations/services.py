@@ -133,6 +133,21 @@ def report_totals_refresh(*, report: Report) -> Report:
     return report
 
 
+def report_flags_refresh(*, report: Report) -> bool:
+    """Recompute the stored `small_micro_below` and `needs_explanation` from the rules in force now
+    (a rule changed in the admin). Returns whether they changed. Side effect: updates those two
+    fields only; `updated_at` stays (the data did not change, so no department sees a difference).
+    """
+    warnings = report_policy_warnings(report=report)
+    below = has_small_micro_shortfall(warnings)
+    needs = any(w.requires_explanation for w in warnings)
+    if (below, needs) == (report.small_micro_below, report.needs_explanation):
+        return False
+    Report.objects.filter(pk=report.pk).update(small_micro_below=below, needs_explanation=needs)
+    report.small_micro_below, report.needs_explanation = below, needs
+    return True
+
+
 def report_submit_problems(*, report: Report) -> list[str]:
     """Reasons a submission must be refused (empty list: it may go). Reads only."""
     problems = []

@@ -24,7 +24,7 @@ RULES = [
      "budget_above": Decimal("400"), "minimum": Decimal("60"), "source": "财库〔2020〕46号 第八条"},
     {"code": "ratio-works-2022h2-19", "kind": "min_ratio", "goods": False, "services": False,
      "budget_above": Decimal("400"), "minimum": Decimal("40"), "valid_from": date(2022, 7, 1),
-     "valid_to": date(2022, 12, 31), "source": "财库〔2022〕19号 第二条"},
+     "valid_to": date(2022, 12, 31), "source": "财库〔2022〕19号 第三条"},
 ]  # fmt: skip
 
 

@@ -31,7 +31,7 @@ def test_rules_table_has_one_row_per_rule_with_its_numbers(world, login):
     assert "200万元及以下" in html and "整体预留（采购项目整体预留）" in html
     assert "预留比例不低于30%" in html and "预留比例不低于40%" in html
     assert "预留份额中小微企业占比不低于60%" in html
-    assert "2022-07-01 – 2022-12-31" in html and "财库〔2022〕19号 第二条" in html
+    assert "2022-07-01 – 2022-12-31" in html and "财库〔2022〕19号 第三条" in html
 
 
 def test_rules_table_follows_a_changed_rule(world, login):
@@ -42,3 +42,9 @@ def test_rules_table_follows_a_changed_rule(world, login):
 
 def test_guide_requires_sign_in(client):
     assert client.get(GUIDE).status_code == 302
+
+
+def test_rules_table_names_each_rules_region_and_says_shanghai_runs_on_the_national_rules(world, login):
+    html = login(world.handler).get(GUIDE).content.decode()
+    assert "<td>全国</td>" in html
+    assert "上海市（310000）适用全国规则" in html

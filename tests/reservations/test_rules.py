@@ -82,19 +82,19 @@ CASES = [
                  [], id="财库〔2020〕46号第八条-not-for-第七条-projects"),
     # 财库〔2022〕19号: works > 400万 need 40%, for procurements of 2022-07-01…2022-12-31 only.
     pytest.param(SHANGHAI, 2022, date(2022, 8, 1), "works", "500", "dedicated_lot", "35", "175", "140",
-                 [("ratio-works-2022h2-19", SHORTFALL)], id="财库〔2022〕19号第二条-works-2022-08"),
+                 [("ratio-works-2022h2-19", SHORTFALL)], id="财库〔2022〕19号第三条-works-2022-08"),
     pytest.param(SHANGHAI, 2022, date(2022, 6, 30), "works", "500", "dedicated_lot", "35", "175", "140",
-                 [], id="财库〔2022〕19号第二条-works-2022-06-before"),
+                 [], id="财库〔2022〕19号第三条-works-2022-06-before"),
     pytest.param(SHANGHAI, 2023, date(2023, 3, 1), "works", "500", "dedicated_lot", "35", "175", "140",
-                 [], id="财库〔2022〕19号第二条-works-2023-expired"),
+                 [], id="财库〔2022〕19号第三条-works-2023-expired"),
     pytest.param(SHANGHAI, 2025, None, "works", "500", "dedicated_lot", "35", "175", "140",
-                 [], id="财库〔2022〕19号第二条-works-2025-not-in-force"),
+                 [], id="财库〔2022〕19号第三条-works-2025-not-in-force"),
     pytest.param(SHANGHAI, 2022, None, "works", "500", "dedicated_lot", "35", "175", "140",
-                 [("undecidable", MISSING_DATA)], id="财库〔2022〕19号第二条-works-2022-no-date-无法判断"),
+                 [("undecidable", MISSING_DATA)], id="财库〔2022〕19号第三条-works-2022-no-date-无法判断"),
     pytest.param(SHANGHAI, 2022, None, "works", "500", "dedicated_lot", "45", "225", "180",
-                 [], id="财库〔2022〕19号第二条-works-2022-no-date-45%-passes-anyway"),
+                 [], id="财库〔2022〕19号第三条-works-2022-no-date-45%-passes-anyway"),
     pytest.param(SHANGHAI, 2022, date(2022, 8, 1), "goods", "500", "dedicated_lot", "35", "175", "140",
-                 [], id="财库〔2022〕19号第二条-goods-not-national"),
+                 [], id="财库〔2022〕19号第三条-goods-not-national"),
     # 闽财规〔2022〕13号 (added in the admin): Fujian only.
     pytest.param(FUJIAN, 2022, date(2022, 8, 1), "goods", "500", "dedicated_lot", "35", "175", "140",
                  [("fujian-ratio-goods-services-2022h2", SHORTFALL)], id="闽财规〔2022〕13号-fujian-goods-2022-08"),  # noqa: E501
@@ -229,3 +229,15 @@ def test_stored_flags_follow_the_rule_function(world):
     assert (report.small_micro_below, report.needs_explanation) == (True, True)
     report_rows_save(report=report, rows=[{**low, "small_micro_amount": Decimal("119.992")}])
     assert (report.small_micro_below, report.needs_explanation) == (False, False)
+
+
+def test_migration_0005_corrects_the_article_of_19号_on_a_database_loaded_before():
+    """财库〔2022〕19号's 40% for works is its item 三 (提高政府采购工程面向中小企业预留份额)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    fix = import_module("reservations.migrations.0005_fix_19_article")
+    PolicyRule.objects.filter(code="ratio-works-2022h2-19").update(source="财库〔2022〕19号 第二条")
+    fix.forward(apps, None)
+    assert PolicyRule.objects.get(code="ratio-works-2022h2-19").source == "财库〔2022〕19号 第三条"
