@@ -198,3 +198,20 @@ def departments_including(*, report: Report) -> list[Announcement]:
         .select_related("institution")
         .distinct()
     )
+
+
+def unit_notices_compiled(*, report: Report) -> list[tuple[Institution, Announcement | None]]:
+    """For a department notice: each filed subordinate unit and its own notice (the one compiled),
+    in the department's order. One query."""
+    entries = (
+        report.units.filter(filed=True)
+        .exclude(institution_id=report.institution_id)
+        .select_related("institution", "source_report__announcement")
+    )
+    return [
+        (
+            entry.institution,
+            getattr(entry.source_report, "announcement", None) if entry.source_report else None,
+        )
+        for entry in entries
+    ]

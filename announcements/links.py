@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from .enums import Kind, State
+from .models import Announcement
 from .rules import user_may_draft
 
 
@@ -60,3 +61,37 @@ def row_links(announcement, user, actions) -> dict:
         "can_revoke": "revoke" in names,
         "refile_url": refile_url(announcement, user),
     }
+
+
+def public_relations(notice: Announcement) -> dict:
+    """What the public page of a published notice says about its department, as plain values
+    (cached with the page): a unit's 主管预算单位 and the published department notices that include
+    it; a department notice's published unit notices. One query besides the notice's own."""
+    from .selectors import announcements_published
+
+    def link(a):
+        return {
+            "title": a.title,
+            "unit": a.institution.name,
+            "url": reverse("public:detail", args=[a.public_id]),
+        }
+
+    published = announcements_published().select_related(None).select_related("institution")
+    published = published.only("public_id", "title", "institution__name")
+    competent = notice.institution.competent_unit
+    relations = {"competent_unit": competent.name if competent else "", "departments": [], "unit_notices": []}
+    if notice.report_id is None:
+        return relations
+    if notice.kind == Kind.DEPARTMENT:
+        units = published.filter(
+            kind=Kind.SME_RESERVATION,
+            report__compiled_into__report_id=notice.report_id,
+            report__compiled_into__filed=True,
+        ).order_by("report__compiled_into__position")
+        relations["unit_notices"] = [link(a) for a in units]
+    else:
+        departments = published.filter(
+            kind=Kind.DEPARTMENT, report__units__source_report_id=notice.report_id, report__units__filed=True
+        ).distinct()
+        relations["departments"] = [link(a) for a in departments]
+    return relations

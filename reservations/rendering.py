@@ -74,15 +74,18 @@ def department_notice_context(*, report, title: str, notice_date: date) -> dict:
                 "sme_total": part["sme_total"],
                 "small_micro_total": part["small_micro_total"],
                 "share": part["share"],
-                "explanation": unit.explanation,
+                # The unit's 说明 is published where its own rows miss a threshold, as in its notice.
+                "shortfall": part["shortfall"],
+                "explanation": unit.explanation.strip(),
             }
         )
     context.update(
         {
             "groups": groups,
             "not_filed": not_filed,
-            "explanation": report.explanation,
+            "explanation": report.explanation.strip(),
             "unit_count": len(groups),
+            "unit_explanations": [g for g in groups if g["shortfall"]],
         }
     )
     return context

@@ -5,7 +5,7 @@ from django.urls import reverse
 from reservations.preview import report_review
 
 from .. import links, workflow
-from ..department import departments_including
+from ..department import departments_including, unit_notices_compiled
 from ..diff import changes_since_last_submission
 from ..enums import Kind, State
 from ..models import FlowLogEntry
@@ -56,14 +56,34 @@ def _steps(announcement, log):
     ]
 
 
-def _department_links(announcement) -> dict:
-    """部门汇总: a department notice links to its units page; a unit's notice to the department
-    notices that include it."""
+def _department_links(announcement, user) -> dict:
+    """部门汇总, both ways: a department notice links to its units page and to each unit's own
+    notice; a unit's notice to the department notices that include it. Each link opens the
+    console page where this user may see that notice, else its public page while published."""
     if announcement.kind == Kind.DEPARTMENT:
-        return {"department_url": reverse("announcements:department", args=[announcement.public_id])}
-    if announcement.report_id:
-        return {"included_in": departments_including(report=announcement.report)}
-    return {}
+        units = unit_notices_compiled(report=announcement.report) if announcement.report_id else []
+        notices = [notice for _unit, notice in units if notice is not None]
+    elif announcement.report_id:
+        notices = departments_including(report=announcement.report)
+        units = []
+    else:
+        return {}
+    visible = set(
+        announcements_for_user(user=user).filter(pk__in=[n.pk for n in notices]).values_list("pk", flat=True)
+    )
+
+    def url(notice):
+        return links.detail_url(notice) if notice.pk in visible else links.public_url(notice)
+
+    if announcement.kind == Kind.DEPARTMENT:
+        return {
+            "department_url": reverse("announcements:department", args=[announcement.public_id]),
+            "unit_notices": [
+                {"unit": unit, "notice": notice, "url": url(notice) if notice else None}
+                for unit, notice in units
+            ],
+        }
+    return {"included_in": [{"notice": notice, "url": url(notice)} for notice in notices]}
 
 
 def console_notice_detail(request, public_id):
@@ -89,7 +109,7 @@ def console_notice_detail(request, public_id):
         "edit_url": links.edit_url(announcement, request.user) if request.user.is_authenticated else None,
         "created_by": announcement.created_by,
         "refile_url": links.refile_url(announcement, request.user) if request.user.is_authenticated else None,
-        **_department_links(announcement),
+        **_department_links(announcement, request.user),
     }
     return render(request, "announcements/detail.html", context)
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import District
+from announcements.links import public_relations
 from announcements.selectors import announcements_published
 
 from ..cache import VERSION_KEY, public_cache_version, versioned_get, versioned_set
@@ -241,8 +242,17 @@ def detail_content(public_id: str) -> dict | None:
     notice = (
         announcements_published()
         .select_related(None)
-        .select_related("institution")
-        .only("public_id", "title", "published_at", "published_html", "institution__name")
+        .select_related("institution__competent_unit")
+        .only(
+            "public_id",
+            "title",
+            "published_at",
+            "published_html",
+            "institution__name",
+            "kind",
+            "report_id",
+            "institution__competent_unit__name",
+        )
         .filter(public_id=public_id)
         .first()
     )
@@ -264,6 +274,7 @@ def detail_content(public_id: str) -> dict | None:
         "canonical_url": page_url,
         "og_description": Truncator(" ".join(strip_tags(notice.published_html).split())).chars(120),
         "qr_svg": qr_for(page_url),
+        **public_relations(notice),  # 主管预算单位 and department ↔ unit links (announcements.links)
     }
     versioned_set("detail", public_id, version=version, value=content)
     return content
