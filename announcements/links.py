@@ -63,10 +63,21 @@ def row_links(announcement, user, actions) -> dict:
     }
 
 
+def compiled_into_a_department():
+    """An annotation for a notice query: whether its report was compiled into a department notice
+    (so that the public page asks for department links only then, in the same query)."""
+    from django.db.models import Exists, OuterRef
+
+    from reservations.models import ReportUnit
+
+    return Exists(ReportUnit.objects.filter(source_report_id=OuterRef("report_id"), filed=True))
+
+
 def public_relations(notice: Announcement) -> dict:
     """What the public page of a published notice says about its department, as plain values
     (cached with the page): a unit's 主管预算单位 and the published department notices that include
-    it; a department notice's published unit notices. One query besides the notice's own."""
+    it; a department notice's published unit notices. At most one query besides the notice's own
+    (none for a unit notice that no department compiled: annotate `compiled_into_a_department`)."""
     from .selectors import announcements_published
 
     def link(a):
@@ -89,7 +100,7 @@ def public_relations(notice: Announcement) -> dict:
             report__compiled_into__filed=True,
         ).order_by("report__compiled_into__position")
         relations["unit_notices"] = [link(a) for a in units]
-    else:
+    elif getattr(notice, "compiled", True):
         departments = published.filter(
             kind=Kind.DEPARTMENT, report__units__source_report_id=notice.report_id, report__units__filed=True
         ).distinct()

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import District
-from announcements.links import public_relations
+from announcements.links import compiled_into_a_department, public_relations
 from announcements.selectors import announcements_published
 
 from ..cache import VERSION_KEY, public_cache_version, versioned_get, versioned_set
@@ -253,6 +253,7 @@ def detail_content(public_id: str) -> dict | None:
             "report_id",
             "institution__competent_unit__name",
         )
+        .annotate(compiled=compiled_into_a_department())
         .filter(public_id=public_id)
         .first()
     )

@@ -339,3 +339,66 @@ def test_the_compiled_rows_cannot_be_edited_or_imported_by_hand(dept, login):
 
         announcement_rows_import(announcement=announcement, user=dept.handler, rows=[], replace=True)
     assert announcement.report.rows.count() == 4
+
+
+def test_links_both_ways_on_the_console_detail_pages(dept, world, login):
+    announcement = _published_department(dept, world)
+    # The department's page lists each unit's own notice: 甲中学's is public, 乙小学's waits for
+    # finance (not the bureau's to open: named with its state, no link).
+    page = login(dept.handler).get(reverse("announcements:detail", args=[announcement.public_id]))
+    html = page.content.decode()
+    assert f'href="{reverse("public:detail", args=[dept.a.public_id])}"' in html
+    assert (
+        f"{dept.b.title}（财政审核）" in html
+        and reverse("public:detail", args=[dept.b.public_id]) not in html
+    )
+    # The unit's page links to the department notice (public: the school cannot open its console page).
+    unit_page = login(dept.school_handler).get(reverse("announcements:detail", args=[dept.a.public_id]))
+    assert f'href="{reverse("public:detail", args=[announcement.public_id])}"' in unit_page.content.decode()
+    # Finance of the district sees both in the console: the links open the console pages.
+    finance_page = login(world.finance).get(reverse("announcements:detail", args=[dept.a.public_id]))
+    assert (
+        f'href="{reverse("announcements:detail", args=[announcement.public_id])}"'
+        in finance_page.content.decode()
+    )
+
+
+def test_links_both_ways_and_the_competent_unit_on_the_public_pages(dept, world, client):
+    announcement = _published_department(dept, world)
+    unit_page = client.get(reverse("public:detail", args=[dept.a.public_id])).content.decode()
+    assert "主管预算单位：上海市普陀区教育局" in unit_page
+    assert f'href="{reverse("public:detail", args=[announcement.public_id])}"' in unit_page
+    department_page = client.get(reverse("public:detail", args=[announcement.public_id])).content.decode()
+    assert f'href="{reverse("public:detail", args=[dept.a.public_id])}"' in department_page
+    # 乙小学's notice is not public: no link to it.
+    assert reverse("public:detail", args=[dept.b.public_id]) not in department_page
+
+
+def test_department_text_has_the_explanation_paragraph_only_with_a_shortfall(dept):
+    """The same paragraph as a unit's notice (issue 11 item 1): after the table, only with a
+    shortfall; the department's own 说明, then each unit's whose rows miss a threshold."""
+    draft = department_notice_create(user=dept.handler, year=2025)
+    none = str(render_announcement(draft))
+    assert "未达到预留份额比例的说明" not in none and "已说明" not in none
+    # 乙小学 reserves 20% of a 500万 goods project as a lot: below 第八条's 30%.
+    low = dept.b.report.rows.get()
+    low.category, low.budget_amount = "goods", Decimal("500")
+    low.option, low.ratio = "dedicated_lot", Decimal("20")
+    low.save()
+    department_notice_recompile(announcement=draft, user=dept.handler, version=draft.version)
+    draft.refresh_from_db()
+    html = str(render_announcement(draft))
+    assert "<strong>未达到预留份额比例的说明：</strong>（尚未填写）" not in html  # the units' 说明 follow
+    assert "<strong>未达到预留份额比例的说明：</strong>" in html
+    assert "乙小学：已说明" in html
+    assert "甲中学：" not in html  # 甲中学 meets every threshold: its 说明 is not published
+    assert html.index("notice-table") < html.index("未达到预留份额比例的说明")
+
+
+def test_staff_pages_show_the_competent_unit(dept, login):
+    admin = F.user(institution=dept.school_a, positions=[Position.INSTITUTION_ADMIN])
+    client = login(admin)
+    staff = client.get(reverse("accounts:staff_list")).content.decode()
+    assert "本单位：甲中学 · 主管预算单位：上海市普陀区教育局" in staff
+    info = client.get(reverse("accounts:institution_info")).content.decode()
+    assert "上海市普陀区教育局" in info
