@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from accounts.models import User
-from announcements.enums import State
+from announcements.enums import Kind, State
 from announcements.models import Announcement
 from announcements.rendering import render_announcement
 from devdata.accounts import UNIT_NAME
@@ -88,6 +88,12 @@ def _generate_2025(page):
     page.get_by_role("button", name="生成公告").click()
 
 
+def _generate_2024(page):
+    # demo-handler's 2024 notice waits for demo-reviewer: the form answers 本单位已有…的公告.
+    page.get_by_label("年份").select_option("2024")
+    page.get_by_role("button", name="生成公告").click()
+
+
 def _edit_with_mistakes(page):
     page.get_by_label("公告标题").fill("")
     page.locator("input[name$='-sme_amount']").first.fill("abc")  # the first row's SME amount
@@ -112,6 +118,8 @@ WALK: list[tuple[str | None, list]] = [
             ),
             Visit("public detail", "/notices/{published}/"),
             Visit("public detail, revoked (410)", "/notices/{revoked}/", status=410),
+            Visit("public detail, department notice", "/notices/{department}/"),
+            Visit("public detail, a unit's notice in a department", "/notices/{school}/"),
             Visit("page not found (404)", "/notices/no-such-page/", status=404),
             Visit("sign in", "/accounts/login/"),
             Send("sign in, wrong password", "/accounts/login/", _wrong_password),
@@ -129,9 +137,8 @@ WALK: list[tuple[str | None, list]] = [
             Visit("notice list, all", "/console/notices/?tab=all"),
             Visit("new notice, choose the kind", "/console/notices/new/"),
             Visit("new SME notice", "/console/notices/new/sme/"),
-            Send("new SME notice, year taken", "/console/notices/new/sme/", _generate_2025),
+            Send("new SME notice, year taken", "/console/notices/new/sme/", _generate_2024),
             Visit("new manual notice", "/console/notices/new/manual/"),
-            Visit("notice detail, draft", "/console/notices/{draft}/"),
             Visit("notice detail, returned", "/console/notices/{returned}/"),
             Visit("notice detail, purchaser review", "/console/notices/{purchaser_review}/"),
             Visit("notice detail, finance review", "/console/notices/{finance_review}/"),
@@ -148,6 +155,13 @@ WALK: list[tuple[str | None, list]] = [
         "demo-other-handler",
         [
             Send("editor, empty (a new notice)", "/console/notices/new/sme/", _generate_2025),
+        ],
+    ),
+    (
+        "demo-dept-handler",
+        [
+            Visit("notice detail, department notice", "/console/notices/{department}/"),
+            Visit("department summary", "/console/notices/{department}/department/"),
         ],
     ),
     (
@@ -207,7 +221,8 @@ def demo_targets() -> dict[str, str]:
         )
 
     return {
-        "draft": notice(2025, State.DRAFT),
+        # The drafting demo is the 2022 notice finance returned (2025 is left free for 新增).
+        "draft": notice(2022, State.DRAFT),
         "returned": notice(2022, State.DRAFT),
         "purchaser_review": notice(2024, State.PURCHASER_REVIEW),
         "finance_review": notice(2023, State.FINANCE_REVIEW),
@@ -216,6 +231,8 @@ def demo_targets() -> dict[str, str]:
         "campaign": FilingCampaign.objects.get(district__code="310107").pk,
         "sample": SpotCheckSample.objects.order_by("pk").first().pk,
         "staff": User.objects.get(username="demo-reviewer").pk,
+        "department": Announcement.objects.get(kind=Kind.DEPARTMENT, year=2024).public_id,
+        "school": Announcement.objects.get(institution__name="上海市普陀区曹杨中学", year=2024).public_id,
     }
 
 

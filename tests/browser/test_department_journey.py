@@ -36,8 +36,9 @@ def approve_from_todo(page, title):
 
 
 def test_department_compiles_submits_is_reviewed_and_published_grouped(live_server, browser, sign_in):
-    accounts_demo.seed({})
-    demo_department.seed_units()
+    context: dict = {}
+    accounts_demo.seed(context)
+    demo_department.seed_units(context["users"]["demo-finance"])
     handler = sign_in("demo-dept-handler")
     handler.set_viewport_size({"width": 1366, "height": 768})
     handler.get_by_role("link", name="新建部门汇总公告").first.click()
@@ -46,11 +47,11 @@ def test_department_compiles_submits_is_reviewed_and_published_grouped(live_serv
     expect(handler.locator(".messages")).to_contain_text("部门汇总公告已生成")
     units = handler.locator("table.department-units")
     caoyang = units.locator("tr.unit-row").filter(has_text="上海市普陀区曹杨中学")
-    expect(caoyang).to_contain_text("104")
-    expect(caoyang).to_contain_text("64.9")
-    expect(units.locator("tr.unit-notes").first).to_contain_text("实验室仪器设备专业性强")
+    expect(caoyang).to_contain_text("188.4")
+    expect(caoyang).to_contain_text("100.1")
+    expect(units.locator("tr.unit-notes").first).to_contain_text("实验室仪器设备采购（预算300万元）专业性强")
     expect(units.locator("tr.unit-row").filter(has_text="上海市普陀区真如中心小学")).to_contain_text("70.5")
-    expect(units.locator("tfoot tr").first).to_contain_text("174.5")
+    expect(units.locator("tfoot tr").first).to_contain_text("258.9")
     handler.screenshot(path="var/department-compiled.png", full_page=True)
     title = handler.get_by_label("公告标题").input_value()
     # A unit misses a threshold: the department's own 说明 is required before submitting.
@@ -78,8 +79,16 @@ def test_department_compiles_submits_is_reviewed_and_published_grouped(live_serv
     expect(table.locator("tr.subtotal")).to_have_count(2)
     expect(
         table.locator("tbody").filter(has_text="上海市普陀区曹杨中学").locator("tr.subtotal")
-    ).to_contain_text("104")
-    expect(table.locator("tfoot")).to_contain_text("174.5")
+    ).to_contain_text("188.4")
+    expect(table.locator("tfoot")).to_contain_text("258.9")
+    # The 说明 paragraph after the table, as in a unit's notice: the department's, then 曹杨中学's.
+    explanation = public.locator(".notice-explanation")
+    expect(explanation.first).to_contain_text(
+        "未达到预留份额比例的说明：各单位未达标项目的原因见各单位说明。"
+    )
+    expect(explanation.nth(1)).to_contain_text("上海市普陀区曹杨中学：实验室仪器设备采购")
+    # Links both ways: the department notice names each unit's own notice where it is public (not yet).
+    expect(public.locator(".notice-relations")).to_have_count(0)
     public.screenshot(path="var/department-public.png", full_page=True)
 
     # demo-finance reads the statistics and downloads the written report: the same figures.
@@ -87,8 +96,8 @@ def test_department_compiles_submits_is_reviewed_and_published_grouped(live_serv
     finance.get_by_label("年份").fill("2025")
     finance.get_by_role("button", name="查询").click()
     line = finance.locator("#by-department tr").filter(has_text="上海市普陀区教育局")
-    expect(line).to_contain_text("174.5")
-    expect(line).to_contain_text("127.4")
+    expect(line).to_contain_text("258.9")
+    expect(line).to_contain_text("162.6")
     finance.screenshot(path="var/department-statistics.png", full_page=True)
     with finance.expect_download() as download:
         finance.get_by_role("link", name="下载书面报告（Excel）").click()
@@ -96,4 +105,4 @@ def test_department_compiles_submits_is_reviewed_and_published_grouped(live_serv
     summary = {row[0]: row for row in book.worksheets[0].iter_rows(min_row=4, values_only=True)}
     _unit, year, projects, *money = summary["上海市普陀区教育局"][:6]
     assert (year, projects) == (2025, 4)
-    assert [Decimal(str(v)) for v in money] == [Decimal("233"), Decimal("174.5"), Decimal("127.4")]
+    assert [Decimal(str(v)) for v in money] == [Decimal("443"), Decimal("258.9"), Decimal("162.6")]
