@@ -41,7 +41,11 @@ def policy_flags_refresh_task() -> str:
 
 
 def on_policy_rule_changed(sender, **kwargs) -> None:
-    """post_save / post_delete of reservations.PolicyRule: re-flag after the commit, on the queue."""
+    """post_save / post_delete of reservations.PolicyRule: re-flag after the commit, on the queue.
+    Rows loaded as they are (loaddata, import_dataset: `raw`) carry their reports' flags already."""
     from django.db import transaction
+
+    if kwargs.get("raw"):
+        return
 
     transaction.on_commit(policy_flags_refresh_task.enqueue)
