@@ -201,13 +201,9 @@ def departments_including(*, report: Report) -> list[Announcement]:
 
 
 def unit_notices_compiled(*, report: Report) -> list[tuple[Institution, Announcement | None]]:
-    """For a department notice: each filed subordinate unit and its own notice (the one compiled),
-    in the department's order. One query."""
-    entries = (
-        report.units.filter(filed=True)
-        .exclude(institution_id=report.institution_id)
-        .select_related("institution", "source_report__announcement")
-    )
+    """For a department notice: each filed unit (the competent unit first) and its own notice, the
+    one compiled, in the department's order. One query."""
+    entries = report.units.filter(filed=True).select_related("institution", "source_report__announcement")
     return [
         (
             entry.institution,
