@@ -6,10 +6,12 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from accounts.models import User
 from devdata import accounts as accounts_demo
 from devdata import oversight as oversight_demo
-from accounts.models import User
-from oversight.models import Reminder, SpotCheckSample
+from oversight import services as oversight_services
+from oversight.enums import SampleSize
+from oversight.models import FilingCampaign, Reminder, SpotCheckSample
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -109,10 +111,6 @@ BOXES_WIDER_THAN_THEIR_SPACE = """
 def test_oversight_pages_never_scroll_sideways(demo, live_server, sign_in, viewport):
     """At 1366×768 every oversight table and the district chart fit; on a phone a wide table
     scrolls inside its own box, never the page."""
-    from oversight import services as oversight_services
-    from oversight.enums import SampleSize
-    from oversight.models import FilingCampaign
-
     campaign = FilingCampaign.objects.filter(district__code="310107").order_by("-year").first()
     supervisor = User.objects.get(username="demo-supervisor")
     sample = oversight_services.spot_check_sample_draw(
