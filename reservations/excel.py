@@ -259,6 +259,8 @@ def _validate(lines, *, total=None, progress=None) -> ImportResult:
     names = [name for name, _label in ROW_COLUMNS]
     labels = dict(zip(names, expected[1:], strict=True))
     checker = _RowChecker()
+    if progress is not None:
+        progress(0, total)
     result = ImportResult()
     bad_rows = 0  # counted as they come: a set of the error rows rebuilt per row was quadratic
     for number, values in enumerate(lines, start=2):
