@@ -26,9 +26,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["TASKS_BACKEND"] = "django.tasks.backends.immediate.ImmediateBackend"
 
+import logging  # noqa: E402
+
 import django  # noqa: E402
 
 django.setup()
+logging.getLogger("django.tasks").setLevel(logging.WARNING)  # a line per task would break the table
 
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
