@@ -37,3 +37,13 @@ class Action(StrEnum):
     REVOKE = "revoke"
     # Not a user action: the cron command publishing an approved, scheduled notice.
     SCHEDULED_PUBLISH = "scheduled_publish"
+
+
+class ImportState(models.TextChoices):
+    """Where an Excel import of rows stands (announcements.imports)."""
+
+    QUEUED = "queued", _("Waiting to start")
+    CHECKING = "checking", _("Checking the rows")
+    SAVING = "saving", _("Saving the rows")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Nothing imported")

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import Kind, PublishMode, State
+from .enums import ImportState, Kind, PublishMode, State
 
 
 def new_public_id() -> str:
@@ -144,6 +144,54 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class RowsImport(models.Model):
+    """An Excel import of rows into a draft, run by the task `announcements.tasks.rows_import_task`
+    (announcements.imports): the uploaded file waits here for the worker, which records its
+    progress (rows checked of `total`) and then either every row (DONE) or the errors (FAILED,
+    nothing saved). The file's bytes are dropped once it has run."""
+
+    announcement = models.ForeignKey(
+        Announcement, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="rows_imports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file"), blank=True)
+    replace = models.BooleanField(_("replace the existing rows"), default=False)
+    # The language of the page that started it: the worker writes its messages in it.
+    language = models.CharField(max_length=16, blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=ImportState.choices, default=ImportState.QUEUED
+    )
+    done = models.PositiveIntegerField(_("rows checked"), default=0)
+    # How many rows the sheet says it has (None: it does not say).
+    total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    imported = models.PositiveIntegerField(_("rows imported"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    # [{"row", "column", "value", "message"}], at most MAX_STORED_ERRORS; error_count has them all.
+    errors = models.JSONField(_("row errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("number of errors"), default=0)
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("rows import")
+        verbose_name_plural = _("rows imports")
+
+    def __str__(self):
+        return f"{self.announcement_id} {self.file_name} {self.state}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.FAILED)
 
 
 class AppendOnlyError(PermissionError):

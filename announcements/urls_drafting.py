@@ -13,6 +13,12 @@ urlpatterns = [
     re_path(rf"^{ID}/edit/$", drafting.edit, name="edit"),
     re_path(rf"^{ID}/preview/$", drafting.preview, name="preview"),
     re_path(rf"^{ID}/import/$", drafting.import_rows, name="import_rows"),
+    re_path(rf"^{ID}/import/(?P<import_id>[0-9]+)/$", drafting.import_status, name="import_status"),
+    re_path(
+        rf"^{ID}/import/(?P<import_id>[0-9]+)/status\.json$",
+        drafting.import_status_json,
+        name="import_status_json",
+    ),
     re_path(rf"^{ID}/refile/$", drafting.refile, name="refile"),
     re_path(rf"^{ID}/export\.xlsx$", drafting.export_rows, name="export_rows"),
     re_path(rf"^{ID}/attachments/$", drafting.attachment_upload, name="attachment_upload"),

@@ -114,7 +114,14 @@ class SampleDrawForm(forms.Form):
 
 
 class CheckRecordForm(forms.Form):
-    result = forms.ChoiceField(label=_("Result"), choices=[("", _("Choose a result")), *CheckResult.choices])
+    result = forms.ChoiceField(
+        label=_("Result"),
+        choices=[("", _("Choose a result")), *CheckResult.choices],
+        error_messages={
+            "required": _("Choose a result."),
+            "invalid_choice": _("Choose one of the results in the list."),
+        },
+    )
     remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -322,33 +322,40 @@ def sample_list(request):
     )
 
 
-@spot_checker_required
-def sample_detail(request, pk):
-    user = request.user
-    sample = selectors.sample_for_user(user=user, pk=pk)
+def _sample_page(request, sample, *, refused=None):
+    """The sample's page; `refused` is (item, bound form) of a record that was refused: that row
+    keeps what was chosen and typed, with the reason under its field (status 400)."""
     items = list(selectors.sample_items(sample=sample))
     for item in items:
         item.url = notice_url(item.announcement.public_id)
-        item.form = CheckRecordForm(
-            initial={"result": item.result, "remarks": item.remarks}, prefix=f"item{item.pk}"
-        )
+        if refused is not None and refused[0].pk == item.pk:
+            item.form = refused[1]
+        else:
+            item.form = CheckRecordForm(
+                initial={"result": item.result, "remarks": item.remarks}, prefix=f"item{item.pk}"
+            )
     checked = sum(1 for i in items if i.result)
-    return render(
-        request,
-        "oversight/sample_detail.html",
-        {
-            "sample": sample,
-            "items": items,
-            "checked": checked,
-            "progress": round(checked * 100 / len(items)) if items else 0,
-            "verified": services.spot_check_sample_verify(sample=sample),
-        },
-    )
+    context = {
+        "sample": sample,
+        "items": items,
+        "checked": checked,
+        "progress": round(checked * 100 / len(items)) if items else 0,
+        "verified": services.spot_check_sample_verify(sample=sample),
+        "refused_item": refused[0] if refused is not None else None,
+    }
+    return render(request, "oversight/sample_detail.html", context, status=400 if refused else 200)
+
+
+@spot_checker_required
+def sample_detail(request, pk):
+    return _sample_page(request, selectors.sample_for_user(user=request.user, pk=pk))
 
 
 @spot_checker_required
 @require_POST
 def sample_item_record(request, pk, item_pk):
+    """Record one sampled notice's check. A refusal shows the page again with the reason next to
+    that row and the chosen 结果 and 备注 kept."""
     user = request.user
     sample = selectors.sample_for_user(user=user, pk=pk)
     item = get_object_or_404(sample.items.select_related("announcement"), pk=item_pk)
@@ -362,14 +369,13 @@ def sample_item_record(request, pk, item_pk):
                 remarks=form.cleaned_data["remarks"],
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            _form_errors_to(form, exc)
         else:
             messages.success(
                 request, _("The check of %(title)s has been recorded.") % {"title": item.announcement.title}
             )
-    else:
-        messages.error(request, _("Choose a result."))
-    return redirect(f"{reverse('oversight:sample_detail', args=[sample.pk])}#item-{item.pk}")
+            return redirect(f"{reverse('oversight:sample_detail', args=[sample.pk])}#item-{item.pk}")
+    return _sample_page(request, sample, refused=(item, form))
 
 
 @spot_checker_required

@@ -6,6 +6,7 @@ rules and storing the browser's reading means the link checked is the link follo
 """
 
 import re
+from functools import lru_cache
 
 import ada_url
 from django.conf import settings
@@ -20,9 +21,16 @@ def _host(value: str) -> str:
         return value.strip().lower()
 
 
-def allowed_hosts() -> set[str]:
+def allowed_hosts() -> frozenset[str]:
     """settings.CONTRACT_LINK_HOSTS as a browser writes them (lower case, IDNA)."""
-    return {_host(h) for h in settings.CONTRACT_LINK_HOSTS}
+    return _hosts(tuple(settings.CONTRACT_LINK_HOSTS))
+
+
+@lru_cache(maxsize=8)
+def _hosts(hosts: tuple[str, ...]) -> frozenset[str]:
+    # Keyed by the setting's value (tests override it): parsing the hosts for every row of a
+    # 5,000-row import cost a fifth of its time.
+    return frozenset(_host(h) for h in hosts)
 
 
 def normalize_contract_link(value: str) -> str:

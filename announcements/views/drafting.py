@@ -27,8 +27,8 @@ from reservations.rendering import notice_context
 from reservations.rules import report_policy_warnings
 from reservations.xlsx import xlsx_response
 
-from .. import rules, services, workflow
-from ..enums import Action, Kind, State
+from .. import imports, rules, services, workflow
+from ..enums import Action, ImportState, Kind, State
 from ..files import attachment_response
 from ..forms_drafting import (
     AttachmentForm,
@@ -409,46 +409,77 @@ def import_template(request):
 
 @drafter_required
 def import_rows(request, public_id):
-    """Excel import: every row validated through the row form; nothing saved if any row is bad."""
+    """Excel import: the file is stored and imported by a task (announcements.imports); the page
+    then shows its progress. A file that is not a workbook is refused here at once."""
     announcement = _draft(request, public_id)
     if announcement.kind != Kind.SME_RESERVATION:
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
-    row_errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            result = excel.read_rows(form.cleaned_data["file"])
+            job = imports.rows_import_start(
+                announcement=announcement,
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                replace=form.cleaned_data["mode"] == "replace",
+            )
         except excel.SpreadsheetError as error:
             form.add_error("file", str(error))
+        except services.DraftingError as error:
+            form.add_error(None, str(error))
         else:
-            row_errors = result.errors
-            if result.ok:
-                try:
-                    services.announcement_rows_import(
-                        announcement=announcement,
-                        user=request.user,
-                        rows=result.rows,
-                        replace=form.cleaned_data["mode"] == "replace",
-                    )
-                except services.DraftingError as error:
-                    form.add_error(None, str(error))
-                else:
-                    messages.success(
-                        request,
-                        _("%(count)s rows imported; the notice now has %(total)s rows.")
-                        % {"count": len(result.rows), "total": announcement.report.rows.count()},
-                    )
-                    url = reverse("announcements:edit", args=[announcement.public_id])
-                    if request.headers.get("X-Requested-With") == "fetch":
-                        return JsonResponse({"redirect": url})  # the page's script follows it
-                    return redirect(url)
+            url = reverse("announcements:import_status", args=[announcement.public_id, job.pk])
+            if request.headers.get("X-Requested-With") == "fetch":
+                return JsonResponse({"redirect": url})  # the page's script follows it
+            return redirect(url)
+    return _import_page(request, announcement, form)
+
+
+def _import_page(request, announcement, form, job=None):
     context = {
         "announcement": announcement,
         "form": form,
-        "row_errors": row_errors,
+        "job": job,
+        "row_errors": job.errors if job is not None else [],
         "stored_rows": announcement.report.rows.count(),
     }
-    return render(request, "announcements/drafting/import.html", context, status=200)
+    return render(request, "announcements/drafting/import.html", context)
+
+
+def _import_job(request, public_id, import_id):
+    announcement = _draft(request, public_id)
+    return announcement, get_object_or_404(announcement.rows_imports, pk=import_id)
+
+
+@drafter_required
+@require_GET
+def import_status(request, public_id, import_id):
+    """An import's page: its progress while it runs, then the edit page (done) or the import
+    page with the errors (nothing imported)."""
+    announcement, job = _import_job(request, public_id, import_id)
+    if job.state == ImportState.DONE:
+        messages.success(
+            request,
+            _("%(count)s rows imported; the notice now has %(total)s rows.")
+            % {"count": job.imported, "total": announcement.report.rows.count()},
+        )
+        return redirect("announcements:edit", announcement.public_id)
+    if job.state == ImportState.FAILED:
+        return _import_page(
+            request, announcement, ImportForm(initial={"mode": "replace" if job.replace else "append"}), job
+        )
+    context = {"announcement": announcement, "job": job, "status": imports.rows_import_status(job=job)}
+    return render(request, "announcements/drafting/import_progress.html", context)
+
+
+@drafter_required
+@require_GET
+def import_status_json(request, public_id, import_id):
+    """The progress the import page polls (JSON)."""
+    _announcement, job = _import_job(request, public_id, import_id)
+    response = JsonResponse(imports.rows_import_status(job=job))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -1,5 +1,7 @@
-/* Excel import with progress: the upload's progress bar, then a note while the server checks and
-   writes the rows. Without this script the form posts as usual. */
+/* Excel import with progress. On the import page: the upload's progress bar, then the import's
+   own page. On that page (#import-status): the rows checked, polled from its JSON status, then the
+   edit page or the errors. Without this script the form posts as usual and the status page
+   reloads itself (a <noscript> refresh). */
 (function () {
   "use strict";
   var form = document.getElementById("import-form");
@@ -51,4 +53,48 @@
     }
     xhr.send(new FormData(form));
   });
+})();
+
+(function () {
+  "use strict";
+  var status = document.getElementById("import-status");
+  if (!status || !window.fetch) { return; }
+  var bar = document.getElementById("import-progress-bar");
+  var text = document.getElementById("import-progress-text");
+  var url = status.getAttribute("data-status-url");
+  var failures = 0;
+
+  function show(data) {
+    if (data.total) {
+      bar.max = data.total;
+      bar.value = data.done;
+    } else {
+      bar.removeAttribute("value");  // indeterminate: the sheet does not say how many rows it has
+    }
+    if (text.textContent !== data.text) { text.textContent = data.text; }
+  }
+
+  function poll() {
+    fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      })
+      .then(function (data) {
+        failures = 0;
+        show(data);
+        if (data.finished) {
+          // The status page itself leads on: the edit page, or the errors with the form.
+          window.location.replace(status.getAttribute("data-next-url"));
+          return;
+        }
+        window.setTimeout(poll, 700);
+      })
+      .catch(function () {
+        failures += 1;
+        if (failures >= 5) { text.textContent = status.getAttribute("data-failed-text"); }
+        window.setTimeout(poll, 2000);
+      });
+  }
+  window.setTimeout(poll, 300);
 })();

@@ -23,6 +23,7 @@ from announcements.models import Announcement
 from announcements.rendering import render_announcement
 from devdata.accounts import UNIT_NAME
 from oversight.models import FilingCampaign, SpotCheckSample
+from tests import drafting_support as S
 from tests.public.conftest import make_notice
 
 from . import checkers
@@ -100,6 +101,22 @@ def _edit_with_mistakes(page):
     page.get_by_role("button", name="保存", exact=True).click()
 
 
+def _import_with_mistakes(page):
+    sheet = S.xlsx([S.line(1), S.line(2, sme="abc"), S.line(3, ratio=0)]).read()
+    page.get_by_label("Excel文件（.xlsx）").set_input_files(
+        {"name": "rows.xlsx", "mimeType": "application/octet-stream", "buffer": sheet}
+    )
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.locator("#import-errors").wait_for()
+
+
+def _record_without_remarks(page):
+    first = page.locator("tbody tr").first
+    first.get_by_label("结果").select_option(label="不符合")
+    first.get_by_role("button", name="记录结果").click()
+    page.locator("tr.has-errors").wait_for()
+
+
 def _staff_form_with_mistakes(page):
     page.get_by_role("button", name="保存").click()
 
@@ -148,6 +165,9 @@ WALK: list[tuple[str | None, list]] = [
             Visit("editor with rows", "/console/notices/{draft}/edit/"),
             Send("editor with mistakes", "/console/notices/{draft}/edit/", _edit_with_mistakes),
             Visit("import rows", "/console/notices/{draft}/import/"),
+            Send(
+                "import rows, errors in the file", "/console/notices/{draft}/import/", _import_with_mistakes
+            ),
             Visit("change password", "/accounts/password/"),
         ],
     ),
@@ -182,6 +202,7 @@ WALK: list[tuple[str | None, list]] = [
             Visit("filing campaign, edit", "/console/oversight/campaigns/{campaign}/edit/"),
             Visit("filing campaign, units", "/console/oversight/campaigns/{campaign}/units/"),
             Visit("district comparison", "/console/oversight/districts/"),
+            Visit("statistics", "/console/oversight/statistics/?year=2025"),
         ],
     ),
     (
@@ -190,6 +211,12 @@ WALK: list[tuple[str | None, list]] = [
             Visit("console home, supervisor", "/console/"),
             Visit("spot checks", "/console/oversight/samples/"),
             Visit("spot-check sample", "/console/oversight/samples/{sample}/"),
+            Send(
+                "spot-check sample, refused record",
+                "/console/oversight/samples/{sample}/",
+                _record_without_remarks,
+                status=400,
+            ),
             Visit("district comparison, municipal", "/console/oversight/districts/"),
         ],
     ),

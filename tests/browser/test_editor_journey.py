@@ -6,13 +6,14 @@ Django default message on any page of the journey. Screenshots go to var/screens
 import re
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
 from accounts.models import User
-from announcements import workflow
+from announcements import imports, workflow
 from announcements.enums import Action, State
 from announcements.services import announcement_rows_import
 from devdata import accounts as accounts_demo
@@ -102,7 +103,7 @@ def test_every_required_input_of_the_first_rows_is_in_view(live_server, open_as,
     assert page.errors == []
 
 
-def test_nothing_typed_is_lost_import_guard_and_undo(live_server, open_as, tmp_path):
+def test_nothing_typed_is_lost_import_guard_and_undo(live_server, open_as, tmp_path, monkeypatch):
     accounts_demo.seed({})
     notice = handler_notice(rows=2)
     page = open_as("demo-handler")
@@ -137,9 +138,16 @@ def test_nothing_typed_is_lost_import_guard_and_undo(live_server, open_as, tmp_p
     expect(page.locator("#import-errors")).to_contain_text("“abc”不是数字")
     expect(page.locator(".choose-again")).to_contain_text("请重新选择文件")
     page.screenshot(path=str(SHOTS / "import-refused.png"), full_page=True)
+    # The import runs as a task: its page shows the progress until the worker (here: the test) has run it.
+    queued, task = [], imports.rows_import_task
+    monkeypatch.setattr(imports, "rows_import_task", SimpleNamespace(enqueue=lambda **kw: queued.append(kw)))
     sheet.write_bytes(S.xlsx([S.line(1), S.line(2)]).read())
     page.get_by_label("Excel文件（.xlsx）").set_input_files(str(sheet))
     page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.locator("#import-progress-text")).to_contain_text("等待导入开始")
+    expect(page.locator("progress#import-progress-bar")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "import-progress.png"), full_page=True)
+    task.call(**queued[0])
     expect(page.locator(".messages")).to_contain_text("已导入2行，公告现有4行")
     expect(page.get_by_label("说明")).to_have_value("第2行未达比例的原因")
     no_django_defaults(page)

@@ -183,3 +183,50 @@ def test_two_browsers_approving_at_once_leave_one_transition(demo, live_server, 
     confirm(second)
     expect(second.locator(".message-error")).to_contain_text("已被他人处理")
     assert announcement.flow_log.filter(action="purchaser_approve").count() == 1
+
+
+def test_review_panel_fits_1366_with_long_contract_links(demo, live_server, browser, sign_in):
+    """At 1366×768 the reviewer's rows table and the notice's 合同链接 column fit their boxes: long
+    links wrap instead of scrolling."""
+    users = demo["users"]
+    announcement = announcement_create_sme(
+        user=users["demo-handler"],
+        district=users["demo-handler"].institution.district,
+        year=2024,
+        publish_mode=PublishMode.ON_APPROVAL,
+    )
+    link = "https://www.zfcg.sh.gov.cn/site/detail?contractId=" + "8a71c4e5" * 8 + "&articleKey=" + "x" * 40
+    row = {
+        "code": "SHXM-2024-000123-WX",
+        "category": "services",
+        "option": "dedicated_lot",
+        "ratio": 45,
+        "budget_amount": "1234.567891",
+        "sme_amount": "987.654321",
+        "small_micro_amount": "876.543219",
+        "contract_url": link,
+        "procurement_date": None,
+    }
+    report_rows_save(
+        report=announcement.report,
+        rows=[
+            {**row, "name": f"上海市普陀区真如镇街道社区综合服务设施维护保养服务项目第{n}包"}
+            for n in range(1, 4)
+        ],
+    )
+    announcement.refresh_from_db()
+    workflow.apply_action(announcement=announcement, action="submit", actor=users["demo-handler"])
+    page = sign_in("demo-reviewer")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/console/notices/{announcement.public_id}/")
+    expect(page.locator(".review-rows")).to_contain_text("第3包")
+    page.locator(".review-panel").screenshot(path="var/screenshots/review-panel-1366.png")
+    page.locator(".notice-document").screenshot(path="var/screenshots/review-notice-1366.png")
+    scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner
+    wide = page.evaluate(
+        """[...document.querySelectorAll('#main .table-container')]
+             .filter(box => box.scrollWidth > box.clientWidth + 1)
+             .map(box => box.getAttribute('aria-label') || box.querySelector('caption, th').textContent)"""
+    )
+    assert wide == []

@@ -117,3 +117,44 @@ def test_empty_population_shows_a_message_and_saves_nothing(world, login):
     )
     assert response.context["form"].non_field_errors()
     assert not SpotCheckSample.objects.exists()
+
+
+def test_a_refused_record_keeps_the_chosen_result_and_shows_the_reason_in_its_row(world, published, login):
+    client = login(world.supervisor)
+    sample = services.spot_check_sample_draw(
+        actor=world.supervisor, year=2025, size_mode=SampleSize.COUNT, size_value=3, seed=5
+    )
+    first, second = sample.items.order_by("position")[:2]
+    url = f"/console/oversight/samples/{sample.pk}/items/{second.pk}/"
+
+    response = client.post(
+        url, {f"item{second.pk}-result": CheckResult.NON_COMPLIANT, f"item{second.pk}-remarks": " "}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    row = html[html.index(f'<tr id="item-{second.pk}" class="has-errors">') :]
+    row = row[: row.index("</tr>")]
+    assert '<option value="non_compliant" selected>' in row
+    assert "请在备注中说明问题" in row
+    other = html[html.index(f'<tr id="item-{first.pk}">') :]
+    assert "请在备注中说明问题" not in other[: other.index("</tr>")]
+    assert f'<a href="#item-{second.pk}">第2条的抽查结果未记录' in html
+    second.refresh_from_db()
+    assert (second.result, second.checked_by) == ("", None)
+
+
+def test_a_record_without_a_result_says_so_in_its_row(world, published, login):
+    client = login(world.supervisor)
+    sample = services.spot_check_sample_draw(
+        actor=world.supervisor, year=2025, size_mode=SampleSize.COUNT, size_value=2, seed=5
+    )
+    item = sample.items.order_by("position").first()
+    response = client.post(
+        f"/console/oversight/samples/{sample.pk}/items/{item.pk}/",
+        {f"item{item.pk}-result": "", f"item{item.pk}-remarks": "已核对"},
+    )
+    html = response.content.decode()
+    row = html[html.index(f'<tr id="item-{item.pk}" class="has-errors">') :]
+    row = row[: row.index("</tr>")]
+    assert "请选择结果。" in row and "已核对</textarea>" in row
