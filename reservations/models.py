@@ -127,7 +127,7 @@ class PolicyRule(models.Model):
     """
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=RuleKind.choices)
+    kind = models.CharField(_("rule kind"), max_length=20, choices=RuleKind.choices)
     region_code = models.CharField(
         _("region code"),
         max_length=6,
