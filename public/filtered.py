@@ -151,7 +151,9 @@ def filtered_download_build(*, key: str) -> FilteredDownload | None:
     with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile() as spool:
         bulk._write_xlsx(counted, spool)
         saved = bulk._save(f"{FILTERED_DIR}/{key}.xlsx", spool)
-    built = rows.filter(pk=download.pk, built_at=None).update(built_at=timezone.now(), rows=counted.count, **saved)
+    built = rows.filter(pk=download.pk, built_at=None).update(
+        built_at=timezone.now(), rows=counted.count, **saved
+    )
     if not built:  # another worker finished first, or a cleanup dropped the row
         _delete_file(saved["path"])
     filtered_downloads_cleanup()

@@ -23,7 +23,6 @@ from .bulk import bulk_files_rebuild_task
 from .cache import bump_public_cache
 from .conditional import mark_publication_changed
 from .filtered import filtered_downloads_cleanup_task
-from .filtered import filtered_downloads_cleanup_task
 from .search import grams_for, search_text_parts
 
 logger = logging.getLogger(__name__)

@@ -83,7 +83,9 @@ def test_two_requests_enqueue_one_build_and_the_task_makes_the_file_they_then_ge
     client, world, recorded, monkeypatch
 ):
     make_notice(institution=world.unit, title="普陀公告", rows=[("普陀物业", "1", "1")])
-    make_notice(institution=world.outsider, title="青浦公告", rows=[("青浦保洁", "2", "1"), ("青浦绿化", "3", "2")])
+    make_notice(
+        institution=world.outsider, title="青浦公告", rows=[("青浦保洁", "2", "1"), ("青浦绿化", "3", "2")]
+    )
     real_write = bulk._write_xlsx
     monkeypatch.setattr(bulk, "_write_xlsx", lambda *a, **k: pytest.fail("a request built a workbook"))
 
@@ -104,7 +106,9 @@ def test_two_requests_enqueue_one_build_and_the_task_makes_the_file_they_then_ge
 
 def test_served_file_rows_equal_the_filtered_csv(client, world):
     # Immediate backend: the build runs when the request enqueues it; the request then serves it.
-    make_notice(institution=world.unit, title="物业公告", rows=[("物业服务", "12.345678", "10"), ("保洁", "1", "1")])
+    make_notice(
+        institution=world.unit, title="物业公告", rows=[("物业服务", "12.345678", "10"), ("保洁", "1", "1")]
+    )
     make_notice(institution=world.outsider, title="青浦物业公告", rows=[("青浦物业", "2", "1")])
     make_notice(institution=world.unit, title="绿化公告", rows=[("绿化养护", "1", "1")])
     make_notice(institution=world.unit, title="撤回物业", state=State.REVOKED, rows=[("撤回物业", "1", "1")])
