@@ -233,3 +233,23 @@ def test_cleanup_deletes_rows_past_the_keep_time_and_orphan_files(client, world)
     assert deleted == 1
     assert not default_storage.exists(download.path)
     assert not default_storage.exists(orphan)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_building_one_filtered_file_at_once_keep_one_file(world, settings):
+    from django.db import connection
+
+    from tests.concurrency import run_together
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs threads with their own connections")
+    settings.TASKS = RECORDING
+    make_notice(institution=world.unit, title="物业公告", rows=[("物业服务", "1", "1")])
+    key = filtered.filtered_download_request(params={"q": "物业"}).key
+
+    first, second = run_together(*[lambda: filtered.filtered_download_build(key=key)] * 2)
+
+    download = FilteredDownload.objects.get()
+    assert first.pk == second.pk == download.pk and download.rows == 1
+    assert default_storage.listdir(filtered.FILTERED_DIR)[1] == [download.path.rsplit("/", 1)[1]]
