@@ -253,3 +253,17 @@ def test_two_workers_building_one_filtered_file_at_once_keep_one_file(world, set
     download = FilteredDownload.objects.get()
     assert first.pk == second.pk == download.pk and download.rows == 1
     assert default_storage.listdir(filtered.FILTERED_DIR)[1] == [download.path.rsplit("/", 1)[1]]
+
+
+def test_a_build_keyed_by_a_moment_old_stamp_is_kept_and_served(client, world, recorded):
+    # The request read the stamp from the cache (or a lagging replica) just before the data moved
+    # on: the build must not delete its own row as stale, or the page would wait for ever.
+    make_notice(institution=world.unit, title="物业公告")
+    client.get(reverse(URL), {"q": "物业"})
+    make_notice(institution=world.unit, title="第二物业公告")  # no publication event: no bump
+    _run(recorded)
+
+    served = client.get(reverse(URL), {"q": "物业"})
+
+    assert served.status_code == 200
+    assert FilteredDownload.objects.get().built_at is not None
