@@ -3,15 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class FilteredDownload(models.Model):
-    """One .xlsx of the published rows under a filter other than the year (public.filtered),
+    """One file (.xlsx or .csv) of the published rows under a filter other than the year (public.filtered),
     for one publication stamp: asked for by a request, built by a task, then served as it is.
 
-    `key` digests the filter's canonical values and the stamp, so a publication or revocation
+    `key` digests the filter's canonical values, the format and the stamp, so a publication or revocation
     makes every earlier row stale (never served again; the cleanup deletes it and its file).
     Written only by public.filtered."""
 
     key = models.CharField(max_length=64, unique=True)
     stamp = models.CharField(max_length=200)
+    ext = models.CharField(max_length=4, default="xlsx")
     params = models.JSONField()  # the filter's cleaned values, as the request gave them
     requested_at = models.DateTimeField()
     built_at = models.DateTimeField(null=True, blank=True)

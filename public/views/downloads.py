@@ -2,12 +2,11 @@
 
 Unfiltered, or filtered by 年份 alone, the answer is a file that a task built (public.bulk):
 served as it is, with ETag, Last-Modified and its generation time, in milliseconds at any size.
-Other filters (keyword, region, dates) stream a CSV from a server-side cursor (no file, no
-workbook: flat memory, one chunked query); their .xlsx comes from the task queue too
-(public.filtered): the first request enqueues the build and answers a page that reloads itself
-until the file is there. No request builds a workbook."""
+Other filters (keyword, region, dates) come from the task queue too (public.filtered): the
+first request enqueues the build and answers a page that reloads itself until the file is
+there, which is then served the same way. No request builds a file.
+"""
 
-import csv
 from urllib.parse import urlencode
 
 from django.core.files.storage import default_storage
@@ -16,11 +15,9 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotModified,
-    StreamingHttpResponse,
 )
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -28,7 +25,6 @@ from django.views.decorators.http import require_safe
 from announcements.selectors import announcements_published
 
 from ..bulk import bulk_files_rebuild_task, file_entry, read_manifest
-from ..exports import filename, headers, neutralize, published_rows
 from ..filtered import (
     FilteredDownloadsBusy,
     filter_params,
@@ -38,17 +34,17 @@ from ..filtered import (
 from ..search import PublicNoticeFilter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
 PENDING_REFRESH_SECONDS = 3
 BUSY_REFRESH_SECONDS = 30
 
 
-def filtered_notices(request):
-    """(notices, the filter's cleaned values as strings), or None for an invalid filter."""
+def filter_values(request) -> dict[str, str] | None:
+    """The filter's cleaned values as strings, or None for an invalid filter."""
     filterset = PublicNoticeFilter(request.GET or None, queryset=announcements_published())
     if filterset.is_bound and not filterset.is_valid():
         return None
-    params = filter_params(filterset.form.cleaned_data) if filterset.is_bound else {}
-    return filterset.qs, params
+    return filter_params(filterset.form.cleaned_data) if filterset.is_bound else {}
 
 
 def static_file_name(params: dict[str, str], ext: str) -> str | None:
@@ -113,36 +109,7 @@ def serve_bulk_file(request, name: str, ext: str, content_type: str):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-@require_safe
-def download_csv(request):
-    found = filtered_notices(request)
-    if found is None:
-        return HttpResponseBadRequest(_("Invalid filter."))
-    notices, params = found
-    name = static_file_name(params, "csv")
-    if name:
-        return serve_bulk_file(request, name, "csv", "text/csv; charset=utf-8")
-    language = translation.get_language()
-
-    def lines():
-        with translation.override(language):
-            writer = csv.writer(_Echo())
-            yield "\ufeff"  # Excel opens UTF-8 CSV correctly only with a BOM
-            yield writer.writerow(headers())
-            for row in published_rows(notices):
-                yield writer.writerow([neutralize(v) for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename("csv")}"'
-    return response
-
-
-def _pending_page(request, params: dict[str, str], *, busy: bool):
+def _pending_page(request, params: dict[str, str], ext: str, *, busy: bool):
     refresh = BUSY_REFRESH_SECONDS if busy else PENDING_REFRESH_SECONDS
     query = urlencode(params)
     response = render(
@@ -151,7 +118,7 @@ def _pending_page(request, params: dict[str, str], *, busy: bool):
         {
             "busy": busy,
             "refresh": refresh,
-            "download_url": f"{reverse('public:download_xlsx')}?{query}",
+            "download_url": f"{reverse(f'public:download_{ext}')}?{query}",
             "list_url": f"{reverse('public:list')}?{query}",
         },
         status=503 if busy else 202,
@@ -163,22 +130,20 @@ def _pending_page(request, params: dict[str, str], *, busy: bool):
     return response
 
 
-@require_safe
-def download_xlsx(request):
-    found = filtered_notices(request)
-    if found is None:
+def _download(request, ext: str, content_type: str):
+    params = filter_values(request)
+    if params is None:
         return HttpResponseBadRequest(_("Invalid filter."))
-    params = found[1]
-    name = static_file_name(params, "xlsx")
+    name = static_file_name(params, ext)
     if name:
-        return serve_bulk_file(request, name, "xlsx", XLSX)
+        return serve_bulk_file(request, name, ext, content_type)
     for _attempt in range(2):
         try:
-            download = filtered_download_request(params=params)
+            download = filtered_download_request(params=params, ext=ext)
         except FilteredDownloadsBusy:
-            return _pending_page(request, params, busy=True)
+            return _pending_page(request, params, ext, busy=True)
         if download.built_at is None:
-            return _pending_page(request, params, busy=False)
+            return _pending_page(request, params, ext, busy=False)
         try:
             return file_response(
                 request,
@@ -187,8 +152,18 @@ def download_xlsx(request):
                 etag=download.etag,
                 generated_at=download.built_at,
                 download_name="sme-reserved-projects-filtered",
-                content_type=XLSX,
+                content_type=content_type,
             )
         except OSError:  # the file went (a cleanup raced this request): build it again
             filtered_download_forget(download)
-    return _pending_page(request, params, busy=False)
+    return _pending_page(request, params, ext, busy=False)
+
+
+@require_safe
+def download_csv(request):
+    return _download(request, "csv", CSV)
+
+
+@require_safe
+def download_xlsx(request):
+    return _download(request, "xlsx", XLSX)

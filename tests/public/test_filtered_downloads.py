@@ -267,3 +267,22 @@ def test_a_build_keyed_by_a_moment_old_stamp_is_kept_and_served(client, world, r
 
     assert served.status_code == 200
     assert FilteredDownload.objects.get().built_at is not None
+
+
+def test_filtered_csv_comes_from_the_queue_too(client, world, recorded, monkeypatch):
+    make_notice(institution=world.outsider, title="青浦公告", rows=[("青浦保洁", "1", "1")])
+    make_notice(institution=world.unit, title="普陀公告", rows=[("普陀物业", "1", "1")])
+    real_write = bulk._write_csv
+    monkeypatch.setattr(bulk, "_write_csv", lambda *a, **k: pytest.fail("a request built a file"))
+
+    waiting = client.get(reverse("public:download_csv"), {"district": "310118"})
+    xlsx = client.get(reverse(URL), {"district": "310118"})  # another format, another file
+    monkeypatch.setattr(bulk, "_write_csv", real_write)
+    _run(recorded)
+    served = client.get(reverse("public:download_csv"), {"district": "310118"})
+
+    assert waiting.status_code == 202
+    assert f'href="{reverse("public:download_csv")}?district=310118"' in waiting.content.decode()
+    assert xlsx.status_code == 202 and len(recorded) == 2
+    assert served["Content-Type"] == "text/csv; charset=utf-8"
+    assert [(line[1], line[8]) for line in _csv_rows(served)] == [("青浦公告", "青浦保洁")]
