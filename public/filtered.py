@@ -123,7 +123,7 @@ def filtered_download_request(*, params: dict[str, str], ext: str = "xlsx") -> F
             with transaction.atomic(using=DB):
                 download = rows.create(key=key, stamp=stamp, ext=ext, params=params, requested_at=now)
         except IntegrityError:  # another request inserted it first and enqueued the build
-            return rows.get(key=key)
+            return rows.filter(key=key).first() or FilteredDownload(key=key, requested_at=now)
         _enqueue(download)
     elif download.requested_at < retry:
         if rows.filter(pk=download.pk, built_at=None, requested_at=download.requested_at).update(
