@@ -371,3 +371,23 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.staff} {self.created_at:%Y-%m-%d}"
+
+
+class MailDelivery(models.Model):
+    """A mail that the mail server accepted for one recipient of one notification (accounts.mail).
+
+    Written right after each send, so a task run again (its worker was killed, `requeue_stale_tasks`
+    put it back) skips whom it already reached. `key` names the notification: the flow-log entry
+    of a workflow mail, the task of a single mail."""
+
+    key = models.CharField(max_length=100)
+    recipient = models.CharField(max_length=254)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "recipient"], name="mail_delivery_once")]
+        verbose_name = _("mail delivery")
+        verbose_name_plural = _("mail deliveries")
+
+    def __str__(self):
+        return f"{self.key} → {self.recipient}"

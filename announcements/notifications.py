@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.mail import mail_delivery_record, mail_recipients_reached
 from accounts.models import User
 
 from .enums import Action, State
@@ -84,9 +85,11 @@ def send_transition_mail(*, entry_id: int, template: str, user_ids: list[int], a
     """Send the mails of one flow-log entry to the given users; returns how many left.
 
     A recipient whose mail the server refused (or an unreachable server) is retried by a new
-    task after `mail_retry_delay`, up to MAIL_ATTEMPTS attempts; recipients already served are
-    never mailed again. The last failed attempt raises, so the admin lists the task as failed.
-    The transition itself committed long before: no mail outcome changes it."""
+    task after `mail_retry_delay`, up to MAIL_ATTEMPTS attempts. Each accepted mail is recorded
+    at once (accounts.mail), so recipients already served are never mailed again, not even by a
+    run of a killed worker's task (except the one mail in flight when it died: at least once).
+    The last failed attempt raises, so the admin lists the task as failed. The transition itself
+    committed long before: no mail outcome changes it."""
     entry = (
         FlowLogEntry.objects.select_related(
             "announcement__institution", "announcement__submitted_by", "actor"
@@ -96,9 +99,14 @@ def send_transition_mail(*, entry_id: int, template: str, user_ids: list[int], a
     )
     if entry is None:
         return 0
-    users = User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="").order_by("pk")
+    key = f"flow-log:{entry_id}"
+    users = list(User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="").order_by("pk"))
+    reached = mail_recipients_reached(key=key, recipients=[u.email for u in users])
     messages = transition_mail_messages(
-        announcement=entry.announcement, entry=entry, template=template, users=users
+        announcement=entry.announcement,
+        entry=entry,
+        template=template,
+        users=[u for u in users if u.email not in reached],
     )
     sent, failed, error = 0, [], None
     backend = mailers.default
@@ -110,10 +118,15 @@ def send_transition_mail(*, entry_id: int, template: str, user_ids: list[int], a
         try:
             for pk, message in messages:
                 try:
-                    sent += backend.send_messages([message]) or 0
+                    accepted = backend.send_messages([message]) or 0
                 except Exception as exc:  # noqa: BLE001 - this recipient is retried
                     failed.append(pk)
                     error = exc
+                    continue
+                if accepted:
+                    # At once, not at the end: a run killed after this point skips them.
+                    mail_delivery_record(key=key, recipient=message.to[0])
+                sent += accepted
         finally:
             try:
                 backend.close()

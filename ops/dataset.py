@@ -23,8 +23,15 @@ from django.utils import timezone
 
 FORMAT = "sme-notices-dataset"
 FORMAT_VERSION = 1
-# Rebuilt by `migrate` (content types, permissions), short-lived (sessions, current lockouts).
-EXCLUDED_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session", "axes.accessattempt"}
+# Rebuilt by `migrate` (content types, permissions), short-lived (sessions, current lockouts),
+# or a cache rebuilt on demand whose files are not in the dataset (filtered downloads).
+EXCLUDED_MODELS = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "sessions.session",
+    "axes.accessattempt",
+    "public.filtereddownload",
+}
 CHUNK = 1024 * 1024
 
 

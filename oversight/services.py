@@ -13,10 +13,8 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,6 +26,7 @@ from accounts.models import Institution, User
 from . import rules, selectors
 from .enums import CheckResult, ReminderKind, SampleSize, UnitStatus
 from .models import CampaignUnit, FilingCampaign, Reminder, SpotCheckItem, SpotCheckSample
+from .reminder_mail import reminder_mail_send, reminder_subject
 
 log = logging.getLogger(__name__)
 
@@ -176,9 +175,10 @@ def reminders_send(
     now: datetime | None = None,
 ) -> ReminderOutcome:
     """Remind the handlers of every required unit that has not published. Side effects: one
-    Reminder row (with its recipients), an in-app message to every handler and one e-mail to
-    those of them with an address, per unit; a unit counts as reached once its messages are
-    stored (`emailed` says how many also got an e-mail). A unit that already got this kind
+    Reminder row (with its recipients), an in-app message to every handler and, enqueued in the
+    same transaction, one e-mail to those of them with an address, per unit (sent by a worker:
+    oversight.reminder_mail); a unit counts as reached once its messages are stored (`emailed`
+    says how many also get an e-mail). A unit that already got this kind
     of reminder today is skipped, by the database's unique key, so double clicks and two cron
     runs at once send it once. `actor` None means the scheduled command."""
     if actor is not None:
@@ -227,43 +227,20 @@ def _send_one(campaign, institution_id, institution_name, recipients, kind, toda
             return False
         reminder.recipients.set(recipients)
         _reminder_messages(campaign, institution_name, recipients, kind)
-        # Sent inside the transaction: if the mail server refuses, the row and the messages go
-        # too and the next run tries again.
-        with_email = [u for u in recipients if u.email]
-        if with_email:
-            _reminder_email(campaign, institution_name, with_email, kind).send(fail_silently=False)
+        # The e-mail leaves through the queue, enqueued in this transaction: with the database
+        # queue the task exists exactly when the reminder does (a worker sends and retries).
+        if any(u.email for u in recipients):
+            reminder_mail_send.enqueue(reminder_id=reminder.pk)
     return True
 
 
 def _reminder_messages(campaign, institution_name, recipients, kind) -> int:
     with translation.override(settings.LANGUAGE_CODE):
-        title = _reminder_subject(campaign, institution_name, kind)
+        title = reminder_subject(campaign, institution_name, kind)
         body = _("The deadline is %(deadline)s.") % {
             "deadline": f"{timezone.localtime(campaign.deadline, rules.SHANGHAI):%Y-%m-%d %H:%M}"
         }
     return messages_send(users=recipients, title=title, body=body, link=reverse("announcements:list"))
-
-
-def _reminder_subject(campaign, institution_name, kind) -> str:
-    if kind == ReminderKind.AFTER:
-        subject = _("Overdue: the %(year)s SME reserved-project notice of %(unit)s")
-    else:
-        subject = _("Reminder: file the %(year)s SME reserved-project notice of %(unit)s")
-    return subject % {"year": campaign.year, "unit": institution_name}
-
-
-def _reminder_email(campaign, institution_name, recipients, kind) -> EmailMessage:
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "campaign": campaign,
-            "institution_name": institution_name,
-            "overdue": kind == ReminderKind.AFTER,
-            "deadline": timezone.localtime(campaign.deadline, rules.SHANGHAI),
-            "site_url": settings.SITE_URL,
-        }
-        subject = _reminder_subject(campaign, institution_name, kind)
-        body = render_to_string("oversight/emails/reminder.txt", context)
-    return EmailMessage(subject=subject, body=body, to=[u.email for u in recipients])
 
 
 # Spot checks

@@ -1,8 +1,9 @@
-"""Bulk downloads of every published row, as CSV and .xlsx, filtered like the public list.
+"""The rows of the downloads of every published row, as CSV and .xlsx, filtered like the public
+list (written by the tasks of public.bulk and public.filtered, never in a request).
 
-Both stream from one generator of rows read with a server-side cursor in chunks, so memory
-stays flat however many notices there are: the CSV goes out line by line, the workbook is
-built by openpyxl in write-only mode into a temporary file that is then streamed. Text cells
+Both read one generator of rows from a server-side cursor in chunks, so memory stays flat
+however many notices there are: the CSV is written line by line, the workbook by openpyxl in
+write-only mode, each into a temporary file that is then stored. Text cells
 starting with = + - @ (or a tab / carriage return) get a leading apostrophe so that a
 spreadsheet never runs them as formulas.
 """
@@ -120,7 +121,3 @@ def published_rows(notices) -> Iterator[list]:
             site_url(f"/notices/{public_id}/"),
             row_unit or unit,
         ]
-
-
-def filename(ext: str) -> str:
-    return f"sme-reserved-projects-{timezone.localdate():%Y%m%d}.{ext}"

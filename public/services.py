@@ -22,6 +22,7 @@ from reservations.models import ReservedProject
 from .bulk import bulk_files_rebuild_task
 from .cache import bump_public_cache
 from .conditional import mark_publication_changed
+from .filtered import filtered_downloads_cleanup_task
 from .search import grams_for, search_text_parts
 
 logger = logging.getLogger(__name__)
@@ -59,11 +60,13 @@ def publication_changed(announcement) -> None:
     """A notice was published or revoked: fill its search fields (one row, whatever the state
     the caller's copy shows: a revoked notice leaves the list by its state, not by its search
     text), invalidate every cached public page (list, feed, API, OCDS, sitemap) at once, and
-    let the task queue rebuild the bulk files (coalesced: see public.bulk)."""
+    let the task queue rebuild the bulk files (coalesced: see public.bulk) and delete the filtered
+    workbooks of the previous state (public.filtered)."""
     announcement_search_fields_fill(announcement=announcement)
     bump_public_cache()
     mark_publication_changed()
     bulk_files_rebuild_task.enqueue()
+    filtered_downloads_cleanup_task.enqueue()
 
 
 def on_notice_transitioned(sender, *, announcement, to_state, **kwargs) -> None:

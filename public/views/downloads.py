@@ -2,12 +2,12 @@
 
 Unfiltered, or filtered by 年份 alone, the answer is a file that a task built (public.bulk):
 served as it is, with ETag, Last-Modified and its generation time, in milliseconds at any size.
-Other filters (keyword, region, dates) stream a CSV from a server-side cursor; an .xlsx of such
-a subset is built in the request only up to FILTERED_XLSX_MAX_ROWS rows (a bounded cost), beyond
-that the answer says to narrow the filter or take the CSV or a year's file."""
+Other filters (keyword, region, dates) come from the task queue too (public.filtered): the
+first request enqueues the build and answers a page that reloads itself until the file is
+there, which is then served the same way. No request builds a file.
+"""
 
-import csv
-import tempfile
+from urllib.parse import urlencode
 
 from django.core.files.storage import default_storage
 from django.http import (
@@ -15,42 +15,68 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotModified,
-    StreamingHttpResponse,
 )
-from django.utils import translation
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from openpyxl import Workbook
 
 from announcements.selectors import announcements_published
-from reservations.models import ReservedProject
 
 from ..bulk import bulk_files_rebuild_task, file_entry, read_manifest
-from ..exports import filename, headers, neutralize, published_rows
+from ..filtered import (
+    FilteredDownloadsBusy,
+    filter_params,
+    filtered_download_forget,
+    filtered_download_request,
+)
 from ..search import PublicNoticeFilter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FILTERED_XLSX_MAX_ROWS = 5000
-FILTER_NAMES = ("q", "district", "year", "date_from", "date_to")
+CSV = "text/csv; charset=utf-8"
+PENDING_REFRESH_SECONDS = 3
+BUSY_REFRESH_SECONDS = 30
 
 
-def filtered_notices(request):
+def filter_values(request) -> dict[str, str] | None:
+    """The filter's cleaned values as strings, or None for an invalid filter."""
     filterset = PublicNoticeFilter(request.GET or None, queryset=announcements_published())
     if filterset.is_bound and not filterset.is_valid():
         return None
-    return filterset.qs
+    return filter_params(filterset.form.cleaned_data) if filterset.is_bound else {}
 
 
-def static_file_name(request, ext: str) -> str | None:
-    """The bulk file that answers this query (rows.xlsx, rows-2025.csv…), or None when the
-    query filters by more than the year."""
-    used = {name: request.GET[name] for name in FILTER_NAMES if request.GET.get(name)}
-    if not used:
+def static_file_name(params: dict[str, str], ext: str) -> str | None:
+    """The bulk file that answers these cleaned filter values (rows.xlsx, rows-2025.csv…), or
+    None when they filter by more than the year."""
+    if not params:
         return f"rows.{ext}"
-    if set(used) == {"year"} and used["year"].isdigit():
-        return f"rows-{used['year']}.{ext}"
+    if set(params) == {"year"}:
+        return f"rows-{params['year']}.{ext}"
     return None
+
+
+def file_response(request, *, path, size, etag, generated_at, download_name, content_type):
+    """A stored file as an attachment, with ETag, Last-Modified and its generation time;
+    304 to a conditional request for the same file. Raises OSError when the file is gone."""
+    etag = quote_etag(etag)
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return response
+    response = FileResponse(
+        default_storage.open(path, "rb"),
+        as_attachment=True,
+        filename=f"{download_name}-{generated_at:%Y%m%d-%H%M}.{path.rsplit('.', 1)[1]}",
+        content_type=content_type,
+    )
+    response["Content-Length"] = str(size)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(generated_at.timestamp())
+    response["X-Generated-At"] = generated_at.isoformat()
+    response["Cache-Control"] = "public, max-age=60"
+    return response
 
 
 def serve_bulk_file(request, name: str, ext: str, content_type: str):
@@ -72,78 +98,72 @@ def serve_bulk_file(request, name: str, ext: str, content_type: str):
         return HttpResponse(
             _("No published rows for this year."), status=404, content_type="text/plain; charset=utf-8"
         )
-    etag = quote_etag(entry["etag"])
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        return response
-    stem = name.rsplit(".", 1)[0].replace("rows", "sme-reserved-projects")
-    response = FileResponse(
-        default_storage.open(entry["path"], "rb"),
-        as_attachment=True,
-        filename=f"{stem}-{entry['generated_at']:%Y%m%d-%H%M}.{ext}",
+    return file_response(
+        request,
+        path=entry["path"],
+        size=entry["size"],
+        etag=entry["etag"],
+        generated_at=entry["generated_at"],
+        download_name=name.rsplit(".", 1)[0].replace("rows", "sme-reserved-projects"),
         content_type=content_type,
     )
-    response["Content-Length"] = str(entry["size"])
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(entry["generated_at"].timestamp())
-    response["X-Generated-At"] = entry["generated_at"].isoformat()
-    response["Cache-Control"] = "public, max-age=60"
+
+
+def _pending_page(request, params: dict[str, str], ext: str, *, busy: bool):
+    refresh = BUSY_REFRESH_SECONDS if busy else PENDING_REFRESH_SECONDS
+    query = urlencode(params)
+    response = render(
+        request,
+        "public/download_pending.html",
+        {
+            "busy": busy,
+            "refresh": refresh,
+            "download_url": f"{reverse(f'public:download_{ext}')}?{query}",
+            "list_url": f"{reverse('public:list')}?{query}",
+        },
+        status=503 if busy else 202,
+    )
+    # No script reloads the page (CSP): the Refresh header and the page's meta refresh do.
+    response["Refresh"] = str(refresh)
+    response["Retry-After"] = str(refresh)
+    response["Cache-Control"] = "no-store"
     return response
 
 
-class _Echo:
-    def write(self, value):
-        return value
+def _download(request, ext: str, content_type: str):
+    params = filter_values(request)
+    if params is None:
+        return HttpResponseBadRequest(_("Invalid filter."))
+    name = static_file_name(params, ext)
+    if name:
+        return serve_bulk_file(request, name, ext, content_type)
+    for _attempt in range(2):
+        try:
+            download = filtered_download_request(params=params, ext=ext)
+        except FilteredDownloadsBusy:
+            return _pending_page(request, params, ext, busy=True)
+        if download.built_at is None:
+            return _pending_page(request, params, ext, busy=False)
+        try:
+            return file_response(
+                request,
+                path=download.path,
+                size=download.size,
+                etag=download.etag,
+                generated_at=download.built_at,
+                download_name="sme-reserved-projects-filtered",
+                content_type=content_type,
+            )
+        except OSError:  # the file went (a cleanup raced this request): build it again
+            filtered_download_forget(download)
+    return _pending_page(request, params, ext, busy=False)
 
 
 @require_safe
 def download_csv(request):
-    notices = filtered_notices(request)
-    if notices is None:
-        return HttpResponseBadRequest(_("Invalid filter."))
-    name = static_file_name(request, "csv")
-    if name:
-        return serve_bulk_file(request, name, "csv", "text/csv; charset=utf-8")
-    language = translation.get_language()
-
-    def lines():
-        with translation.override(language):
-            writer = csv.writer(_Echo())
-            yield "\ufeff"  # Excel opens UTF-8 CSV correctly only with a BOM
-            yield writer.writerow(headers())
-            for row in published_rows(notices):
-                yield writer.writerow([neutralize(v) for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename("csv")}"'
-    return response
+    return _download(request, "csv", CSV)
 
 
 @require_safe
 def download_xlsx(request):
-    notices = filtered_notices(request)
-    if notices is None:
-        return HttpResponseBadRequest(_("Invalid filter."))
-    name = static_file_name(request, "xlsx")
-    if name:
-        return serve_bulk_file(request, name, "xlsx", XLSX)
-    rows = ReservedProject.objects.filter(report__announcement__in=notices.values("pk"))
-    if rows[: FILTERED_XLSX_MAX_ROWS + 1].count() > FILTERED_XLSX_MAX_ROWS:
-        return HttpResponseBadRequest(
-            _(
-                "More than %(count)s rows match: narrow the filter, or download the CSV, "
-                "or the file of a whole year."
-            )
-            % {"count": FILTERED_XLSX_MAX_ROWS},
-            content_type="text/plain; charset=utf-8",
-        )
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Reserved projects")[:31])
-    sheet.append(headers())
-    for row in published_rows(notices):
-        sheet.append([neutralize(v) for v in row])
-    spool = tempfile.TemporaryFile()
-    workbook.save(spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename("xlsx"), content_type=XLSX)
+    return _download(request, "xlsx", XLSX)

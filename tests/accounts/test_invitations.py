@@ -203,3 +203,17 @@ def test_batch_import_refuses_a_file_that_is_not_xlsx(world, login):
 def test_batch_import_is_for_admins_only(world, login):
     assert login(world.handler).post(IMPORT, {"file": workbook(FIVE)}).status_code == 404
     assert not User.objects.filter(username="zhang1").exists()
+
+
+def test_invitation_mail_leaves_through_the_queue(world, login, settings, django_capture_on_commit_callbacks):
+    from django.tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    queued = task_backends["default"].results
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response, url = invite(login(world.admin), email="newbie@example.cn")
+
+    assert url is not None and mail.outbox == []  # the request never talks to the mail server
+    assert [(r.task.name, r.kwargs["to"]) for r in queued] == [("mail_send", ["newbie@example.cn"])]
+    assert url in queued[0].kwargs["body"]

@@ -94,3 +94,48 @@ def test_mail_is_in_the_recipients_language_not_the_request_language(
         act(announcement, "purchaser_return", world.reviewer, "请修改")
     assert mail.outbox[0].subject.startswith("已退回") or mail.outbox[0].subject.startswith("退回")
     assert "原因" in mail.outbox[0].body
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL: not an Exception, so nothing in the task catches it."""
+
+
+def test_mail_task_killed_after_the_first_of_three_recipients_mails_each_exactly_once_when_run_again(
+    world, monkeypatch
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from announcements.notifications import send_transition_mail
+
+    second = factories.user(
+        institution=world.unit, positions=[Position.PURCHASER_REVIEWER], email="r2@example.cn"
+    )
+    third = factories.user(
+        institution=world.unit, positions=[Position.PURCHASER_REVIEWER], email="r3@example.cn"
+    )
+    announcement = notice(institution=world.unit)
+    act(announcement, "submit", world.handler)  # not committed in this test: no mail sent yet
+    entry = announcement.flow_log.order_by("-pk").first()
+    reviewers = [world.reviewer, second, third]
+    real_send = EmailBackend.send_messages
+    sends = iter([real_send, None])
+
+    def dies_after_the_first(self, messages):
+        step = next(sends, None)
+        if step is None:
+            raise WorkerKilled
+        return step(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", dies_after_the_first)
+    kwargs = {"entry_id": entry.pk, "template": "to_review", "user_ids": [u.pk for u in reviewers]}
+    with pytest.raises(WorkerKilled):
+        send_transition_mail.call(**kwargs)
+    delivered_before_the_kill = [m.to for m in mail.outbox]
+    monkeypatch.setattr(EmailBackend, "send_messages", real_send)
+
+    sent_again = send_transition_mail.call(**kwargs)  # requeue_stale_tasks: the same task again
+    send_transition_mail.call(**kwargs)  # and once more: nothing left to send
+
+    assert delivered_before_the_kill == [[reviewers[0].email]]
+    assert sent_again == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in reviewers)

@@ -147,3 +147,21 @@ def test_database_waits_are_bounded_shorter_for_web_than_for_commands():
 
     assert web.stdout.split() == ["-c", "statement_timeout=5000", "-c", "lock_timeout=3000"], web.stderr
     assert command.stdout.split() == ["-c", "statement_timeout=600000", "-c", "lock_timeout=60000"]
+
+
+def test_production_keeps_database_connections_and_refuses_sessions_in_the_cache():
+    # Issue 14, item 2: persistent connections are the default, not a line in the docs; sessions
+    # must not depend on the cache (Redis down would sign everybody out and refuse sign-in).
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://sme@db.internal:5432/sme"}
+    show = (
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    kept = _manage("shell", "-v", "0", "-c", show, env=env)
+    cached = _manage(
+        "check", "--deploy", env={**env, "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db"}
+    )
+
+    assert kept.stdout.split() == ["60", "True"], kept.stderr
+    assert cached.returncode != 0
+    assert "config.E002" in cached.stderr

@@ -5,8 +5,10 @@ it does not fall over, and nothing committed is lost."""
 import json
 import os
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from accounts.enums import Position
 from accounts.models import User
 from announcements.enums import State
 from announcements.models import Announcement
@@ -329,3 +332,128 @@ def test_task_of_a_killed_worker_runs_again_once(settings, tmp_path):
     assert stuck.status == TaskResultStatus.RUNNING
     assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.SUCCESSFUL
     assert marks.read_text().split() == ["run", "run"]  # killed once, run again once
+
+
+class _SmtpServer(socketserver.ThreadingTCPServer):
+    """A mail server on 127.0.0.1 that records what it accepts (recipients of each DATA). With
+    `hang_after` set, once it has accepted that many messages it stops answering: the sender is
+    stuck inside its next send, where the test kills it."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _SmtpHandler)
+        self.accepted: list[list[str]] = []
+        self.hang_after: int | None = None
+        self.hanging = threading.Event()
+        self.release = threading.Event()
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    def reply(self, line: str) -> None:
+        self.wfile.write(f"{line}\r\n".encode())
+
+    def handle(self):
+        server, recipients = self.server, []
+        self.reply("220 test ESMTP")
+        while line := self.rfile.readline():
+            verb = line[:4].upper()
+            if (
+                verb == b"MAIL"
+                and server.hang_after is not None
+                and len(server.accepted) >= server.hang_after
+            ):
+                server.hanging.set()
+                server.release.wait(60)
+                return
+            if verb == b"RCPT":
+                recipients.append(line.decode().split("<", 1)[1].split(">", 1)[0])
+            if verb == b"DATA":
+                self.reply("354 go on")
+                while self.rfile.readline() not in (b".\r\n", b""):
+                    pass
+                server.accepted.append(recipients)
+                recipients = []
+                self.reply("250 queued")
+            elif verb == b"QUIT":
+                self.reply("221 bye")
+                return
+            else:
+                self.reply("250 ok")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_killed_mid_mail_task_mails_each_recipient_once_when_run_again(settings, world):
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process needs a shared database")
+    settings.TASKS = DB_QUEUE
+    reviewers = [
+        world.reviewer,
+        *[
+            factories.user(
+                institution=world.unit, positions=[Position.PURCHASER_REVIEWER], email=f"r{i}@example.cn"
+            )
+            for i in (2, 3)
+        ],
+    ]
+    smtp = _SmtpServer()
+    threading.Thread(target=smtp.serve_forever, daemon=True).start()
+    smtp.hang_after = 1  # the first mail goes out, then the worker dies inside the second
+    notice = wf.notice(institution=world.unit)
+    apply_action(announcement=notice, action=Action.SUBMIT, actor=world.handler)
+    name = connection.settings_dict["NAME"]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="1",
+        LOG_LEVEL="WARNING",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp.server_address[1]}",
+    )
+    worker_command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
+    try:
+        worker = subprocess.Popen([*worker_command, "--interval", "0.2"], cwd=ROOT, env=env)
+        try:
+            assert smtp.hanging.wait(60), "the worker never reached the second mail"
+            worker.kill()  # SIGKILL between two recipients: no cleanup, the task stays RUNNING
+            worker.wait(10)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        killed_after = [list(r) for r in smtp.accepted]
+        smtp.hang_after = None
+        smtp.release.set()
+
+        call_command("requeue_stale_tasks", older_than=0, stdout=open(os.devnull, "w"))
+        subprocess.run([*worker_command, "--batch"], cwd=ROOT, env=env, check=True, timeout=120)
+    finally:
+        smtp.shutdown()
+        smtp.server_close()
+
+    assert killed_after == [[reviewers[0].email]]
+    assert sorted(r for accepted in smtp.accepted for r in accepted) == sorted(u.email for u in reviewers)
+    assert [t.status for t in _mail_tasks()] == [TaskResultStatus.SUCCESSFUL]
+
+
+def test_single_mail_task_run_again_sends_nothing_more(db, settings):
+    from django.tasks import TaskContext, task_backends
+
+    from accounts.tasks import mail_send
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    backend.clear()
+    mail_send.enqueue(subject="重置密码", body="链接", to=["a@example.cn", "b@example.cn"])
+    queued = backend.results[0]
+
+    first = mail_send.call(TaskContext(task_result=queued), **queued.kwargs)
+    again = mail_send.call(TaskContext(task_result=queued), **queued.kwargs)
+
+    assert (first, again) == (2, 0)
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.cn", "b@example.cn"]

@@ -38,3 +38,33 @@ def test_reminder_button_says_how_many_units_got_an_email_too(world, putuo, logi
     html = response.content.decode()
     assert "已向2个单位发送站内提醒（其中1个单位同时收到邮件）" in html
     assert "1个单位没有项目采购经办岗" in html  # the fourth unit
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reminder_button_with_the_mail_server_refusing_answers_and_the_queue_retries(
+    world, putuo, login, settings
+):
+    # Issue 14: mail leaves through the queue. The request stores the reminder and the inbox
+    # messages; a worker meets the refusing server, retries, then gives up visibly.
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.MAIL_RETRY_SECONDS = 0
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 2599, "timeout": 2},
+        }
+    }
+    client = login(world.finance)
+    with freeze_time("2026-07-10 01:00:00"):
+        response = client.post(f"/console/oversight/campaigns/{putuo['campaign'].pk}/remind/", follow=True)
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0)
+
+    tasks = DBTaskResult.objects.filter(task_path__endswith="reminder_mail_send").order_by("enqueued_at")
+    assert "已向1个单位发送站内提醒（其中1个单位同时收到邮件）" in response.content.decode()
+    assert list(Reminder.objects.values_list("institution_id", flat=True)) == [world.other_unit.pk]
+    assert Message.objects.filter(recipient=world.other_handler).count() == 1
+    assert [t.status for t in tasks] == [TaskResultStatus.SUCCESSFUL] * 4 + [TaskResultStatus.FAILED]
+    assert mail.outbox == []

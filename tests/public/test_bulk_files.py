@@ -53,7 +53,6 @@ def test_download_serves_the_built_file_without_building_one(
         raise AssertionError("a request built a workbook")
 
     monkeypatch.setattr(bulk, "_write_xlsx", refuse)
-    monkeypatch.setattr("public.views.downloads.Workbook", refuse)
     response = client.get(reverse("public:download_xlsx"))
 
     manifest = bulk.read_manifest()
@@ -107,18 +106,6 @@ def test_new_generation_deletes_the_previous_files(world, django_capture_on_comm
 
     assert old_paths and not any(default_storage.exists(p) for p in old_paths)
     assert all(default_storage.exists(f["path"]) for f in bulk.read_manifest()["files"].values())
-
-
-def test_filtered_xlsx_beyond_the_cap_is_refused_with_a_message(client, world, monkeypatch):
-    from tests.public.conftest import make_notice
-
-    make_notice(institution=world.unit, rows=[("甲", "1", "1"), ("乙", "1", "1")])
-    monkeypatch.setattr("public.views.downloads.FILTERED_XLSX_MAX_ROWS", 1)
-
-    response = client.get(reverse("public:download_xlsx"), {"district": "310107"})
-
-    assert response.status_code == 400
-    assert "CSV" in response.content.decode()
 
 
 @pytest.mark.postgres

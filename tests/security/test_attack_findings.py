@@ -150,6 +150,37 @@ def test_broken_workbook_is_refused_as_damaged(change):
     assert str(refused.value) == "文件已损坏或不是有效的Excel文件。"
 
 
+@pytest.mark.parametrize(
+    "change",
+    [lambda xml: xml[: len(xml) // 2], lambda xml: LAUGHS],
+    ids=["truncated-sheet-xml", "billion-laughs"],
+)
+def test_broken_workbook_uploaded_through_the_pages_answers_the_message_not_500(world, login, change):
+    # The finding was reproduced over HTTP: the rows import and the staff batch import.
+    from accounts.importers import template_workbook as staff_template
+    from reservations.services import report_rows_save
+    from tests import drafting_support as S
+
+    notice = S.draft(world.handler)
+    report_rows_save(report=notice.report, rows=[S.row(1)])
+    rows_page = login(world.handler).post(
+        reverse("announcements:import_rows", args=[notice.public_id]),
+        {"file": SimpleUploadedFile("rows.xlsx", _rebuilt(template_workbook(), change)), "mode": "replace"},
+    )
+    staff_before = User.objects.count()
+    staff_page = login(world.admin).post(
+        reverse("accounts:staff_import"),
+        {"file": SimpleUploadedFile("staff.xlsx", _rebuilt(staff_template(), change))},
+    )
+
+    assert rows_page.status_code == 200
+    assert "文件已损坏或不是有效的Excel文件" in rows_page.content.decode()
+    assert list(notice.report.rows.values_list("name", flat=True)) == ["项目1"]
+    assert staff_page.status_code == 200
+    assert "文件不是可读取的 .xlsx 工作簿" in staff_page.content.decode()  # the staff import's wording
+    assert User.objects.count() == staff_before
+
+
 # --- #7 draft amounts on the oversight dashboard ---------------------------------------------------
 
 

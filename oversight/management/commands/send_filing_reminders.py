@@ -9,7 +9,8 @@ class Command(BaseCommand):
         "E-mail the procurement handlers of units that have not published: within each campaign's "
         "reminder window before the deadline, and daily once it has passed. Run it from cron once "
         "a day; running it again the same day (or twice at once) sends nothing new. Enqueues the "
-        "task for the worker, or runs it here with --now."
+        "task for the worker, or runs it here with --now; the e-mails always leave through the "
+        "queue (a worker sends them)."
     )
 
     def add_arguments(self, parser):
