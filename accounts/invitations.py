@@ -21,7 +21,7 @@ from .enums import StaffAction
 from .models import Invitation, User
 from .rules import can_manage_staff_of
 from .services import StaffNotFound, staff_change_record
-from .tasks import mail_send
+from .tasks import mail_enqueue
 
 
 class InvitationInvalid(Exception):
@@ -62,9 +62,7 @@ def invitation_issue(*, actor: User, staff: User) -> str:
         message = _invitation_email(staff, actor, token)
         # Through the queue like every mail (a worker sends; a refusal fails that task, never
         # this request): the link is on the admin's screen anyway.
-        transaction.on_commit(
-            lambda m=message: mail_send.enqueue(subject=m.subject, body=m.body, to=list(m.to))
-        )
+        mail_enqueue(subject=message.subject, body=message.body, to=list(message.to))
     return token
 
 

@@ -373,6 +373,24 @@ class Invitation(models.Model):
         return f"{self.staff} {self.created_at:%Y-%m-%d}"
 
 
+class OutgoingMail(models.Model):
+    """A single mail waiting for the task worker (accounts.tasks.mail_enqueue). The task's own
+    arguments carry only this row's id: a body holding a password-reset or invitation link never
+    sits in the task table, and the row is deleted once every recipient got the mail."""
+
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    recipients = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mails")
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.recipients)}"
+
+
 class MailDelivery(models.Model):
     """A mail that the mail server accepted for one recipient of one notification (accounts.mail).
 

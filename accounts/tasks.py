@@ -1,10 +1,12 @@
 """Slow work of the accounts app, run on the task queue (django-tasks-db; immediate in tests)."""
 
+from django.db import transaction
 from django.tasks import task
 
 from . import sms
 from .inbox import messages_purge
 from .mail import mail_delivery_record, mail_recipients_reached
+from .models import OutgoingMail
 
 
 @task
@@ -13,21 +15,34 @@ def sms_code_send(*, phone: str, code: str, minutes: int) -> None:
     sms.get_backend().send_code(phone=phone, code=code, minutes=minutes)
 
 
-@task(takes_context=True)
-def mail_send(context, *, subject: str, body: str, to: list[str]) -> int:
-    """Send one plain-text mail (password-reset links) to each address that this task has not
-    reached yet (a killed worker's task runs again: accounts.mail); returns how many left now.
-    A mail server error fails the task."""
+@task
+def mail_send(*, mail_id: int) -> int:
+    """Send a queued single mail (password-reset and invitation links: accounts.tasks.mail_enqueue)
+    to each address not reached yet (a killed worker's task runs again), then delete it; returns
+    how many left now. A mail server error fails the task and keeps the mail for its next run."""
     from django.core.mail import send_mail
 
-    key = f"task:{context.task_result.id}"
-    reached = mail_recipients_reached(key=key, recipients=to)
+    mail = OutgoingMail.objects.filter(pk=mail_id).first()
+    if mail is None:  # sent and deleted by an earlier run
+        return 0
+    key = f"mail:{mail.pk}"
+    reached = mail_recipients_reached(key=key, recipients=mail.recipients)
     sent = 0
-    for address in to:
-        if address not in reached and send_mail(subject, body, None, [address]):
+    for address in mail.recipients:
+        if address not in reached and send_mail(mail.subject, mail.body, None, [address]):
             mail_delivery_record(key=key, recipient=address)
             sent += 1
+    mail.delete()
     return sent
+
+
+def mail_enqueue(*, subject: str, body: str, to: list[str]) -> OutgoingMail:
+    """Queue one plain-text mail for the worker, after the caller's transaction commits. The body
+    (it may hold a one-time link) is stored in `OutgoingMail`, not in the task's arguments, and
+    deleted once sent. Side effects: one INSERT; one task enqueued on commit."""
+    mail = OutgoingMail.objects.create(subject=subject, body=body, recipients=list(to))
+    transaction.on_commit(lambda: mail_send.enqueue(mail_id=mail.pk))
+    return mail
 
 
 @task

@@ -441,19 +441,51 @@ def test_worker_killed_mid_mail_task_mails_each_recipient_once_when_run_again(se
     assert [t.status for t in _mail_tasks()] == [TaskResultStatus.SUCCESSFUL]
 
 
-def test_single_mail_task_run_again_sends_nothing_more(db, settings):
-    from django.tasks import TaskContext, task_backends
+def test_single_mail_task_run_again_sends_nothing_more(db, settings, django_capture_on_commit_callbacks):
+    from django.tasks import task_backends
 
-    from accounts.tasks import mail_send
+    from accounts.models import OutgoingMail
+    from accounts.tasks import mail_enqueue, mail_send
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     backend = task_backends["default"]
     backend.clear()
-    mail_send.enqueue(subject="重置密码", body="链接", to=["a@example.cn", "b@example.cn"])
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_enqueue(subject="重置密码", body="链接", to=["a@example.cn", "b@example.cn"])
     queued = backend.results[0]
+    assert queued.kwargs == {"mail_id": OutgoingMail.objects.get().pk}  # no body in the task table
 
-    first = mail_send.call(TaskContext(task_result=queued), **queued.kwargs)
-    again = mail_send.call(TaskContext(task_result=queued), **queued.kwargs)
+    first = mail_send.call(**queued.kwargs)
+    again = mail_send.call(**queued.kwargs)
 
     assert (first, again) == (2, 0)
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.cn", "b@example.cn"]
+    assert not OutgoingMail.objects.exists()  # the link is gone once sent
+
+
+def test_single_mail_killed_between_recipients_resumes_with_the_rest(db, settings, monkeypatch):
+    from django.core import mail as django_mail
+
+    from accounts.models import OutgoingMail
+    from accounts.tasks import mail_send
+
+    queued = OutgoingMail.objects.create(
+        subject="重置密码", body="链接", recipients=["a@example.cn", "b@example.cn"]
+    )
+    real_send = django_mail.send_mail
+    calls = []
+
+    def dies_after_first(*args, **kwargs):
+        calls.append(args[3])
+        if len(calls) == 2:
+            raise ConnectionResetError("worker killed")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(django_mail, "send_mail", dies_after_first)
+    with pytest.raises(ConnectionResetError):
+        mail_send.call(mail_id=queued.pk)
+    assert OutgoingMail.objects.filter(pk=queued.pk).exists()  # kept for the next run
+    monkeypatch.setattr(django_mail, "send_mail", real_send)
+
+    assert mail_send.call(mail_id=queued.pk) == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.cn", "b@example.cn"]
