@@ -166,6 +166,7 @@ def test_broken_workbook_uploaded_through_the_pages_answers_the_message_not_500(
     rows_page = login(world.handler).post(
         reverse("announcements:import_rows", args=[notice.public_id]),
         {"file": SimpleUploadedFile("rows.xlsx", _rebuilt(template_workbook(), change)), "mode": "replace"},
+        follow=True,  # the import runs on the task worker; its page shows the outcome
     )
     staff_before = User.objects.count()
     staff_page = login(world.admin).post(
