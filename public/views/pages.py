@@ -6,7 +6,10 @@ once. The detail page is not cached as a whole: it counts views and must answer 
 a notice is revoked; its QR code, which never changes, is.
 """
 
+import html
 import logging
+import re
+import unicodedata
 from datetime import timedelta
 from functools import lru_cache
 
@@ -16,14 +19,15 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
+from django.utils.text import add_truncation_text
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import District
+from announcements.models import Announcement, Attachment
 from announcements.selectors import announcements_published
 
 from ..cache import VERSION_KEY, public_cache_version, versioned_get, versioned_set
@@ -36,6 +40,7 @@ from ..http import (
     site_url,
 )
 from ..paging import ListPage
+from ..prepared import PreparedQuery
 from ..qr import qr_svg
 from ..search import PublicNoticeFilter, why_matched, year_choices
 from ..services import count_view
@@ -232,41 +237,83 @@ def _options(choices, selected: str):
     )
 
 
+# The detail page's two queries, compiled once per process (public.prepared).
+_notice_row = PreparedQuery(
+    Announcement,
+    lambda public_id: announcements_published()
+    .select_related(None)
+    .filter(public_id=public_id)
+    .order_by()
+    .values_list("pk", "public_id", "title", "published_at", "published_html", "institution__name")[:1],
+    public_id=str,
+)
+_attachment_rows = PreparedQuery(
+    Attachment,
+    lambda pk: Attachment.objects.filter(announcement_id=pk).values_list("pk", "original_name", "size"),
+    pk=int,
+)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
 def detail_content(public_id: str) -> dict | None:
     """What the detail page shows of a published notice, cached under the publication version
-    (a revocation bumps it, so the next request answers 410). None when not published."""
-    version, content = versioned_get("detail", public_id)
+    (a revocation bumps it, so the next request answers 410). None when not published.
+    One query for the notice (its frozen HTML), one for its attachments."""
+    version, content = versioned_get("detail-content", public_id)
     if content is not None:
         return content or None
-    notice = (
-        announcements_published()
-        .select_related(None)
-        .select_related("institution")
-        .only("public_id", "title", "published_at", "published_html", "institution__name")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if notice is None:
-        versioned_set("detail", public_id, version=version, value={})  # floods of bad ids stay cheap
+    found = _notice_row.rows(public_id=public_id)
+    if not found:
+        versioned_set("detail-content", public_id, version=version, value={})  # floods of bad ids stay cheap
         return None
-    page_url = site_url(reverse("public:detail", args=[notice.public_id]))
+    pk, public_id, title, published_at, published_html, unit = found[0]
+    prefix = _detail_prefix()
+    page_url = site_url(f"{prefix}{public_id}/")
+    local = timezone.localtime(published_at)
     content = {
-        "pk": notice.pk,
-        "public_id": notice.public_id,
-        "title": notice.title,
-        "unit": notice.institution.name,
-        "published_at": notice.published_at,
-        "published_html": notice.published_html,
+        "pk": pk,
+        "public_id": public_id,
+        "title": title,
+        "unit": unit,
+        "published_at": published_at,
+        "published_iso": local.replace(microsecond=0).isoformat(),
+        "published_text": local.strftime("%Y-%m-%d %H:%M:%S"),
+        "published_html": mark_safe(published_html),
         "attachments": [
-            {"name": name, "size": size, "url": reverse("public:attachment", args=[notice.public_id, pk])}
-            for pk, name, size in notice.attachments.values_list("pk", "original_name", "size")
+            {"name": name, "size": size, "url": f"{prefix}{public_id}/attachments/{attachment_pk}/"}
+            for attachment_pk, name, size in _attachment_rows.rows(pk=pk)
         ],
         "canonical_url": page_url,
-        "og_description": Truncator(" ".join(strip_tags(notice.published_html).split())).chars(120),
-        "qr_svg": qr_for(page_url),
+        "og_description": _description(published_html),
+        "qr_svg": mark_safe(qr_for(page_url)),
     }
-    versioned_set("detail", public_id, version=version, value=content)
+    # The page's values as the shell prints them (escaped once here, not per reader).
+    content["shell"] = {name: escape(content[name]) for name in SHELL_FIELDS} | {
+        name: content[name] for name in RAW_FIELDS
+    }
+    content["shell"]["attachments"] = (
+        render_to_string("public/notice_detail.html#attachments", {"notice": content})
+        if content["attachments"]
+        else ""
+    )
+    versioned_set("detail-content", public_id, version=version, value=content)
     return content
+
+
+def _detail_prefix() -> str:
+    """/notices/ (or wherever the detail pages live): one reverse() per request, not per link."""
+    return reverse("public:detail", args=["0" * 32]).removesuffix("0" * 32 + "/")
+
+
+def _description(body_html: str, length: int = 120) -> str:
+    """The first `length` characters of the notice's text (for og:description): its tags
+    dropped, entities read, whitespace collapsed. The body is the renderer's own HTML."""
+    text = unicodedata.normalize("NFC", " ".join(html.unescape(_TAG_RE.sub("", body_html)).split()))
+    if len(text) <= length:
+        return text
+    # As Truncator.chars() ends it, in the reader's language ("…", or "..." in Chinese).
+    tail = add_truncation_text("")
+    return text[: length - len(tail)] + tail
 
 
 @lru_cache(maxsize=2048)
@@ -277,12 +324,44 @@ def qr_for(url: str) -> str:
 
 # Stands for the view count in a cached page; a word joiner, which no notice text contains.
 VIEWS_MARK = "\u2060views\u2060"
+# What the detail template prints of the notice, escaped (SHELL_FIELDS) or as it is (RAW_FIELDS).
+SHELL_FIELDS = ("title", "unit", "published_iso", "published_text", "canonical_url", "og_description")
+RAW_FIELDS = ("published_html", "qr_svg")
+_SLOT_RE = re.compile("\u2060(\\w+)\u2060")
+_detail_shells: dict = {}
+
+
+def detail_shell(request) -> list[str]:
+    """The detail page with a marker for every value of the notice, rendered once per process
+    and language and split at the markers: even items are text, odd items name the value that
+    goes there. For readers who share cached pages (no user, no messages in the header)."""
+    language = get_language()
+    shell = _detail_shells.get(language)
+    if shell is None:
+        slot = "\u2060{}\u2060".format
+        context = {
+            "notice": {name: slot(name) for name in (*SHELL_FIELDS, *RAW_FIELDS)},
+            "views": slot("views"),
+            "shell": {"attachments": slot("attachments")},
+        }
+        html = render_to_string("public/notice_detail.html", context, request)
+        shell = _detail_shells[language] = _SLOT_RE.split(html)
+    return shell
+
+
+def detail_html(request, content: dict, views) -> str:
+    values = content["shell"] | {"views": str(views)}
+    pieces = detail_shell(request)[:]
+    for index in range(1, len(pieces), 2):
+        pieces[index] = values[pieces[index]]
+    return "".join(pieces)
 
 
 @require_safe
 def public_notice_detail(request, public_id):
-    """The notice as approved. For anonymous readers without cookies the whole page is cached
-    (under the publication version) around its view count, so a view costs one small query."""
+    """The notice as approved. For anonymous readers without cookies the page is the shell filled
+    with the notice's values (detail_shell), and the whole page is cached (under the publication
+    version) around its view count, so a view costs one small query or none."""
     anonymous = shares_cached_pages(request)
     version, page = versioned_get("detail-page", public_id) if anonymous else (None, None)
     content = None
@@ -296,9 +375,7 @@ def public_notice_detail(request, public_id):
     if not anonymous:
         return render(request, "public/notice_detail.html", {"notice": content, "views": views})
     if page is None:
-        context = {"notice": content, "views": VIEWS_MARK}
-        html = render_to_string("public/notice_detail.html", context, request)
-        page = (content["pk"], html.split(VIEWS_MARK))
+        page = (content["pk"], detail_html(request, content, VIEWS_MARK).split(VIEWS_MARK))
         versioned_set("detail-page", public_id, version=version, value=page)
     return HttpResponse(str(views).join(page[1]))
 
