@@ -29,7 +29,11 @@ def published_for_api():
 
 
 def encode_cursor(notice) -> str:
-    raw = f"{notice.published_at.isoformat()}|{notice.pk}"
+    return encode_position(notice.published_at, notice.pk)
+
+
+def encode_position(published_at, pk) -> str:
+    raw = f"{published_at.isoformat()}|{pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

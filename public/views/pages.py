@@ -240,11 +240,13 @@ def _options(choices, selected: str):
 # The detail page's two queries, compiled once per process (public.prepared).
 _notice_row = PreparedQuery(
     Announcement,
-    lambda public_id: announcements_published()
-    .select_related(None)
-    .filter(public_id=public_id)
-    .order_by()
-    .values_list("pk", "public_id", "title", "published_at", "published_html", "institution__name")[:1],
+    lambda public_id: (
+        announcements_published()
+        .select_related(None)
+        .filter(public_id=public_id)
+        .order_by()
+        .values_list("pk", "public_id", "title", "published_at", "published_html", "institution__name")[:1]
+    ),
     public_id=str,
 )
 _attachment_rows = PreparedQuery(
