@@ -26,15 +26,21 @@ def site_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def url_path(url_name: str) -> str:
+    """reverse(url_name) of a URL without arguments, reversed once per process."""
+    return _reversed(url_name, (), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
 def path_prefix(url_name: str) -> str:
     """The path of `url_name`'s pages before their public id ("/notices/" for public:detail):
     links are this plus the id and a slash, without a reverse() per link."""
-    return _path_prefix(url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    path = _reversed(url_name, ("0" * 32,), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return path.removesuffix("0" * 32 + "/")
 
 
 @lru_cache(maxsize=64)
-def _path_prefix(url_name: str, script_prefix: str, urlconf) -> str:
-    return reverse(url_name, args=["0" * 32], urlconf=urlconf).removesuffix("0" * 32 + "/")
+def _reversed(url_name: str, args: tuple, script_prefix: str, urlconf) -> str:
+    return reverse(url_name, args=args, urlconf=urlconf)
 
 
 # No filter accepts a longer value (q and unit are max_length=100; the rest are shorter).
