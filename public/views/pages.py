@@ -35,6 +35,7 @@ from ..http import (
     cache_params,
     cached_public_response,
     canonical_query,
+    path_prefix,
     revoked_or_404,
     shares_cached_pages,
     site_url,
@@ -166,7 +167,7 @@ def list_rows(notices, *, keyword: str = "") -> list[dict]:
     """What each row shows, prepared here so that the row template only prints; for a search,
     why a notice matched when its title does not say (the unit or project name, highlighted)."""
     new_since = timezone.now() - timedelta(days=NEW_DAYS)
-    prefix = reverse("public:detail", args=["0" * 32]).removesuffix("0" * 32 + "/")
+    prefix = path_prefix("public:detail")
     rows = []
     for notice in notices:
         local = timezone.localtime(notice.published_at)
@@ -269,7 +270,7 @@ def detail_content(public_id: str) -> dict | None:
         versioned_set("detail-content", public_id, version=version, value={})  # floods of bad ids stay cheap
         return None
     pk, public_id, title, published_at, published_html, unit = found[0]
-    prefix = _detail_prefix()
+    prefix = path_prefix("public:detail")
     page_url = site_url(f"{prefix}{public_id}/")
     local = timezone.localtime(published_at)
     content = {
@@ -300,11 +301,6 @@ def detail_content(public_id: str) -> dict | None:
     )
     versioned_set("detail-content", public_id, version=version, value=content)
     return content
-
-
-def _detail_prefix() -> str:
-    """/notices/ (or wherever the detail pages live): one reverse() per request, not per link."""
-    return reverse("public:detail", args=["0" * 32]).removesuffix("0" * 32 + "/")
 
 
 def _description(body_html: str, length: int = 120) -> str:
