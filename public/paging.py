@@ -5,6 +5,8 @@ each page is an index range scan however deep it is.
 """
 
 import base64
+from collections import namedtuple
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.db.models import Q
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from announcements.selectors import announcements_published
 
 from .http import site_url
+from .prepared import PreparedQuery
 from .search import ApiNoticeFilter
 
 DEFAULT_LIMIT = 20
@@ -79,6 +82,34 @@ def next_url(request, url_name, next_cursor):
     return site_url(reverse(url_name)) + "?" + urlencode(params)
 
 
+class PreparedPages:
+    """The pages of one listing without filters: the first page and the page after a cursor,
+    each a query compiled once per process (public.prepared), rows as named tuples of `columns`
+    like values_list(named=True) gives. `queryset()` builds the listing, newest first."""
+
+    def __init__(self, model, queryset, columns, *, per_page: int):
+        self.queryset = queryset
+        self.per_page = per_page
+        self.row = namedtuple("Row", columns)
+        self._first = PreparedQuery(model, lambda: queryset().values_list(*columns)[: per_page + 1])
+        self._after = PreparedQuery(
+            model,
+            lambda moment, pk: (
+                queryset()
+                .filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+                .values_list(*columns)[: per_page + 1]
+            ),
+            moment=datetime,
+            pk=int,
+        )
+
+    def first_rows(self) -> list:
+        return [self.row._make(row) for row in self._first.rows()]
+
+    def rows_after(self, moment, pk) -> list:
+        return [self.row._make(row) for row in self._after.rows(moment=moment, pk=pk)]
+
+
 class ListPage:
     """One page of the public HTML list without counting the matches: 21 rows tell whether a
     next page exists. Page 1 is the newest 20; a deeper page starts after the cursor that the
@@ -86,7 +117,8 @@ class ListPage:
     a bare ?page=N (old links, typed URLs) finds its start by skipping (N-1)×20 keys of a
     narrow query, which the list's covering index answers without reading the notices."""
 
-    def __init__(self, queryset, *, per_page: int, number, cursor: str | None):
+    def __init__(self, queryset, *, per_page: int, number, cursor: str | None, prepared=None):
+        """`queryset` gives the rows (values_list, named); or None and `prepared` (PreparedPages)."""
         try:
             self.number = max(int(number or 1), 1)
         except (TypeError, ValueError):
@@ -96,9 +128,13 @@ class ListPage:
         start = decode_cursor(cursor) if cursor and self.number > 1 else None
         if start is None and self.number > 1:
             skip = (self.number - 1) * per_page - 1
-            start = next(iter(queryset.values_list("published_at", "pk")[skip : skip + 1]), None)
+            source = queryset if queryset is not None else prepared.queryset()
+            start = next(iter(source.values_list("published_at", "pk")[skip : skip + 1]), None)
         if self.number > 1 and start is None:
             rows = []
+        elif prepared is not None:
+            assert prepared.per_page == per_page
+            rows = prepared.rows_after(*start) if start is not None else prepared.first_rows()
         else:
             if start is not None:
                 moment, pk = start

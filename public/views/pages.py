@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import add_truncation_text
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -39,8 +39,9 @@ from ..http import (
     revoked_or_404,
     shares_cached_pages,
     site_url,
+    url_path,
 )
-from ..paging import ListPage
+from ..paging import ListPage, PreparedPages
 from ..prepared import PreparedQuery
 from ..qr import qr_svg
 from ..search import PublicNoticeFilter, why_matched, year_choices
@@ -64,23 +65,49 @@ def public_notice_list(request):
     )
 
 
-def _render_list(request):
-    queryset = (
+# The unfiltered list's pages (most readers): queries compiled once per process (public.prepared).
+LIST_COLUMNS = ("pk", "public_id", "title", "published_at", "district__name")
+
+
+def _list_queryset():
+    return (
         announcements_published()
         .select_related(None)
         .select_related("district")
         .only("public_id", "title", "published_at", "district__name")
         .order_by("-published_at", "-id")
     )
-    filterset = PublicNoticeFilter(request.GET or None, queryset=queryset)
-    form = filterset.form
+
+
+_unfiltered_pages = PreparedPages(Announcement, _list_queryset, LIST_COLUMNS, per_page=PAGE_SIZE)
+
+
+def _render_list(request):
     filtered = any(request.GET.get(n) for n in FILTER_PARAMS)
     shared = shares_cached_pages(request)
     version, total, districts = list_facts(filtered)
+    query = canonical_query(request, FILTER_PARAMS)
+    # The form and the open-data links depend only on the filter parameters (and the district
+    # and year choices): rendered once per process for each such combination.
+    key = (get_language(), query, tuple(districts), year_choices()[0])
+    around = _around_results.get(key) if shared and not filtered else None
+    if around is not None:
+        # Nothing to filter and the form is rendered already: no filterset, no form.
+        page = ListPage(
+            None,
+            per_page=PAGE_SIZE,
+            number=request.GET.get("page"),
+            cursor=request.GET.get("after"),
+            prepared=_unfiltered_pages,
+        )
+        context = _results_context(page, total, filtered=False, query=query, keyword="", shared=True)
+        results = render_to_string("public/notice_list.html#results", context)
+        return HttpResponse(_join(list_shell(request), [around[0], results, around[1]]))
+    filterset = PublicNoticeFilter(request.GET or None, queryset=_list_queryset())
+    form = filterset.form
     # Named tuples instead of model instances: a page of 21 rows builds no models.
     keyword = (form.cleaned_data.get("q") or "") if form.is_bound and form.errors is not None else ""
-    columns = ("pk", "public_id", "title", "published_at", "district__name")
-    rows_qs = filterset.qs.values_list(*columns, *(("search_text",) if keyword else ()), named=True)
+    rows_qs = filterset.qs.values_list(*LIST_COLUMNS, *(("search_text",) if keyword else ()), named=True)
     page = ListPage(
         rows_qs, per_page=PAGE_SIZE, number=request.GET.get("page"), cursor=request.GET.get("after")
     )
@@ -89,8 +116,11 @@ def _render_list(request):
     dates_open = bool(request.GET.get("date_from") or request.GET.get("date_to"))
     if form.is_bound and (form.has_error("date_from") or form.has_error("date_to")):
         dates_open = True
-    query = canonical_query(request, FILTER_PARAMS)
-    context = {
+    # An invalid filter answers 400 (and cached_public_response never stores a 400).
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    context = _results_context(
+        page, total, filtered=filtered, query=query, keyword=keyword, shared=shared and status == 200
+    ) | {
         "filter_form": form,
         # Callables: the template calls them only when it renders the form.
         "district_options": lambda: _options(
@@ -98,24 +128,12 @@ def _render_list(request):
         ),
         "year_options": lambda: _options([("", _("Any year")), *year_choices()], _bound_value(form, "year")),
         "district_code": _bound_value(form, "district"),
-        "page_obj": page,
-        "notices": page.object_list,
-        "rows": list_rows(page.object_list, keyword=keyword),
-        "total": total,
-        "num_pages": -(-total // PAGE_SIZE) if total is not None and not filtered else None,
         "dates_open": dates_open,
-        "filtered": filtered,
-        "canonical_url": site_url(reverse("public:list")),
+        "canonical_url": site_url(url_path("public:list")),
         "download_query": query,
-        "page_query": query + "&" if query else "",
     }
-    # An invalid filter answers 400 (and cached_public_response never stores a 400).
-    status = 400 if form.is_bound and not form.is_valid() else 200
     if not shared or status == 400:
         return render(request, "public/notice_list.html", context, status=status)
-    # The form and the open-data links depend only on the filter parameters (and the district
-    # and year choices): rendered once per process for each such combination.
-    key = (get_language(), query, tuple(districts), year_choices()[0])
     around = _around_results.get(key) if not form.errors else None
     if around is None:
         around = tuple(
@@ -128,6 +146,21 @@ def _render_list(request):
             _around_results[key] = around
     results = render_to_string("public/notice_list.html#results", context)
     return HttpResponse(_join(list_shell(request), [around[0], results, around[1]]))
+
+
+def _results_context(page, total, *, filtered: bool, query: str, keyword: str, shared: bool) -> dict:
+    """What the results partial shows; for shared readers the rows come as ready HTML."""
+    rows = list_rows(page.object_list, keyword=keyword)
+    return {
+        "page_obj": page,
+        "notices": page.object_list,
+        "rows": rows,
+        "rows_html": rows_html(rows) if shared and rows else "",
+        "total": total,
+        "num_pages": -(-total // PAGE_SIZE) if total is not None and not filtered else None,
+        "filtered": filtered,
+        "page_query": query + "&" if query else "",
+    }
 
 
 _around_results: dict = {}
@@ -184,6 +217,35 @@ def list_rows(notices, *, keyword: str = "") -> list[dict]:
             }
         )
     return rows
+
+
+_row_shells: dict = {}
+_ROW_VALUES = ("href", "label", "iso", "day", "why")
+
+
+def rows_html(rows) -> SafeString:
+    """The rows as the template's loop prints them, from the `row` partial rendered once per
+    process, language and kind of row (NEW or not, with a "Matched:" line or not), each value
+    escaped as the template escapes it."""
+    out = []
+    language = get_language()
+    for row in rows:
+        kind = (language, row["new"], bool(row["why"]))
+        pieces = _row_shells.get(kind)
+        if pieces is None:
+            slot = "\u2060{}\u2060".format
+            marked = {name: slot(name) for name in _ROW_VALUES} | {"new": row["new"]}
+            if not row["why"]:
+                marked["why"] = ""
+            html = render_to_string("public/notice_list.html#row", {"row": marked})
+            pieces = _row_shells[kind] = _SLOT_RE.split(html)
+        pieces = pieces[:]
+        for index in range(1, len(pieces), 2):
+            name = pieces[index]
+            pieces[index] = row[name] if name == "why" else escape(row[name])
+        out.append("".join(pieces))
+        out.append("\n    ")
+    return mark_safe("".join(out))
 
 
 def _why_html(notice, keyword: str):

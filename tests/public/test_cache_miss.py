@@ -5,6 +5,7 @@ the model serializer and Django's Atom writer answer."""
 
 import io
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,9 +21,12 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from announcements.models import Announcement, Attachment
+from announcements.selectors import announcements_published
 from public.http import exact_json_dumps
+from public.paging import ListPage
+from public.search import keyword_filter
 from public.views.api import notice_summary
-from public.views.pages import detail_content
+from public.views.pages import LIST_COLUMNS, detail_content, list_rows, rows_html
 from reservations.models import Report
 from tests.public.conftest import make_notice
 
@@ -200,3 +204,48 @@ def test_feed_is_what_djangos_atom_writer_writes(client, world, settings, distri
     feed.write(expected, "utf-8")
     assert response.content.decode() == expected.getvalue()
     assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+
+
+def test_list_pages_miss_is_one_query_each(client, world, django_assert_num_queries):
+    now = timezone.now()
+    for i in range(25):
+        make_notice(institution=world.unit, title=f"公告{i:02d}", published_at=now - timedelta(hours=i))
+    client.get(reverse("public:list"))  # counts the total once, renders the form once
+
+    with django_assert_num_queries(1):
+        first = client.get(reverse("public:list")).content.decode()
+    link = re.search(r'href="\?([^"]*)" rel="next"', first).group(1).replace("&amp;", "&")
+    with django_assert_num_queries(1):
+        second = client.get(reverse("public:list") + "?" + link).content.decode()
+
+    assert "公告00" in first and "公告19" in first and "公告20" not in first
+    assert "公告20" in second and "公告24" in second and "公告19" not in second
+
+
+def test_list_rows_from_the_row_shell_are_the_templates_rows(world):
+    now = timezone.now()
+    make_notice(institution=world.unit, title=AWKWARD, published_at=now)
+    make_notice(institution=world.unit, title="旧的物业公告", published_at=now - timedelta(days=30))
+    make_notice(
+        institution=world.unit, title="保洁公告", rows=[("物业<保洁>服务", "1", "1")], published_at=now
+    )
+    queryset = announcements_published().order_by("-published_at", "-id")
+
+    shown = {}
+    for keyword in ("", "物业"):
+        qs = keyword_filter(queryset, keyword) if keyword else queryset
+        notices = list(qs.values_list(*LIST_COLUMNS, "search_text", named=True))
+        rows = list_rows(notices, keyword=keyword)
+        page = ListPage(qs.values_list(*LIST_COLUMNS, named=True), per_page=20, number=1, cursor=None)
+        context = {"rows": rows, "page_obj": page, "total": len(rows), "filtered": bool(keyword)}
+
+        by_loop = render_to_string("public/notice_list.html#results", context)
+        by_shell = render_to_string(
+            "public/notice_list.html#results", context | {"rows_html": rows_html(rows)}
+        )
+
+        assert by_shell == by_loop
+        shown[keyword] = by_shell
+    assert "A&amp;B &lt;采购&gt;" in shown[""]
+    assert "NEW" in shown[""]
+    assert "<mark>物业</mark>&lt;保洁&gt;" in shown["物业"]  # why 保洁公告 matched, escaped
