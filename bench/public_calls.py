@@ -72,16 +72,23 @@ def main() -> int:
 
     if not (Path(os.environ["STATIC_ROOT"]) / "staticfiles.json").exists():
         call_command("collectstatic", "--noinput", verbosity=0)
+    from urllib.parse import quote
+
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
 
     from announcements.selectors import announcements_published
+    from public.paging import encode_cursor
 
     application = get_wsgi_application()
-    public_id = announcements_published().order_by("-published_at").values_list("public_id", flat=True)[7]
+    published = announcements_published()
+    public_id = published.order_by("-published_at").values_list("public_id", flat=True)[7]
+    before_50 = published.order_by("-published_at", "-id")[49 * 20 - 1]
     pages = [
         ("trivial", "/bench/trivial/"),
         ("list", "/notices/"),
+        ("list p. 50", f"/notices/?page=50&after={encode_cursor(before_50)}"),
+        ("search", "/notices/?q=" + quote(os.environ.get("BENCH_FREQUENT2", "维保"))),
         ("detail", f"/notices/{public_id}/"),
         ("API page", "/api/notices/"),
         ("feed", "/notices/feed/"),
@@ -101,7 +108,8 @@ def main() -> int:
         assert status[0].startswith("200"), (path, status[0])
         return content
 
-    print(f"{'page':<10} {'calls/request':>14} {'SQL/request':>12} {'bytes':>8}")
+    print(f"{'page':<10} {'calls/request':>14} {'SQL/request':>12} {'bytes':>8}  vs trivial")
+    trivial = None
     for name, path in pages:
         for _ in range(3):  # per-process caches filled, connection open
             get(path)
@@ -114,7 +122,9 @@ def main() -> int:
             profile.disable()
         stats = pstats.Stats(profile)
         calls = stats.total_calls / args.repeat
-        print(f"{name:<10} {calls:>14,.0f} {len(queries) / args.repeat:>12.1f} {size:>8}")
+        trivial = trivial or calls
+        ratio = calls / trivial
+        print(f"{name:<10} {calls:>14,.0f} {len(queries) / args.repeat:>12.1f} {size:>8}  {ratio:>9.1f}×")
         if args.profile == name:
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(60)

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import add_truncation_text
 from django.utils.translation import get_language
@@ -44,7 +44,7 @@ from ..http import (
 from ..paging import ListPage, PreparedPages
 from ..prepared import PreparedQuery
 from ..qr import qr_svg
-from ..search import PublicNoticeFilter, why_matched, year_choices
+from ..search import PublicNoticeFilter, keyword_filter, split_terms, why_matched, year_choices
 from ..services import count_view
 
 logger = logging.getLogger(__name__)
@@ -90,17 +90,24 @@ def _render_list(request):
     # The form and the open-data links depend only on the filter parameters (and the district
     # and year choices): rendered once per process for each such combination.
     key = (get_language(), query, tuple(districts), year_choices()[0])
-    around = _around_results.get(key) if shared and not filtered else None
+    keyword_only = filtered and not any(request.GET.get(n) for n in FILTER_PARAMS if n != "q")
+    around = _around_results.get(key) if shared and (keyword_only or not filtered) else None
     if around is not None:
-        # Nothing to filter and the form is rendered already: no filterset, no form.
-        page = ListPage(
-            None,
-            per_page=PAGE_SIZE,
-            number=request.GET.get("page"),
-            cursor=request.GET.get("after"),
-            prepared=_unfiltered_pages,
-        )
-        context = _results_context(page, total, filtered=False, query=query, keyword="", shared=True)
+        # The form is rendered already, so these filter parameters were valid (a form with
+        # errors is never kept): no filterset and no form, and without a filter the page's
+        # query is compiled once (public.prepared).
+        number, cursor = request.GET.get("page"), request.GET.get("after")
+        keyword = request.GET["q"].strip() if filtered else ""  # what the form's CharField cleans
+        if filtered:
+            columns = (*LIST_COLUMNS, *(("search_text",) if keyword else ()))
+            rows_qs = keyword_filter(_list_queryset(), keyword).values_list(*columns, named=True)
+            page = ListPage(rows_qs, per_page=PAGE_SIZE, number=number, cursor=cursor)
+            total = page.total
+        else:
+            page = ListPage(
+                None, per_page=PAGE_SIZE, number=number, cursor=cursor, prepared=_unfiltered_pages
+            )
+        context = _results_context(page, total, filtered=filtered, query=query, keyword=keyword, shared=True)
         results = render_to_string("public/notice_list.html#results", context)
         return HttpResponse(_join(list_shell(request), [around[0], results, around[1]]))
     filterset = PublicNoticeFilter(request.GET or None, queryset=_list_queryset())
@@ -182,10 +189,10 @@ def list_shell(request) -> list[str]:
             "shell": {n: _SHELL_MARK.format(n) for n in names},
             "canonical_url": site_url(reverse("public:list")),
         }
-        html = render_to_string("public/notice_list.html", context, request)
+        rendered = render_to_string("public/notice_list.html", context, request)
         for name in names:
-            html = html.replace(_SHELL_MARK.format(name), "\0")
-        shell = _shells[language] = html.split("\0")
+            rendered = rendered.replace(_SHELL_MARK.format(name), "\0")
+        shell = _shells[language] = rendered.split("\0")
     return shell
 
 
@@ -201,6 +208,7 @@ def list_rows(notices, *, keyword: str = "") -> list[dict]:
     why a notice matched when its title does not say (the unit or project name, highlighted)."""
     new_since = timezone.now() - timedelta(days=NEW_DAYS)
     prefix = path_prefix("public:detail")
+    terms = split_terms(keyword) if keyword else []
     rows = []
     for notice in notices:
         local = timezone.localtime(notice.published_at)
@@ -213,7 +221,7 @@ def list_rows(notices, *, keyword: str = "") -> list[dict]:
                     timespec="seconds"
                 ),  # the W3C checker allows 3 digits of fraction at most
                 "day": local.strftime("%Y-%m-%d"),
-                "why": _why_html(notice, keyword) if keyword else "",
+                "why": _why_html(notice, keyword, terms) if keyword else "",
             }
         )
     return rows
@@ -237,22 +245,22 @@ def rows_html(rows) -> SafeString:
             marked = {name: slot(name) for name in _ROW_VALUES} | {"new": row["new"]}
             if not row["why"]:
                 marked["why"] = ""
-            html = render_to_string("public/notice_list.html#row", {"row": marked})
-            pieces = _row_shells[kind] = _SLOT_RE.split(html)
+            rendered = render_to_string("public/notice_list.html#row", {"row": marked})
+            pieces = _row_shells[kind] = _SLOT_RE.split(rendered)
         pieces = pieces[:]
         for index in range(1, len(pieces), 2):
             name = pieces[index]
-            pieces[index] = row[name] if name == "why" else escape(row[name])
+            pieces[index] = row[name] if name == "why" else html.escape(row[name])
         out.append("".join(pieces))
         out.append("\n    ")
     return mark_safe("".join(out))
 
 
-def _why_html(notice, keyword: str):
-    segments = why_matched(notice.search_text, notice.title, keyword)
+def _why_html(notice, keyword: str, terms: list[str]):
+    segments = why_matched(notice.search_text, notice.title, keyword, terms=terms)
     if not segments:
         return ""
-    return format_html_join("", "{}", ((format_html("<mark>{}</mark>", t) if m else t,) for t, m in segments))
+    return mark_safe("".join(f"<mark>{html.escape(t)}</mark>" if m else html.escape(t) for t, m in segments))
 
 
 def list_facts(filtered: bool):
@@ -353,7 +361,7 @@ def detail_content(public_id: str) -> dict | None:
         "qr_svg": mark_safe(qr_for(page_url)),
     }
     # The page's values as the shell prints them (escaped once here, not per reader).
-    content["shell"] = {name: escape(content[name]) for name in SHELL_FIELDS} | {
+    content["shell"] = {name: html.escape(content[name]) for name in SHELL_FIELDS} | {
         name: content[name] for name in RAW_FIELDS
     }
     content["shell"]["attachments"] = (
@@ -404,8 +412,8 @@ def detail_shell(request) -> list[str]:
             "views": slot("views"),
             "shell": {"attachments": slot("attachments")},
         }
-        html = render_to_string("public/notice_detail.html", context, request)
-        shell = _detail_shells[language] = _SLOT_RE.split(html)
+        rendered = render_to_string("public/notice_detail.html", context, request)
+        shell = _detail_shells[language] = _SLOT_RE.split(rendered)
     return shell
 
 

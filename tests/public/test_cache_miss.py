@@ -249,3 +249,18 @@ def test_list_rows_from_the_row_shell_are_the_templates_rows(world):
     assert "A&amp;B &lt;采购&gt;" in shown[""]
     assert "NEW" in shown[""]
     assert "<mark>物业</mark>&lt;保洁&gt;" in shown["物业"]  # why 保洁公告 matched, escaped
+
+
+def test_repeated_search_is_one_query_and_the_same_page(client, world, django_assert_num_queries):
+    for i in range(3):
+        make_notice(institution=world.unit, title=f"公告{i}", rows=[(f"物业服务{i}", "1", "1")])
+    make_notice(institution=world.unit, title="保洁公告")
+    first = client.get(reverse("public:list"), {"q": " 物业 "})  # validates and renders the form
+
+    with django_assert_num_queries(1):
+        again = client.get(reverse("public:list"), {"q": " 物业 "})
+    too_long = [client.get(reverse("public:list"), {"q": "物" * 101}) for _ in range(2)]
+
+    assert again.content == first.content
+    assert again.content.decode().count("<mark>物业</mark>") == 3
+    assert [r.status_code for r in too_long] == [400, 400]
