@@ -1,9 +1,11 @@
 """The public site: list with search and filters, detail with view count, QR share, robots.
 
-Everything reads through `announcements_published()`. Anonymous responses of the list are
-cached under the publication version (public_cache), so a publication or revocation shows at
-once. The detail page is not cached as a whole: it counts views and must answer 410 the moment
-a notice is revoked; its QR code, which never changes, is.
+Everything reads through `announcements_published()`. Anonymous responses are cached under the
+publication version (public.cache), so a publication or revocation shows at once; the detail
+page is cached around its view count. What a cache miss costs is kept small: the page around
+the per-request parts (list_shell, detail_shell) and the list's row markup (rows_html) are
+rendered once per process and language, and the unfiltered list's and the detail's queries are
+compiled once per process (public.prepared).
 """
 
 import html
