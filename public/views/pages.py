@@ -344,33 +344,23 @@ def detail_content(public_id: str) -> dict | None:
     pk, public_id, title, published_at, published_html, unit = found[0]
     prefix = path_prefix("public:detail")
     page_url = site_url(f"{prefix}{public_id}/")
-    local = timezone.localtime(published_at)
     content = {
         "pk": pk,
         "public_id": public_id,
         "title": title,
         "unit": unit,
         "published_at": published_at,
-        "published_iso": local.replace(microsecond=0).isoformat(),
-        "published_text": local.strftime("%Y-%m-%d %H:%M:%S"),
-        "published_html": mark_safe(published_html),
+        "published_html": published_html,
         "attachments": [
             {"name": name, "size": size, "url": f"{prefix}{public_id}/attachments/{attachment_pk}/"}
             for attachment_pk, name, size in _attachment_rows.rows(pk=pk)
         ],
         "canonical_url": page_url,
         "og_description": _description(published_html),
-        "qr_svg": mark_safe(qr_for(page_url)),
+        "qr_svg": qr_for(page_url),
     }
-    # The page's values as the shell prints them (escaped once here, not per reader).
-    content["shell"] = {name: html.escape(content[name]) for name in SHELL_FIELDS} | {
-        name: content[name] for name in RAW_FIELDS
-    }
-    content["shell"]["attachments"] = (
-        render_to_string("public/notice_detail.html#attachments", {"notice": content})
-        if content["attachments"]
-        else ""
-    )
+    # The values the shell prints outside the content partial, escaped once here.
+    content["shell"] = {name: html.escape(content[name]) for name in SHELL_FIELDS}
     versioned_set("detail-content", public_id, version=version, value=content)
     return content
 
@@ -394,25 +384,24 @@ def qr_for(url: str) -> str:
 
 # Stands for the view count in a cached page; a word joiner, which no notice text contains.
 VIEWS_MARK = "\u2060views\u2060"
-# What the detail template prints of the notice, escaped (SHELL_FIELDS) or as it is (RAW_FIELDS).
-SHELL_FIELDS = ("title", "unit", "published_iso", "published_text", "canonical_url", "og_description")
-RAW_FIELDS = ("published_html", "qr_svg")
+# What the detail template prints of the notice outside its `content` partial (in <head>).
+SHELL_FIELDS = ("title", "canonical_url", "og_description")
 _SLOT_RE = re.compile("\u2060(\\w+)\u2060")
 _detail_shells: dict = {}
 
 
 def detail_shell(request) -> list[str]:
-    """The detail page with a marker for every value of the notice, rendered once per process
-    and language and split at the markers: even items are text, odd items name the value that
-    goes there. For readers who share cached pages (no user, no messages in the header)."""
+    """The detail page with its `content` partial left out and a marker for each of the notice's
+    SHELL_FIELDS, rendered once per process and language and split at the markers: even items
+    are text, odd items name what goes there. For readers who share cached pages (no user, no
+    messages in the header)."""
     language = get_language()
     shell = _detail_shells.get(language)
     if shell is None:
         slot = "\u2060{}\u2060".format
         context = {
-            "notice": {name: slot(name) for name in (*SHELL_FIELDS, *RAW_FIELDS)},
-            "views": slot("views"),
-            "shell": {"attachments": slot("attachments")},
+            "notice": {name: slot(name) for name in SHELL_FIELDS},
+            "shell": {"content": slot("content")},
         }
         rendered = render_to_string("public/notice_detail.html", context, request)
         shell = _detail_shells[language] = _SLOT_RE.split(rendered)
@@ -420,7 +409,9 @@ def detail_shell(request) -> list[str]:
 
 
 def detail_html(request, content: dict, views) -> str:
-    values = content["shell"] | {"views": str(views)}
+    """The page of a shared reader: the shell, the notice's values and the content partial."""
+    context = {"notice": content, "views": views}
+    values = content["shell"] | {"content": render_to_string("public/notice_detail.html#content", context)}
     pieces = detail_shell(request)[:]
     for index in range(1, len(pieces), 2):
         pieces[index] = values[pieces[index]]
@@ -429,8 +420,8 @@ def detail_html(request, content: dict, views) -> str:
 
 @require_safe
 def public_notice_detail(request, public_id):
-    """The notice as approved. For anonymous readers without cookies the page is the shell filled
-    with the notice's values (detail_shell), and the whole page is cached (under the publication
+    """The notice as approved. For anonymous readers without cookies the page is the shell around
+    the content partial (detail_shell), and the whole page is cached (under the publication
     version) around its view count, so a view costs one small query or none."""
     anonymous = shares_cached_pages(request)
     version, page = versioned_get("detail-page", public_id) if anonymous else (None, None)
