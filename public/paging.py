@@ -83,31 +83,50 @@ def next_url(request, url_name, next_cursor):
 
 
 class PreparedPages:
-    """The pages of one listing without filters: the first page and the page after a cursor,
-    each a query compiled once per process (public.prepared), rows as named tuples of `columns`
-    like values_list(named=True) gives. `queryset()` builds the listing, newest first."""
+    """The pages of one listing: the first page and the page after a cursor, each a query
+    compiled once per process (public.prepared) and per `shape`, rows as named tuples of
+    `columns` like values_list(named=True) gives. `queryset(*shape, **parameters)` builds the
+    listing, newest first; `bind` fixes the shape and values of one request for ListPage."""
 
-    def __init__(self, model, queryset, columns, *, per_page: int):
+    def __init__(self, model, queryset, columns, *, per_page: int, **parameters):
         self.queryset = queryset
         self.per_page = per_page
         self.row = namedtuple("Row", columns)
-        self._first = PreparedQuery(model, lambda: queryset().values_list(*columns)[: per_page + 1])
+        self._first = PreparedQuery(
+            model,
+            lambda *shape, **p: queryset(*shape, **p).values_list(*columns)[: per_page + 1],
+            **parameters,
+        )
         self._after = PreparedQuery(
             model,
-            lambda moment, pk: (
-                queryset()
+            lambda *shape, moment, pk, **p: (
+                queryset(*shape, **p)
                 .filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
                 .values_list(*columns)[: per_page + 1]
             ),
             moment=datetime,
             pk=int,
+            **parameters,
         )
 
+    def bind(self, *shape, **values):
+        return _BoundPages(self, shape, values)
+
+
+class _BoundPages:
+    def __init__(self, pages, shape, values):
+        self.pages, self.shape, self.values, self.per_page = pages, shape, values, pages.per_page
+
+    def queryset(self):
+        return self.pages.queryset(*self.shape, **self.values)
+
     def first_rows(self) -> list:
-        return [self.row._make(row) for row in self._first.rows()]
+        rows = self.pages._first.rows(*self.shape, **self.values)
+        return [self.pages.row._make(row) for row in rows]
 
     def rows_after(self, moment, pk) -> list:
-        return [self.row._make(row) for row in self._after.rows(moment=moment, pk=pk)]
+        rows = self.pages._after.rows(*self.shape, moment=moment, pk=pk, **self.values)
+        return [self.pages.row._make(row) for row in rows]
 
 
 class ListPage:

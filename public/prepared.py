@@ -9,9 +9,11 @@ parameters, and from then on only substitutes the real values, runs the SQL and 
 ORM's own converters to the rows. The query is still written with the ORM, from the one
 `announcements_published()` selector, so it can never differ from what the ORM would send.
 
-Rules: `build` returns a `values_list()` queryset of plain fields (no annotations, no extra), in
-the column order wanted; every parameter is a str, an int or an aware datetime, and each one
-must reach the SQL as a parameter (a LIMIT cannot: make it part of the shape).
+Rules: `build` returns a `values_list()` queryset (fields and annotations, in the column order
+wanted: Django compiles them in that order); every parameter is a str, an int or an aware
+datetime, and each one given must reach the SQL as a parameter, as it is or as a contains
+pattern (a LIMIT cannot: make it part of the shape; a shape may leave parameters out). Tests
+compare the rows with the ORM's on SQLite and PostgreSQL.
 """
 
 import threading
@@ -37,12 +39,14 @@ class PreparedQuery:
         compiled = self._compiled.get((alias, shape))
         if compiled is None:
             compiled = self._compile(alias, shape)
-        sql, slots, adapters, converters, fixed = compiled
+        sql, slots, used, converters, fixed = compiled
+        if not used.issuperset(values):
+            unused = sorted(set(values) - used)
+            raise ValueError(f"parameters {unused} do not reach the SQL as parameters")
         connection = connections[alias]
         params = list(fixed)
-        for index, name in slots:
+        for index, name, adapt in slots:
             value = values[name]
-            adapt = adapters.get(name)
             params[index] = adapt(value) if adapt is not None else value
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -64,7 +68,7 @@ class PreparedQuery:
         samples = {}
         for number, (name, kind) in enumerate(self.parameters.items()):
             if kind is str:
-                samples[name] = f"\x1fprepared:{name}\x1f"
+                samples[name] = f"\x1fprepared{number}\x1f"  # nothing a LIKE pattern escapes
             elif kind is int:
                 samples[name] = -7_000_000_001 - number
             elif kind is datetime:
@@ -79,31 +83,38 @@ class PreparedQuery:
         queryset = self.build(*shape, **samples)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        adapters = {
-            name: connection.ops.adapt_datetimefield_value
-            for name, kind in self.parameters.items()
-            if kind is datetime
-        }
-        wanted = {
-            (adapters[name](sample) if name in adapters else sample): name for name, sample in samples.items()
-        }
-        slots = [(index, wanted[param]) for index, param in enumerate(params) if _hashable_in(param, wanted)]
-        missing = set(samples) - {name for _, name in slots}
-        if missing:
-            raise ValueError(f"parameters {sorted(missing)} do not reach the SQL as parameters")
+        datetimes = connection.ops.adapt_datetimefield_value
+        # Where each sample went: as it is (a datetime as the backend adapts it), or inside a
+        # LIKE pattern (contains / icontains: '%' + the value with % _ \ escaped + '%').
+        exact, like = {}, {}
+        for name, sample in samples.items():
+            if self.parameters[name] is datetime:
+                exact[datetimes(sample)] = (name, datetimes)
+            else:
+                exact[sample] = (name, None)
+            if self.parameters[name] is str:
+                like[f"%{sample}%"] = (
+                    name,
+                    lambda value, ops=connection.ops: f"%{ops.prep_for_like_query(value)}%",
+                )
+        slots = []
+        for index, param in enumerate(params):
+            found = _lookup(exact, param) or _lookup(like, param)
+            if found is not None:
+                slots.append((index, *found))
         fields = [select[0] for select in compiler.select[0 : compiler.col_count]]
         converters = [
             (position, functions, expression)
             for position, (functions, expression) in compiler.get_converters(fields).items()
         ]
-        compiled = (sql, slots, adapters, converters, tuple(params))
+        compiled = (sql, slots, frozenset(name for _, name, _ in slots), converters, tuple(params))
         with self._lock:
             self._compiled[(alias, shape)] = compiled
         return compiled
 
 
-def _hashable_in(value, mapping) -> bool:
+def _lookup(mapping, value):
     try:
-        return value in mapping
-    except TypeError:
-        return False
+        return mapping.get(value)
+    except TypeError:  # an unhashable parameter (a list, for __in): never a sample
+        return None

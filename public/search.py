@@ -82,11 +82,18 @@ def split_terms(keyword: str) -> list[str]:
 
 def keyword_filter(qs: QuerySet, keyword: str) -> QuerySet:
     """Every word of `keyword` must occur in the notice's title, unit or project names."""
-    for term in split_terms(keyword):
-        if connection.vendor == "postgresql" and len(term) <= 2:
-            qs = qs.filter(GramsContain(term))
-        else:
-            qs = qs.filter(search_text__icontains=term)
+    terms = split_terms(keyword)
+    return terms_filter(qs, term_kinds(terms), terms)
+
+
+def term_kinds(terms) -> tuple[str, ...]:
+    """How each word is searched: "grams" (1 or 2 characters on PostgreSQL) or "contains"."""
+    return tuple("grams" if connection.vendor == "postgresql" and len(t) <= 2 else "contains" for t in terms)
+
+
+def terms_filter(qs: QuerySet, kinds, terms) -> QuerySet:
+    for kind, term in zip(kinds, terms, strict=True):
+        qs = qs.filter(GramsContain(term)) if kind == "grams" else qs.filter(search_text__icontains=term)
     return qs
 
 

@@ -46,7 +46,15 @@ from ..http import (
 from ..paging import ListPage, PreparedPages
 from ..prepared import PreparedQuery
 from ..qr import qr_svg
-from ..search import PublicNoticeFilter, keyword_filter, split_terms, why_matched, year_choices
+from ..search import (
+    MAX_TERMS,
+    PublicNoticeFilter,
+    split_terms,
+    term_kinds,
+    terms_filter,
+    why_matched,
+    year_choices,
+)
 from ..services import count_view
 
 logger = logging.getLogger(__name__)
@@ -84,6 +92,20 @@ def _list_queryset():
 _unfiltered_pages = PreparedPages(Announcement, _list_queryset, LIST_COLUMNS, per_page=PAGE_SIZE)
 
 
+def _searched(*kinds, **terms):
+    """The list narrowed by words (shape: how each is searched, public.search.term_kinds)."""
+    return terms_filter(_list_queryset(), kinds, [terms[f"t{i}"] for i in range(len(kinds))])
+
+
+_searched_pages = PreparedPages(
+    Announcement,
+    _searched,
+    (*LIST_COLUMNS, "search_text"),
+    per_page=PAGE_SIZE,
+    **{f"t{i}": str for i in range(MAX_TERMS)},
+)
+
+
 def _render_list(request):
     filtered = any(request.GET.get(n) for n in FILTER_PARAMS)
     shared = shares_cached_pages(request)
@@ -96,19 +118,18 @@ def _render_list(request):
     around = _around_results.get(key) if shared and (keyword_only or not filtered) else None
     if around is not None:
         # The form is rendered already, so these filter parameters were valid (a form with
-        # errors is never kept): no filterset and no form, and without a filter the page's
-        # query is compiled once (public.prepared).
+        # errors is never kept): no filterset and no form, and the page's query is compiled
+        # once per process and kind of words (public.prepared).
         number, cursor = request.GET.get("page"), request.GET.get("after")
         keyword = request.GET["q"].strip() if filtered else ""  # what the form's CharField cleans
+        if keyword:
+            terms = split_terms(keyword)
+            prepared = _searched_pages.bind(*term_kinds(terms), **{f"t{i}": t for i, t in enumerate(terms)})
+        else:  # no filter, or a keyword of spaces only
+            prepared = _unfiltered_pages.bind()
+        page = ListPage(None, per_page=PAGE_SIZE, number=number, cursor=cursor, prepared=prepared)
         if filtered:
-            columns = (*LIST_COLUMNS, *(("search_text",) if keyword else ()))
-            rows_qs = keyword_filter(_list_queryset(), keyword).values_list(*columns, named=True)
-            page = ListPage(rows_qs, per_page=PAGE_SIZE, number=number, cursor=cursor)
             total = page.total
-        else:
-            page = ListPage(
-                None, per_page=PAGE_SIZE, number=number, cursor=cursor, prepared=_unfiltered_pages
-            )
         context = _results_context(page, total, filtered=filtered, query=query, keyword=keyword, shared=True)
         results = render_to_string("public/notice_list.html#results", context)
         return HttpResponse(_join(list_shell(request), [around[0], results, around[1]]))

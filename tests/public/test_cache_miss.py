@@ -265,3 +265,26 @@ def test_repeated_search_is_one_query_and_the_same_page(client, world, django_as
     assert again.content == first.content
     assert again.content.decode().count("<mark>物业</mark>") == 3
     assert [r.status_code for r in too_long] == [400, 400]
+
+
+@pytest.mark.parametrize(
+    ("keyword", "expected"),
+    [
+        ("%", ["完成率100%的公告"]),
+        ("_", ["下划线a_b公告"]),
+        ("0%的", ["完成率100%的公告"]),
+        ("\\", []),
+        ("ｉｔ", ["IT运维公告"]),
+        ("WEB系统 运维", ["IT运维公告"]),
+        ("公告 下划", ["下划线a_b公告"]),
+    ],
+)
+def test_repeated_search_finds_what_the_first_found(client, world, keyword, expected):
+    make_notice(institution=world.unit, title="完成率100%的公告")
+    make_notice(institution=world.unit, title="下划线a_b公告")
+    make_notice(institution=world.unit, title="IT运维公告", rows=[("Web系统运维", "10", "5")])
+
+    first, again = (client.get(reverse("public:list"), {"q": keyword}) for _ in range(2))
+
+    assert [n.title for n in first.context["notices"]] == expected
+    assert [n.title for n in again.context["notices"]] == expected  # the query compiled once

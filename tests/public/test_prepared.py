@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from announcements.models import Announcement
@@ -49,6 +50,25 @@ def test_rows_are_the_orms_rows_for_every_value(world):
         assert all(isinstance(row[5], Decimal) for row in rows)
     assert query.rows(moment=now - timedelta(days=30), pk=10**9, unit_name=world.unit.name) == []
     assert len(query.rows(moment=now + timedelta(days=1), pk=10**9, unit_name=world.unit.name)) == 6
+
+
+def test_annotations_come_in_the_order_asked(world):
+    make_notice(institution=world.unit, title="Abc公告")
+    query = PreparedQuery(
+        Announcement,
+        lambda title: (
+            announcements_published()
+            .filter(title=title)
+            .annotate(shout=Upper("title"), has_report=Q(report__isnull=False))
+            .values_list("shout", "pk", "has_report", "title")
+        ),
+        title=str,
+    )
+
+    rows = query.rows(title="Abc公告")
+
+    assert rows == list(query.build(title="Abc公告"))
+    assert rows[0][0] == "ABC公告" and rows[0][2] is True and rows[0][3] == "Abc公告"
 
 
 def test_shape_gives_each_variant_its_own_sql(world):
