@@ -14,9 +14,10 @@ import re
 import unicodedata
 from datetime import timedelta
 from functools import lru_cache
+from urllib.parse import quote_plus
 
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -116,10 +117,12 @@ def _render_list(request):
     key = (get_language(), query, tuple(districts), year_choices()[0])
     keyword_only = filtered and not any(request.GET.get(n) for n in FILTER_PARAMS if n != "q")
     around = _around_results.get(key) if shared and (keyword_only or not filtered) else None
+    if around is None and shared and keyword_only and _plain_keyword(request.GET["q"]):
+        around = keyword_around(request.GET["q"], districts)
     if around is not None:
         # The form is rendered already, so these filter parameters were valid (a form with
-        # errors is never kept): no filterset and no form, and the page's query is compiled
-        # once per process and kind of words (public.prepared).
+        # errors is never kept), or they are a valid keyword alone: no filterset and no form,
+        # and the page's query is compiled once per process and kind of words (public.prepared).
         number, cursor = request.GET.get("page"), request.GET.get("after")
         keyword = request.GET["q"].strip() if filtered else ""  # what the form's CharField cleans
         if keyword:
@@ -194,6 +197,40 @@ def _results_context(page, total, *, filtered: bool, query: str, keyword: str, s
 
 
 _around_results: dict = {}
+_keyword_shells: dict = {}
+_Q_MARK = "\u2060q\u2060"
+
+
+def _plain_keyword(raw: str) -> bool:
+    """Whether the form would accept `q` (CharField: stripped, at most 100 characters, no NUL)."""
+    return len(raw.strip()) <= PublicNoticeFilter.base_filters["q"].extra["max_length"] and "\x00" not in raw
+
+
+def keyword_around(raw: str, districts) -> tuple[str, str]:
+    """The filter form and open-data links of a search by keyword alone, without a form: both
+    rendered once per process and language with a marker for the keyword, which is then the
+    reader's words as the form prints them (escaped) and as the links carry them (URL-encoded)."""
+    key = (get_language(), tuple(districts), year_choices()[0])
+    shells = _keyword_shells.get(key)
+    if shells is None:
+        data = QueryDict(mutable=True)
+        data["q"] = _Q_MARK
+        form = PublicNoticeFilter(data, queryset=_list_queryset()).form
+        form.is_valid()
+        context = {
+            "filter_form": form,
+            "district_options": lambda: _options([("", _("Please choose")), *districts], ""),
+            "year_options": lambda: _options([("", _("Any year")), *year_choices()], ""),
+            "district_code": "",
+            "dates_open": False,
+            "download_query": f"q={_Q_MARK}",
+        }
+        shells = _keyword_shells[key] = tuple(
+            render_to_string(f"public/notice_list.html#{name}", context).split(_Q_MARK)
+            for name in ("filter-form", "open-data")
+        )
+    # What the form's input prints (the raw value, escaped) and what canonical_query writes.
+    return html.escape(raw).join(shells[0]), html.escape(quote_plus(raw)).join(shells[1])
 
 
 _SHELL_MARK = "\u2060{}\u2060"

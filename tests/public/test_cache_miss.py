@@ -25,6 +25,7 @@ from announcements.selectors import announcements_published
 from public.http import exact_json_dumps
 from public.paging import ListPage
 from public.search import keyword_filter
+from public.views import pages
 from public.views.api import notice_summary
 from public.views.pages import LIST_COLUMNS, detail_content, list_rows, rows_html
 from reservations.models import Report
@@ -288,3 +289,16 @@ def test_repeated_search_finds_what_the_first_found(client, world, keyword, expe
 
     assert [n.title for n in first.context["notices"]] == expected
     assert [n.title for n in again.context["notices"]] == expected  # the query compiled once
+
+
+@pytest.mark.parametrize("keyword", [" 物业 ", 'a&b<c>"d"\'e', "%_\\ x+y", "物" * 100])
+def test_first_search_without_a_form_is_the_page_the_form_gives(client, world, monkeypatch, keyword):
+    make_notice(institution=world.unit, title="物业公告", rows=[("物业服务", "1", "1")])
+    make_notice(institution=world.unit, title='a&b<c>"d"\'e 公告')
+
+    fast = client.get(reverse("public:list"), {"q": keyword}).content.decode()
+    monkeypatch.setattr(pages, "_around_results", {})
+    monkeypatch.setattr(pages, "_plain_keyword", lambda raw: False)  # the filter form's own path
+    with_form = client.get(reverse("public:list"), {"q": keyword}).content.decode()
+
+    assert fast == with_form
