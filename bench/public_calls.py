@@ -89,6 +89,8 @@ def main() -> int:
         ("list", "/notices/"),
         ("list p. 50", f"/notices/?page=50&after={encode_cursor(before_50)}"),
         ("search", "/notices/?q=" + quote(os.environ.get("BENCH_FREQUENT2", "维保"))),
+        # A URL never asked before in the process (trailing spaces: the same words, a new URL).
+        ("search new", lambda n: "/notices/?q=" + quote(os.environ.get("BENCH_FREQUENT2", "维保") + " " * n)),
         ("detail", f"/notices/{public_id}/"),
         ("API page", "/api/notices/"),
         ("feed", "/notices/feed/"),
@@ -111,14 +113,15 @@ def main() -> int:
     print(f"{'page':<10} {'calls/request':>14} {'SQL/request':>12} {'bytes':>8}  vs trivial")
     trivial = None
     for name, path in pages:
-        for _ in range(3):  # per-process caches filled, connection open
-            get(path)
+        paths = path if callable(path) else lambda n, path=path: path
+        for n in range(3):  # per-process caches filled, connection open
+            get(paths(n + 1))
         profile = cProfile.Profile()
         queries.clear()
         with connection.execute_wrapper(count_queries):
             profile.enable()
-            for _ in range(args.repeat):
-                size = len(get(path))
+            for n in range(args.repeat):
+                size = len(get(paths(n + 4)))
             profile.disable()
         stats = pstats.Stats(profile)
         calls = stats.total_calls / args.repeat
