@@ -87,22 +87,34 @@ def public_relations(notice: Announcement) -> dict:
             "url": reverse("public:detail", args=[a.public_id]),
         }
 
-    published = announcements_published().select_related(None).select_related("institution")
-    published = published.only("public_id", "title", "institution__name")
+    def published():  # built only when asked: a queryset costs its building even unused
+        qs = announcements_published().select_related(None).select_related("institution")
+        return qs.only("public_id", "title", "institution__name")
+
     competent = notice.institution.competent_unit
     relations = {"competent_unit": competent.name if competent else "", "departments": [], "unit_notices": []}
     if notice.report_id is None:
         return relations
     if notice.kind == Kind.DEPARTMENT:
-        units = published.filter(
-            kind=Kind.SME_RESERVATION,
-            report__compiled_into__report_id=notice.report_id,
-            report__compiled_into__filed=True,
-        ).order_by("report__compiled_into__position")
+        units = (
+            published()
+            .filter(
+                kind=Kind.SME_RESERVATION,
+                report__compiled_into__report_id=notice.report_id,
+                report__compiled_into__filed=True,
+            )
+            .order_by("report__compiled_into__position")
+        )
         relations["unit_notices"] = [link(a) for a in units]
     elif getattr(notice, "compiled", True):
-        departments = published.filter(
-            kind=Kind.DEPARTMENT, report__units__source_report_id=notice.report_id, report__units__filed=True
-        ).distinct()
+        departments = (
+            published()
+            .filter(
+                kind=Kind.DEPARTMENT,
+                report__units__source_report_id=notice.report_id,
+                report__units__filed=True,
+            )
+            .distinct()
+        )
         relations["departments"] = [link(a) for a in departments]
     return relations

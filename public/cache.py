@@ -26,12 +26,6 @@ def bump_public_cache() -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
-def public_cache_key(kind: str, *parts) -> str:
-    """A key that changes with the publication version and the language of the page."""
-    joined = "|".join(str(p) for p in parts)
-    return f"public:{public_cache_version()}:{get_language()}:{kind}:{joined}"
-
-
 def _entry_key(kind: str, parts) -> str:
     digest = hashlib.blake2s("|".join(str(p) for p in parts).encode(), digest_size=16).hexdigest()
     return f"public:{get_language()}:{kind}:{digest}"

@@ -1,5 +1,5 @@
-"""What several public views share: canonical URLs, the shared page cache around a response,
-exact JSON, the 410 answer of a revoked notice, and a paginator whose count stops at a cap.
+"""What several public views share: canonical URLs and link prefixes, the shared page cache
+around a response, exact JSON and the 410 answer of a revoked notice.
 
 Not a views module: views import this, never the other way round.
 """
@@ -9,12 +9,12 @@ import re
 import secrets
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.utils.functional import cached_property
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from announcements.selectors import announcement_revoked_publicly
 
@@ -24,6 +24,23 @@ from .cache import versioned_get, versioned_set
 def site_url(path: str) -> str:
     """The canonical absolute URL of a path (settings.SITE_URL, not the request's host)."""
     return settings.SITE_URL + path
+
+
+def url_path(url_name: str) -> str:
+    """reverse(url_name) of a URL without arguments, reversed once per process."""
+    return _reversed(url_name, (), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+def path_prefix(url_name: str) -> str:
+    """The path of `url_name`'s pages before their public id ("/notices/" for public:detail):
+    links are this plus the id and a slash, without a reverse() per link."""
+    path = _reversed(url_name, ("0" * 32,), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return path.removesuffix("0" * 32 + "/")
+
+
+@lru_cache(maxsize=64)
+def _reversed(url_name: str, args: tuple, script_prefix: str, urlconf) -> str:
+    return reverse(url_name, args=args, urlconf=urlconf)
 
 
 # No filter accepts a longer value (q and unit are max_length=100; the rest are shorter).
@@ -87,23 +104,6 @@ def revoked_or_404(public_id: str) -> dict:
     if revoked is None:
         raise Http404
     return revoked
-
-
-class CappedPaginator(Paginator):
-    """A paginator whose total stops at `cap` (None: exact); `capped` tells the template."""
-
-    def __init__(self, object_list, per_page, *, cap=None):
-        super().__init__(object_list, per_page)
-        self.cap = cap
-        self.capped = False
-
-    @cached_property
-    def count(self):
-        if self.cap is None:
-            return super().count
-        found = self.object_list[: self.cap + 1].count()
-        self.capped = found > self.cap
-        return min(found, self.cap)
 
 
 # A Decimal is written as a marker string, then the marker (quotes included) is replaced by its

@@ -5,6 +5,8 @@ each page is an index range scan however deep it is.
 """
 
 import base64
+from collections import namedtuple
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.db.models import Q
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from announcements.selectors import announcements_published
 
 from .http import site_url
+from .prepared import PreparedQuery
 from .search import ApiNoticeFilter
 
 DEFAULT_LIMIT = 20
@@ -29,7 +32,11 @@ def published_for_api():
 
 
 def encode_cursor(notice) -> str:
-    raw = f"{notice.published_at.isoformat()}|{notice.pk}"
+    return encode_position(notice.published_at, notice.pk)
+
+
+def encode_position(published_at, pk) -> str:
+    raw = f"{published_at.isoformat()}|{pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -75,6 +82,53 @@ def next_url(request, url_name, next_cursor):
     return site_url(reverse(url_name)) + "?" + urlencode(params)
 
 
+class PreparedPages:
+    """The pages of one listing: the first page and the page after a cursor, each a query
+    compiled once per process (public.prepared) and per `shape`, rows as named tuples of
+    `columns` like values_list(named=True) gives. `queryset(*shape, **parameters)` builds the
+    listing, newest first; `bind` fixes the shape and values of one request for ListPage."""
+
+    def __init__(self, model, queryset, columns, *, per_page: int, **parameters):
+        self.queryset = queryset
+        self.per_page = per_page
+        self.row = namedtuple("Row", columns)
+        self._first = PreparedQuery(
+            model,
+            lambda *shape, **p: queryset(*shape, **p).values_list(*columns)[: per_page + 1],
+            **parameters,
+        )
+        self._after = PreparedQuery(
+            model,
+            lambda *shape, moment, pk, **p: (
+                queryset(*shape, **p)
+                .filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+                .values_list(*columns)[: per_page + 1]
+            ),
+            moment=datetime,
+            pk=int,
+            **parameters,
+        )
+
+    def bind(self, *shape, **values):
+        return _BoundPages(self, shape, values)
+
+
+class _BoundPages:
+    def __init__(self, pages, shape, values):
+        self.pages, self.shape, self.values, self.per_page = pages, shape, values, pages.per_page
+
+    def queryset(self):
+        return self.pages.queryset(*self.shape, **self.values)
+
+    def first_rows(self) -> list:
+        rows = self.pages._first.rows(*self.shape, **self.values)
+        return [self.pages.row._make(row) for row in rows]
+
+    def rows_after(self, moment, pk) -> list:
+        rows = self.pages._after.rows(*self.shape, moment=moment, pk=pk, **self.values)
+        return [self.pages.row._make(row) for row in rows]
+
+
 class ListPage:
     """One page of the public HTML list without counting the matches: 21 rows tell whether a
     next page exists. Page 1 is the newest 20; a deeper page starts after the cursor that the
@@ -82,7 +136,8 @@ class ListPage:
     a bare ?page=N (old links, typed URLs) finds its start by skipping (N-1)×20 keys of a
     narrow query, which the list's covering index answers without reading the notices."""
 
-    def __init__(self, queryset, *, per_page: int, number, cursor: str | None):
+    def __init__(self, queryset, *, per_page: int, number, cursor: str | None, prepared=None):
+        """`queryset` gives the rows (values_list, named); or None and `prepared` (PreparedPages)."""
         try:
             self.number = max(int(number or 1), 1)
         except (TypeError, ValueError):
@@ -92,9 +147,13 @@ class ListPage:
         start = decode_cursor(cursor) if cursor and self.number > 1 else None
         if start is None and self.number > 1:
             skip = (self.number - 1) * per_page - 1
-            start = next(iter(queryset.values_list("published_at", "pk")[skip : skip + 1]), None)
+            source = queryset if queryset is not None else prepared.queryset()
+            start = next(iter(source.values_list("published_at", "pk")[skip : skip + 1]), None)
         if self.number > 1 and start is None:
             rows = []
+        elif prepared is not None:
+            assert prepared.per_page == per_page
+            rows = prepared.rows_after(*start) if start is not None else prepared.first_rows()
         else:
             if start is not None:
                 moment, pk = start

@@ -82,11 +82,18 @@ def split_terms(keyword: str) -> list[str]:
 
 def keyword_filter(qs: QuerySet, keyword: str) -> QuerySet:
     """Every word of `keyword` must occur in the notice's title, unit or project names."""
-    for term in split_terms(keyword):
-        if connection.vendor == "postgresql" and len(term) <= 2:
-            qs = qs.filter(GramsContain(term))
-        else:
-            qs = qs.filter(search_text__icontains=term)
+    terms = split_terms(keyword)
+    return terms_filter(qs, term_kinds(terms), terms)
+
+
+def term_kinds(terms) -> tuple[str, ...]:
+    """How each word is searched: "grams" (1 or 2 characters on PostgreSQL) or "contains"."""
+    return tuple("grams" if connection.vendor == "postgresql" and len(t) <= 2 else "contains" for t in terms)
+
+
+def terms_filter(qs: QuerySet, kinds, terms) -> QuerySet:
+    for kind, term in zip(kinds, terms, strict=True):
+        qs = qs.filter(GramsContain(term)) if kind == "grams" else qs.filter(search_text__icontains=term)
     return qs
 
 
@@ -181,17 +188,32 @@ def published_search(*, keyword: str = "") -> QuerySet:
     return keyword_filter(announcements_published(), keyword)
 
 
-def why_matched(search_text: str, title: str, keyword: str) -> list[tuple[str, bool]] | None:
+def why_matched(
+    search_text: str, title: str, keyword: str, *, terms: list[str] | None = None
+) -> list[tuple[str, bool]] | None:
     """Why a notice matched `keyword` when its title alone does not say: the first other part
     of its search text (publishing unit, competent unit or a project name) holding a word that
-    the title lacks, as (text, is_match) segments for highlighting. None when the title says it."""
-    terms = [t for t in split_terms(keyword) if t not in normalize(title)]
+    the title lacks, as (text, is_match) segments for highlighting. None when the title says it.
+    `terms`: split_terms(keyword), when the caller asks for many notices."""
+    if terms is None:
+        terms = split_terms(keyword)
+    folded_title = normalize(title)
+    terms = [t for t in terms if t not in folded_title]
     if not terms:
         return None
-    for part in search_text.split("\n")[1:]:
-        folded = normalize(part)
-        if len(folded) != len(part) or not any(t in folded for t in terms):
+    # NFKC and upper() work character by character and never make or drop a newline, so the
+    # folded text splits into the folded parts.
+    parts, folded_parts = search_text.split("\n"), normalize(search_text).split("\n")
+    if len(folded_parts) != len(parts):
+        folded_parts = [normalize(part) for part in parts]
+    for part, folded in zip(parts[1:], folded_parts[1:], strict=True):
+        if len(folded) != len(part):
             continue  # a fold that changes lengths cannot map positions back: try the next part
+        for term in terms:
+            if term in folded:
+                break
+        else:
+            continue
         marks = [False] * len(part)
         for term in terms:
             start = folded.find(term)

@@ -1,88 +1,119 @@
-"""Atom feed of newly published notices (/notices/feed/, ?district=<code> narrows it)."""
+"""Atom feed of newly published notices (/notices/feed/, ?district=<code> narrows it).
 
-from django.contrib.syndication.views import Feed
+Written from the notices' stored columns (title, district and unit names, publication time) by a
+plain generator: one query of 50 rows (two with a district), no model instances, no per-item
+template or XML-writer calls. The XML is what django.contrib.syndication's Atom1Feed wrote before.
+"""
+
 from django.http import HttpResponse
-from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import http_date
+from django.utils.timezone import now
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import District
+from announcements.models import Announcement
 from announcements.selectors import announcements_published
 
 from ..cache import versioned_get, versioned_set
-from ..http import site_url
+from ..http import path_prefix, site_url, url_path
+from ..prepared import PreparedQuery
 
 FEED_SIZE = 50
+CONTENT_TYPE = "application/atom+xml; charset=utf-8"
+TITLE = _("SME reserved-project execution notices")
+SUBTITLE = _("SME reserved-project execution notices published on the Shanghai government procurement site")
+COLUMNS = ("public_id", "title", "district__name", "institution__name", "published_at")
+
+# XML 1.0 has no place for control characters: they are dropped rather than failing the feed.
+_CONTROL = {code: None for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_CONTROL})
+_ATTRIBUTE = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\n": "&#10;",
+        "\r": "&#13;",
+        "\t": "&#9;",
+        **_CONTROL,
+    }
+)
 
 
-class NoticeFeed(Feed):
-    feed_type = Atom1Feed
-    subtitle = _(
-        "SME reserved-project execution notices published on the Shanghai government procurement site"
-    )
+def _newest(queryset):
+    return queryset.select_related(None).order_by("-published_at", "-id").values_list(*COLUMNS)[:FEED_SIZE]
 
-    def get_object(self, request):
-        code = request.GET.get("district", "").strip()[:6]
-        return District.objects.filter(code=code).first() if code else None
 
-    def title(self, district):
-        base = _("SME reserved-project execution notices")
-        return f"{base} · {district.name}" if district else str(base)
+_all_items = PreparedQuery(Announcement, lambda: _newest(announcements_published()))
+_district_items = PreparedQuery(
+    Announcement,
+    lambda district_id: _newest(announcements_published().filter(district_id=district_id)),
+    district_id=int,
+)
+_district = PreparedQuery(
+    District,
+    lambda code: District.objects.filter(code=code).order_by().values_list("pk", "code", "name")[:1],
+    code=str,
+)
 
-    def link(self, district):
-        path = reverse("public:list")
-        return site_url(path + (f"?district={district.code}" if district else ""))
 
-    def feed_url(self, district):
-        path = reverse("public:feed")
-        return site_url(path + (f"?district={district.code}" if district else ""))
+def feed_items(district_code: str):
+    """(district (pk, code, name) or None, rows of COLUMNS): an unknown code gives every district,
+    as the feed always did."""
+    found = _district.rows(code=district_code) if district_code else []
+    if not found:
+        return None, _all_items.rows()
+    return found[0], _district_items.rows(district_id=found[0][0])
 
-    def items(self, district):
-        qs = (
-            announcements_published()
-            .select_related(None)
-            .select_related("institution", "district")
-            .defer("search_text", "search_grams", "body_html", "published_html")
-            .order_by("-published_at", "-id")
+
+def atom_feed(district, rows) -> tuple[str, object]:
+    """(the Atom document, the newest publication time or now)."""
+    query = f"?district={district[1]}" if district else ""
+    link = site_url(url_path("public:list") + query)
+    feed_url = site_url(url_path("public:feed") + query)
+    title = f"{TITLE} · {district[2]}" if district else str(TITLE)
+    updated = rows[0][4] if rows else now()
+    detail = site_url(path_prefix("public:detail"))
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>\n',
+        f'<feed xml:lang="{_attribute(get_language())}" xmlns="http://www.w3.org/2005/Atom">',
+        f"<title>{title.translate(_TEXT)}</title>",
+        f'<link href="{_attribute(link)}" rel="alternate"/>',
+        f'<link href="{_attribute(feed_url)}" rel="self"/>',
+        f"<id>{link.translate(_TEXT)}</id>",
+        f"<updated>{updated.isoformat()}</updated>",
+        f"<subtitle>{str(SUBTITLE).translate(_TEXT)}</subtitle>",
+    ]
+    for public_id, notice_title, district_name, unit, published_at in rows:
+        url = f"{detail}{public_id}/".translate(_TEXT)
+        stamp = published_at.isoformat()
+        unit = unit.translate(_TEXT)
+        out.append(
+            f"<entry><title>{f'【{district_name}】{notice_title}'.translate(_TEXT)}</title>"
+            f'<link href="{url}" rel="alternate"/><published>{stamp}</published><updated>{stamp}</updated>'
+            f"<author><name>{unit}</name></author><id>{url}</id>"
+            f'<summary type="html">{unit} · {published_at:%Y-%m-%d}</summary></entry>'
         )
-        if district is not None:
-            qs = qs.filter(district=district)
-        return qs[:FEED_SIZE]
-
-    def item_title(self, item):
-        return f"【{item.district.name}】{item.title}"
-
-    def item_description(self, item):
-        return f"{item.institution.name} · {item.published_at:%Y-%m-%d}"
-
-    def item_link(self, item):
-        return site_url(reverse("public:detail", args=[item.public_id]))
-
-    def item_guid(self, item):
-        return self.item_link(item)
-
-    def item_pubdate(self, item):
-        return item.published_at
-
-    def item_updateddate(self, item):
-        return item.published_at
-
-    def item_author_name(self, item):
-        return item.institution.name
+    out.append("</feed>")
+    return "".join(out), updated
 
 
-_feed = NoticeFeed()
+def _attribute(value: str) -> str:
+    return value.translate(_ATTRIBUTE)
 
 
 @require_safe
 def notice_feed(request):
     """The feed, cached under the publication version like the list."""
-    district = request.GET.get("district", "").strip()[:6]
-    version, hit = versioned_get("feed", district)
+    district_code = request.GET.get("district", "").strip()[:6]
+    version, hit = versioned_get("feed", district_code)
     if hit is not None:
         return HttpResponse(hit[0], content_type=hit[1])
-    response = _feed(request)
-    if response.status_code == 200:
-        versioned_set("feed", district, version=version, value=(response.content, response["Content-Type"]))
+    xml, updated = atom_feed(*feed_items(district_code))
+    response = HttpResponse(xml, content_type=CONTENT_TYPE)
+    response["Last-Modified"] = http_date(updated.timestamp())
+    versioned_set("feed", district_code, version=version, value=(response.content, CONTENT_TYPE))
     return response

@@ -1,30 +1,38 @@
 """The public site: list with search and filters, detail with view count, QR share, robots.
 
-Everything reads through `announcements_published()`. Anonymous responses of the list are
-cached under the publication version (public_cache), so a publication or revocation shows at
-once. The detail page is not cached as a whole: it counts views and must answer 410 the moment
-a notice is revoked; its QR code, which never changes, is.
+Everything reads through `announcements_published()`. Anonymous responses are cached under the
+publication version (public.cache), so a publication or revocation shows at once; the detail
+page is cached around its view count. What a cache miss costs is kept small: the page around
+the per-request parts (list_shell, detail_shell) and the list's row markup (rows_html) are
+rendered once per process and language, and the unfiltered list's and the detail's queries are
+compiled once per process (public.prepared).
 """
 
+import html
 import logging
+import re
+import unicodedata
 from datetime import timedelta
 from functools import lru_cache
+from types import SimpleNamespace
+from urllib.parse import quote_plus
 
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join, strip_tags
-from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import add_truncation_text
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import District
 from announcements.links import compiled_into_a_department, public_relations
+from announcements.models import Announcement, Attachment
 from announcements.selectors import announcements_published
 
 from ..cache import VERSION_KEY, public_cache_version, versioned_get, versioned_set
@@ -32,13 +40,24 @@ from ..http import (
     cache_params,
     cached_public_response,
     canonical_query,
+    path_prefix,
     revoked_or_404,
     shares_cached_pages,
     site_url,
+    url_path,
 )
-from ..paging import ListPage
+from ..paging import ListPage, PreparedPages
+from ..prepared import PreparedQuery
 from ..qr import qr_svg
-from ..search import PublicNoticeFilter, why_matched, year_choices
+from ..search import (
+    MAX_TERMS,
+    PublicNoticeFilter,
+    split_terms,
+    term_kinds,
+    terms_filter,
+    why_matched,
+    year_choices,
+)
 from ..services import count_view
 
 logger = logging.getLogger(__name__)
@@ -59,23 +78,71 @@ def public_notice_list(request):
     )
 
 
-def _render_list(request):
-    queryset = (
+# The unfiltered list's pages (most readers): queries compiled once per process (public.prepared).
+LIST_COLUMNS = ("pk", "public_id", "title", "published_at", "district__name")
+
+
+def _list_queryset():
+    return (
         announcements_published()
         .select_related(None)
         .select_related("district")
         .only("public_id", "title", "published_at", "district__name")
         .order_by("-published_at", "-id")
     )
-    filterset = PublicNoticeFilter(request.GET or None, queryset=queryset)
-    form = filterset.form
+
+
+_unfiltered_pages = PreparedPages(Announcement, _list_queryset, LIST_COLUMNS, per_page=PAGE_SIZE)
+
+
+def _searched(*kinds, **terms):
+    """The list narrowed by words (shape: how each is searched, public.search.term_kinds)."""
+    return terms_filter(_list_queryset(), kinds, [terms[f"t{i}"] for i in range(len(kinds))])
+
+
+_searched_pages = PreparedPages(
+    Announcement,
+    _searched,
+    (*LIST_COLUMNS, "search_text"),
+    per_page=PAGE_SIZE,
+    **{f"t{i}": str for i in range(MAX_TERMS)},
+)
+
+
+def _render_list(request):
     filtered = any(request.GET.get(n) for n in FILTER_PARAMS)
     shared = shares_cached_pages(request)
     version, total, districts = list_facts(filtered)
+    query = canonical_query(request, FILTER_PARAMS)
+    # The form and the open-data links depend only on the filter parameters (and the district
+    # and year choices): rendered once per process for each such combination.
+    key = (get_language(), query, tuple(districts), year_choices()[0])
+    keyword_only = filtered and not any(request.GET.get(n) for n in FILTER_PARAMS if n != "q")
+    around = _around_results.get(key) if shared and (keyword_only or not filtered) else None
+    if around is None and shared and keyword_only and _plain_keyword(request.GET["q"]):
+        around = keyword_around(request.GET["q"], districts)
+    if around is not None:
+        # The form is rendered already, so these filter parameters were valid (a form with
+        # errors is never kept), or they are a valid keyword alone: no filterset and no form,
+        # and the page's query is compiled once per process and kind of words (public.prepared).
+        number, cursor = request.GET.get("page"), request.GET.get("after")
+        keyword = request.GET["q"].strip() if filtered else ""  # what the form's CharField cleans
+        if keyword:
+            terms = split_terms(keyword)
+            prepared = _searched_pages.bind(*term_kinds(terms), **{f"t{i}": t for i, t in enumerate(terms)})
+        else:  # no filter, or a keyword of spaces only
+            prepared = _unfiltered_pages.bind()
+        page = ListPage(None, per_page=PAGE_SIZE, number=number, cursor=cursor, prepared=prepared)
+        if filtered:
+            total = page.total
+        context = _results_context(page, total, filtered=filtered, query=query, keyword=keyword, shared=True)
+        results = render_to_string("public/notice_list.html#results", context)
+        return HttpResponse(_join(list_shell(request), [around[0], results, around[1]]))
+    filterset = PublicNoticeFilter(request.GET or None, queryset=_list_queryset())
+    form = filterset.form
     # Named tuples instead of model instances: a page of 21 rows builds no models.
     keyword = (form.cleaned_data.get("q") or "") if form.is_bound and form.errors is not None else ""
-    columns = ("pk", "public_id", "title", "published_at", "district__name")
-    rows_qs = filterset.qs.values_list(*columns, *(("search_text",) if keyword else ()), named=True)
+    rows_qs = filterset.qs.values_list(*LIST_COLUMNS, *(("search_text",) if keyword else ()), named=True)
     page = ListPage(
         rows_qs, per_page=PAGE_SIZE, number=request.GET.get("page"), cursor=request.GET.get("after")
     )
@@ -84,8 +151,11 @@ def _render_list(request):
     dates_open = bool(request.GET.get("date_from") or request.GET.get("date_to"))
     if form.is_bound and (form.has_error("date_from") or form.has_error("date_to")):
         dates_open = True
-    query = canonical_query(request, FILTER_PARAMS)
-    context = {
+    # An invalid filter answers 400 (and cached_public_response never stores a 400).
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    context = _results_context(
+        page, total, filtered=filtered, query=query, keyword=keyword, shared=shared and status == 200
+    ) | {
         "filter_form": form,
         # Callables: the template calls them only when it renders the form.
         "district_options": lambda: _options(
@@ -93,24 +163,12 @@ def _render_list(request):
         ),
         "year_options": lambda: _options([("", _("Any year")), *year_choices()], _bound_value(form, "year")),
         "district_code": _bound_value(form, "district"),
-        "page_obj": page,
-        "notices": page.object_list,
-        "rows": list_rows(page.object_list, keyword=keyword),
-        "total": total,
-        "num_pages": -(-total // PAGE_SIZE) if total is not None and not filtered else None,
         "dates_open": dates_open,
-        "filtered": filtered,
-        "canonical_url": site_url(reverse("public:list")),
+        "canonical_url": site_url(url_path("public:list")),
         "download_query": query,
-        "page_query": query + "&" if query else "",
     }
-    # An invalid filter answers 400 (and cached_public_response never stores a 400).
-    status = 400 if form.is_bound and not form.is_valid() else 200
     if not shared or status == 400:
         return render(request, "public/notice_list.html", context, status=status)
-    # The form and the open-data links depend only on the filter parameters (and the district
-    # and year choices): rendered once per process for each such combination.
-    key = (get_language(), query, tuple(districts), year_choices()[0])
     around = _around_results.get(key) if not form.errors else None
     if around is None:
         around = tuple(
@@ -125,7 +183,56 @@ def _render_list(request):
     return HttpResponse(_join(list_shell(request), [around[0], results, around[1]]))
 
 
+def _results_context(page, total, *, filtered: bool, query: str, keyword: str, shared: bool) -> dict:
+    """What the results partial shows; for shared readers the rows come as ready HTML."""
+    rows = list_rows(page.object_list, keyword=keyword)
+    return {
+        "page_obj": page,
+        "notices": page.object_list,
+        "rows": rows,
+        "rows_html": rows_html(rows) if shared and rows else "",
+        "total": total,
+        "num_pages": -(-total // PAGE_SIZE) if total is not None and not filtered else None,
+        "filtered": filtered,
+        "page_query": query + "&" if query else "",
+    }
+
+
 _around_results: dict = {}
+_keyword_shells: dict = {}
+_Q_MARK = "\u2060q\u2060"
+
+
+def _plain_keyword(raw: str) -> bool:
+    """Whether the form would accept `q` (CharField: stripped, at most 100 characters, no NUL)."""
+    return len(raw.strip()) <= PublicNoticeFilter.base_filters["q"].extra["max_length"] and "\x00" not in raw
+
+
+def keyword_around(raw: str, districts) -> tuple[str, str]:
+    """The filter form and open-data links of a search by keyword alone, without a form: both
+    rendered once per process and language with a marker for the keyword, which is then the
+    reader's words as the form prints them (escaped) and as the links carry them (URL-encoded)."""
+    key = (get_language(), tuple(districts), year_choices()[0])
+    shells = _keyword_shells.get(key)
+    if shells is None:
+        data = QueryDict(mutable=True)
+        data["q"] = _Q_MARK
+        form = PublicNoticeFilter(data, queryset=_list_queryset()).form
+        form.is_valid()
+        context = {
+            "filter_form": form,
+            "district_options": lambda: _options([("", _("Please choose")), *districts], ""),
+            "year_options": lambda: _options([("", _("Any year")), *year_choices()], ""),
+            "district_code": "",
+            "dates_open": False,
+            "download_query": f"q={_Q_MARK}",
+        }
+        shells = _keyword_shells[key] = tuple(
+            render_to_string(f"public/notice_list.html#{name}", context).split(_Q_MARK)
+            for name in ("filter-form", "open-data")
+        )
+    # What the form's input prints (the raw value, escaped) and what canonical_query writes.
+    return html.escape(raw).join(shells[0]), html.escape(quote_plus(raw)).join(shells[1])
 
 
 _SHELL_MARK = "\u2060{}\u2060"
@@ -144,10 +251,10 @@ def list_shell(request) -> list[str]:
             "shell": {n: _SHELL_MARK.format(n) for n in names},
             "canonical_url": site_url(reverse("public:list")),
         }
-        html = render_to_string("public/notice_list.html", context, request)
+        rendered = render_to_string("public/notice_list.html", context, request)
         for name in names:
-            html = html.replace(_SHELL_MARK.format(name), "\0")
-        shell = _shells[language] = html.split("\0")
+            rendered = rendered.replace(_SHELL_MARK.format(name), "\0")
+        shell = _shells[language] = rendered.split("\0")
     return shell
 
 
@@ -162,7 +269,8 @@ def list_rows(notices, *, keyword: str = "") -> list[dict]:
     """What each row shows, prepared here so that the row template only prints; for a search,
     why a notice matched when its title does not say (the unit or project name, highlighted)."""
     new_since = timezone.now() - timedelta(days=NEW_DAYS)
-    prefix = reverse("public:detail", args=["0" * 32]).removesuffix("0" * 32 + "/")
+    prefix = path_prefix("public:detail")
+    terms = split_terms(keyword) if keyword else []
     rows = []
     for notice in notices:
         local = timezone.localtime(notice.published_at)
@@ -175,17 +283,46 @@ def list_rows(notices, *, keyword: str = "") -> list[dict]:
                     timespec="seconds"
                 ),  # the W3C checker allows 3 digits of fraction at most
                 "day": local.strftime("%Y-%m-%d"),
-                "why": _why_html(notice, keyword) if keyword else "",
+                "why": _why_html(notice, keyword, terms) if keyword else "",
             }
         )
     return rows
 
 
-def _why_html(notice, keyword: str):
-    segments = why_matched(notice.search_text, notice.title, keyword)
+_row_shells: dict = {}
+_ROW_VALUES = ("href", "label", "iso", "day", "why")
+
+
+def rows_html(rows) -> SafeString:
+    """The rows as the template's loop prints them, from the `row` partial rendered once per
+    process, language and kind of row (NEW or not, with a "Matched:" line or not), each value
+    escaped as the template escapes it."""
+    out = []
+    language = get_language()
+    for row in rows:
+        kind = (language, row["new"], bool(row["why"]))
+        pieces = _row_shells.get(kind)
+        if pieces is None:
+            slot = "\u2060{}\u2060".format
+            marked = {name: slot(name) for name in _ROW_VALUES} | {"new": row["new"]}
+            if not row["why"]:
+                marked["why"] = ""
+            rendered = render_to_string("public/notice_list.html#row", {"row": marked})
+            pieces = _row_shells[kind] = _SLOT_RE.split(rendered)
+        pieces = pieces[:]
+        for index in range(1, len(pieces), 2):
+            name = pieces[index]
+            pieces[index] = row[name] if name == "why" else html.escape(row[name])
+        out.append("".join(pieces))
+        out.append("\n    ")
+    return mark_safe("".join(out))
+
+
+def _why_html(notice, keyword: str, terms: list[str]):
+    segments = why_matched(notice.search_text, notice.title, keyword, terms=terms)
     if not segments:
         return ""
-    return format_html_join("", "{}", ((format_html("<mark>{}</mark>", t) if m else t,) for t, m in segments))
+    return mark_safe("".join(f"<mark>{html.escape(t)}</mark>" if m else html.escape(t) for t, m in segments))
 
 
 def list_facts(filtered: bool):
@@ -233,17 +370,17 @@ def _options(choices, selected: str):
     )
 
 
-def detail_content(public_id: str) -> dict | None:
-    """What the detail page shows of a published notice, cached under the publication version
-    (a revocation bumps it, so the next request answers 410). None when not published."""
-    version, content = versioned_get("detail", public_id)
-    if content is not None:
-        return content or None
-    notice = (
+# The detail page's two queries, compiled once per process (public.prepared).
+_notice_row = PreparedQuery(
+    Announcement,
+    lambda public_id: (
         announcements_published()
         .select_related(None)
-        .select_related("institution__competent_unit")
-        .only(
+        .annotate(compiled=compiled_into_a_department())
+        .filter(public_id=public_id)
+        .order_by()
+        .values_list(
+            "pk",
             "public_id",
             "title",
             "published_at",
@@ -252,33 +389,71 @@ def detail_content(public_id: str) -> dict | None:
             "kind",
             "report_id",
             "institution__competent_unit__name",
-        )
-        .annotate(compiled=compiled_into_a_department())
-        .filter(public_id=public_id)
-        .first()
-    )
-    if notice is None:
-        versioned_set("detail", public_id, version=version, value={})  # floods of bad ids stay cheap
+            "compiled",
+        )[:1]
+    ),
+    public_id=str,
+)
+_attachment_rows = PreparedQuery(
+    Attachment,
+    lambda pk: Attachment.objects.filter(announcement_id=pk).values_list("pk", "original_name", "size"),
+    pk=int,
+)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def detail_content(public_id: str) -> dict | None:
+    """What the detail page shows of a published notice, cached under the publication version
+    (a revocation bumps it, so the next request answers 410). None when not published.
+    One query for the notice (its frozen HTML), one for its attachments."""
+    version, content = versioned_get("detail-content", public_id)
+    if content is not None:
+        return content or None
+    found = _notice_row.rows(public_id=public_id)
+    if not found:
+        versioned_set("detail-content", public_id, version=version, value={})  # floods of bad ids stay cheap
         return None
-    page_url = site_url(reverse("public:detail", args=[notice.public_id]))
+    pk, public_id, title, published_at, published_html, unit, kind, report_id, competent, compiled = found[0]
+    # What announcements.links.public_relations reads of the notice, without a model instance.
+    relations_of = SimpleNamespace(
+        kind=kind,
+        report_id=report_id,
+        compiled=compiled,
+        institution=SimpleNamespace(competent_unit=SimpleNamespace(name=competent) if competent else None),
+    )
+    prefix = path_prefix("public:detail")
+    page_url = site_url(f"{prefix}{public_id}/")
     content = {
-        "pk": notice.pk,
-        "public_id": notice.public_id,
-        "title": notice.title,
-        "unit": notice.institution.name,
-        "published_at": notice.published_at,
-        "published_html": notice.published_html,
+        "pk": pk,
+        "public_id": public_id,
+        "title": title,
+        "unit": unit,
+        "published_at": published_at,
+        "published_html": published_html,
         "attachments": [
-            {"name": name, "size": size, "url": reverse("public:attachment", args=[notice.public_id, pk])}
-            for pk, name, size in notice.attachments.values_list("pk", "original_name", "size")
+            {"name": name, "size": size, "url": f"{prefix}{public_id}/attachments/{attachment_pk}/"}
+            for attachment_pk, name, size in _attachment_rows.rows(pk=pk)
         ],
         "canonical_url": page_url,
-        "og_description": Truncator(" ".join(strip_tags(notice.published_html).split())).chars(120),
+        "og_description": _description(published_html),
         "qr_svg": qr_for(page_url),
-        **public_relations(notice),  # 主管预算单位 and department ↔ unit links (announcements.links)
+        **public_relations(relations_of),  # 主管预算单位 and department ↔ unit links (announcements.links)
     }
-    versioned_set("detail", public_id, version=version, value=content)
+    # The values the shell prints outside the content partial, escaped once here.
+    content["shell"] = {name: html.escape(content[name]) for name in SHELL_FIELDS}
+    versioned_set("detail-content", public_id, version=version, value=content)
     return content
+
+
+def _description(body_html: str, length: int = 120) -> str:
+    """The first `length` characters of the notice's text (for og:description): its tags
+    dropped, entities read, whitespace collapsed. The body is the renderer's own HTML."""
+    text = unicodedata.normalize("NFC", " ".join(html.unescape(_TAG_RE.sub("", body_html)).split()))
+    if len(text) <= length:
+        return text
+    # As Truncator.chars() ends it, in the reader's language ("…", or "..." in Chinese).
+    tail = add_truncation_text("")
+    return text[: length - len(tail)] + tail
 
 
 @lru_cache(maxsize=2048)
@@ -289,12 +464,45 @@ def qr_for(url: str) -> str:
 
 # Stands for the view count in a cached page; a word joiner, which no notice text contains.
 VIEWS_MARK = "\u2060views\u2060"
+# What the detail template prints of the notice outside its `content` partial (in <head>).
+SHELL_FIELDS = ("title", "canonical_url", "og_description")
+_SLOT_RE = re.compile("\u2060(\\w+)\u2060")
+_detail_shells: dict = {}
+
+
+def detail_shell(request) -> list[str]:
+    """The detail page with its `content` partial left out and a marker for each of the notice's
+    SHELL_FIELDS, rendered once per process and language and split at the markers: even items
+    are text, odd items name what goes there. For readers who share cached pages (no user, no
+    messages in the header)."""
+    language = get_language()
+    shell = _detail_shells.get(language)
+    if shell is None:
+        slot = "\u2060{}\u2060".format
+        context = {
+            "notice": {name: slot(name) for name in SHELL_FIELDS},
+            "shell": {"content": slot("content")},
+        }
+        rendered = render_to_string("public/notice_detail.html", context, request)
+        shell = _detail_shells[language] = _SLOT_RE.split(rendered)
+    return shell
+
+
+def detail_html(request, content: dict, views) -> str:
+    """The page of a shared reader: the shell, the notice's values and the content partial."""
+    context = {"notice": content, "views": views}
+    values = content["shell"] | {"content": render_to_string("public/notice_detail.html#content", context)}
+    pieces = detail_shell(request)[:]
+    for index in range(1, len(pieces), 2):
+        pieces[index] = values[pieces[index]]
+    return "".join(pieces)
 
 
 @require_safe
 def public_notice_detail(request, public_id):
-    """The notice as approved. For anonymous readers without cookies the whole page is cached
-    (under the publication version) around its view count, so a view costs one small query."""
+    """The notice as approved. For anonymous readers without cookies the page is the shell around
+    the content partial (detail_shell), and the whole page is cached (under the publication
+    version) around its view count, so a view costs one small query or none."""
     anonymous = shares_cached_pages(request)
     version, page = versioned_get("detail-page", public_id) if anonymous else (None, None)
     content = None
@@ -308,9 +516,7 @@ def public_notice_detail(request, public_id):
     if not anonymous:
         return render(request, "public/notice_detail.html", {"notice": content, "views": views})
     if page is None:
-        context = {"notice": content, "views": VIEWS_MARK}
-        html = render_to_string("public/notice_detail.html", context, request)
-        page = (content["pk"], html.split(VIEWS_MARK))
+        page = (content["pk"], detail_html(request, content, VIEWS_MARK).split(VIEWS_MARK))
         versioned_set("detail-page", public_id, version=version, value=page)
     return HttpResponse(str(views).join(page[1]))
 

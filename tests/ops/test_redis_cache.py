@@ -57,14 +57,15 @@ def test_public_cache_bump_on_one_server_invalidates_the_other(two_servers, monk
     a, b = two_servers
     monkeypatch.setattr(public_cache, "cache", a)
     before_version = public_cache.public_cache_version()
-    before_key = public_cache.public_cache_key("list", "page", 1)
+    public_cache.versioned_set("list", "page", 1, version=before_version, value="the old page")
+    assert public_cache.versioned_get("list", "page", 1) == (before_version, "the old page")
 
     monkeypatch.setattr(public_cache, "cache", b)
     public_cache.bump_public_cache()
 
     monkeypatch.setattr(public_cache, "cache", a)
     assert public_cache.public_cache_version() == before_version + 1
-    assert public_cache.public_cache_key("list", "page", 1) != before_key
+    assert public_cache.versioned_get("list", "page", 1) == (before_version + 1, None)
 
 
 def test_public_cache_bumps_from_two_servers_at_once_are_all_counted(two_servers, monkeypatch):

@@ -79,6 +79,23 @@ def test_anonymous_list_reads_the_replica(client, world, notices, replica):
     assert any("announcements_announcement" in q["sql"] for q in on_replica.captured_queries)
 
 
+def test_detail_api_page_and_feed_read_the_replica_on_a_cache_miss(client, world, notices, replica, settings):
+    settings.PUBLIC_CACHE_SECONDS = 0  # the queries compiled once per process (public.prepared)
+    later = make_notice(institution=world.unit, title="只在主库的公告")
+
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        copied = client.get(reverse("public:detail", args=[notices.public_id]))
+        only_primary = client.get(reverse("public:detail", args=[later.public_id]))
+        api = client.get(reverse("public:api_list")).content.decode()
+        feed = client.get(reverse("public:feed")).content.decode()
+
+    assert copied.status_code == 200
+    assert only_primary.status_code == 404
+    assert notices.public_id in api and later.public_id not in api
+    assert "复制前的公告" in feed and "只在主库的公告" not in feed
+    assert len([q for q in on_replica.captured_queries if "published_html" in q["sql"]]) == 2
+
+
 def test_signed_in_reader_and_console_read_the_primary(login, world, notices, replica):
     make_notice(institution=world.unit, title="只在主库的公告")
     client = login(world.handler)
