@@ -264,6 +264,9 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# The dataset export keeps whole microseconds (Django's json format cuts them to milliseconds).
+SERIALIZATION_MODULES = {"exactjson": "ops.exact_json"}
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

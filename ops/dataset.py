@@ -2,7 +2,8 @@
 
 Layout of an export directory:
     manifest.json   format, creation time, applied migrations, row counts, SHA-256 of every file
-    data.json       every row of every model (Django's JSON serialization, natural foreign keys)
+    data.json       every row of every model (Django's JSON serialization with whole microseconds,
+                    natural foreign keys)
     files/<name>    every file referenced by a FileField, under its storage name
 """
 
@@ -93,7 +94,13 @@ def dataset_export(*, target: Path, using: str = DEFAULT_DB_ALIAS) -> dict:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         labels = [m._meta.label for m in exported_models()]
         call_command(
-            "dumpdata", *labels, database=using, natural_foreign=True, output=str(data_path), verbosity=0
+            "dumpdata",
+            *labels,
+            database=using,
+            natural_foreign=True,
+            format="exactjson",  # microseconds kept (ops.exact_json)
+            output=str(data_path),
+            verbosity=0,
         )
         counts = {m._meta.label_lower: m._default_manager.using(using).count() for m in exported_models()}
         file_names = _file_names(using)
@@ -207,7 +214,7 @@ def dataset_fingerprint(*, using: str = DEFAULT_DB_ALIAS) -> dict:
     for model in exported_models():
         queryset = model._default_manager.using(using).order_by("pk")
         rows[model._meta.label_lower] = json.loads(
-            serializers.serialize("json", queryset, use_natural_foreign_keys=True)
+            serializers.serialize("exactjson", queryset, use_natural_foreign_keys=True)
         )
     files = {}
     for name in _file_names(using):

@@ -227,3 +227,26 @@ def test_demo_data_restored_into_an_empty_database_is_identical(tmp_path):
         assert hashlib.sha256((restored_media / name).read_bytes()).hexdigest() == digest
     # Sequences continue after the restored ids (PostgreSQL): a new row can be added.
     assert "NEW-ROW-OK True" in new_row
+
+
+@pytest.mark.django_db
+def test_export_keeps_whole_microseconds_of_timestamps():
+    # Django's json format printed 12:00:00.000456 as 12:00:00.000 (milliseconds), so a restored
+    # row differed from its original in one run of a few: the export keeps every digit.
+    from datetime import UTC, datetime
+
+    from django.core import serializers
+
+    from accounts.models import OutgoingMail
+
+    moment = datetime(2026, 7, 1, 12, 0, 0, 456, tzinfo=UTC)
+    mail = OutgoingMail.objects.create(subject="s", body="b", recipients=["a@example.cn"], created_at=moment)
+
+    text = serializers.serialize("exactjson", OutgoingMail.objects.filter(pk=mail.pk))
+    restored = next(serializers.deserialize("json", text)).object
+
+    assert '"created_at": "2026-07-01T12:00:00.000456Z"' in text
+    assert restored.created_at == moment
+    assert '"created_at": "2026-07-01T12:00:00.000Z"' in serializers.serialize(
+        "json", OutgoingMail.objects.filter(pk=mail.pk)
+    )  # what Django's own format writes
