@@ -86,6 +86,9 @@ def env_for() -> dict:
         LOG_LEVEL="INFO",
         # The staff sign in again and again; lockouts are for failures only, but stay clear of them.
         AXES_FAILURE_LIMIT="1000",
+        # The staff threads sign in with a password; production asks demo-finance for a second
+        # factor (OTP_REQUIRED_POSITIONS), which would send its approvals to the TOTP page.
+        OTP_REQUIRED_POSITIONS="",
     )
     return env
 
