@@ -68,7 +68,7 @@ def _read_rows(upload) -> tuple[list[tuple[int, dict]], list[tuple[int, str, str
     try:
         return _read_rows_of(load_workbook(upload, read_only=True, data_only=True))
     except Exception:  # noqa: BLE001 - any unreadable upload is the same answer to the user
-        return [], [(0, "", _("The file is not a readable .xlsx workbook: use the template."))]
+        return [], [(0, "", _("The file is damaged or is not a valid Excel file: use the template."))]
 
 
 def _read_rows_of(book) -> tuple[list[tuple[int, dict]], list[tuple[int, str, str]]]:

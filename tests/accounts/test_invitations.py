@@ -197,7 +197,7 @@ def test_batch_import_refuses_a_file_without_the_columns(world, login):
 
 def test_batch_import_refuses_a_file_that_is_not_xlsx(world, login):
     response = login(world.admin).post(IMPORT, {"file": SimpleUploadedFile("x.xlsx", b"not excel")})
-    assert "不是可读取的 .xlsx 工作簿" in response.content.decode()
+    assert "文件已损坏或不是有效的Excel文件" in response.content.decode()
 
 
 def test_batch_import_is_for_admins_only(world, login):
