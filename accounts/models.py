@@ -391,6 +391,24 @@ class OutgoingMail(models.Model):
         return f"{self.subject} → {', '.join(self.recipients)}"
 
 
+class OutgoingSms(models.Model):
+    """A verification code waiting for the task worker (accounts.tasks.sms_code_enqueue). The code
+    is stored hashed in `VerificationCode`; its plain text lives only here, until it is sent (the
+    row is then deleted), never in the task table's arguments."""
+
+    phone = models.CharField(max_length=11)
+    code = models.CharField(max_length=6)
+    minutes = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outgoing text message")
+        verbose_name_plural = _("outgoing text messages")
+
+    def __str__(self):
+        return f"→ {self.phone}"
+
+
 class MailDelivery(models.Model):
     """A mail that the mail server accepted for one recipient of one notification (accounts.mail).
 

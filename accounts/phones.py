@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 
 from .enums import StaffAction
 from .models import StaffChange, User, VerificationCode
-from .tasks import sms_code_send
+from .tasks import sms_code_enqueue
 
 CODE_MINUTES = 10
 MAX_TRIES = 5
@@ -97,12 +97,8 @@ def code_issue(*, purpose: str, user: User | None, phone: str, ip: str | None) -
         code = f"{secrets.randbelow(10**6):06d}"
         row.code_hash = _digest(row, code)
         row.save(update_fields=["code_hash"])
-        transaction.on_commit(lambda: _enqueue(phone, code))
+        sms_code_enqueue(phone=phone, code=code, minutes=CODE_MINUTES)
     return row
-
-
-def _enqueue(phone: str, code: str) -> None:
-    sms_code_send.enqueue(phone=phone, code=code, minutes=CODE_MINUTES)
 
 
 def code_check(*, row: VerificationCode, code: str, use: bool = False) -> VerificationCode:

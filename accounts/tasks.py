@@ -6,13 +6,26 @@ from django.tasks import task
 from . import sms
 from .inbox import messages_purge
 from .mail import mail_delivery_record, mail_recipients_reached
-from .models import OutgoingMail
+from .models import OutgoingMail, OutgoingSms
+
+
+def sms_code_enqueue(*, phone: str, code: str, minutes: int) -> OutgoingSms:
+    """Queue a verification code for the worker, after the caller's transaction commits. The
+    code waits in `OutgoingSms` (deleted once sent), not in the task's arguments."""
+    message = OutgoingSms.objects.create(phone=phone, code=code, minutes=minutes)
+    transaction.on_commit(lambda: sms_code_send.enqueue(sms_id=message.pk))
+    return message
 
 
 @task
-def sms_code_send(*, phone: str, code: str, minutes: int) -> None:
-    """Send a verification code through the configured SMS backend; SmsError fails the task."""
-    sms.get_backend().send_code(phone=phone, code=code, minutes=minutes)
+def sms_code_send(*, sms_id: int) -> None:
+    """Send a queued code through the configured SMS backend, then forget it; SmsError fails the
+    task and keeps the code for its next run (it expires with its VerificationCode anyway)."""
+    message = OutgoingSms.objects.filter(pk=sms_id).first()
+    if message is None:  # sent by an earlier run
+        return
+    sms.get_backend().send_code(phone=message.phone, code=message.code, minutes=message.minutes)
+    message.delete()
 
 
 @task

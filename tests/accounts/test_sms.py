@@ -9,7 +9,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from accounts import sms
-from accounts.tasks import sms_code_send
+from accounts.models import OutgoingSms
+from accounts.tasks import sms_code_enqueue
 
 SECRET = "test-secret-not-real"
 
@@ -57,19 +58,39 @@ def provider(settings):
     server.server_close()
 
 
-def test_console_backend_is_the_default_and_keeps_the_message(settings, caplog):
+def test_console_backend_is_the_default_and_keeps_the_message(
+    db, settings, caplog, django_capture_on_commit_callbacks
+):
     settings.SMS_URL = ""
     sms.outbox.clear()
 
-    sms_code_send.enqueue(phone="13812345678", code="123456", minutes=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        sms_code_enqueue(phone="13812345678", code="123456", minutes=10)
 
     assert isinstance(sms.get_backend(), sms.ConsoleBackend)
     assert [(m.phone, m.code) for m in sms.outbox] == [("13812345678", "123456")]
     assert "[SMS to 13812345678] 您的验证码为123456，10分钟内有效" in caplog.text
+    assert not OutgoingSms.objects.exists()  # the plain code is gone once sent
 
 
-def test_sms_url_selects_the_provider_adapter_which_signs_the_request(provider):
-    sms_code_send.enqueue(phone="13812345678", code="654321", minutes=10)
+def test_the_code_never_sits_in_the_task_table(db, settings, django_capture_on_commit_callbacks):
+    from django.tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    queued = task_backends["default"].results
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = sms_code_enqueue(phone="13812345678", code="246810", minutes=10)
+
+    assert [r.kwargs for r in queued] == [{"sms_id": waiting.pk}]
+    assert "246810" not in str(queued[0].args) + str(queued[0].kwargs)
+
+
+def test_sms_url_selects_the_provider_adapter_which_signs_the_request(
+    db, provider, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sms_code_enqueue(phone="13812345678", code="654321", minutes=10)
 
     assert isinstance(sms.get_backend(), sms.AliyunBackend)
     [params] = provider.received

@@ -178,7 +178,9 @@ def test_broken_workbook_uploaded_through_the_pages_answers_the_message_not_500(
     assert "文件已损坏或不是有效的Excel文件" in rows_page.content.decode()
     assert list(notice.report.rows.values_list("name", flat=True)) == ["项目1"]
     assert staff_page.status_code == 200
-    assert "文件已损坏或不是有效的Excel文件" in staff_page.content.decode()  # the same words as the rows import
+    assert (
+        "文件已损坏或不是有效的Excel文件" in staff_page.content.decode()
+    )  # the same words as the rows import
     assert User.objects.count() == staff_before
 
 
