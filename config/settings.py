@@ -115,6 +115,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Django's PostgreSQL backend with a health check that sends nothing while the connection is
+# quiet (config/postgresql/base.py): the check's SELECT 1 was half the SQL of a public page.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
 # Persistent connections are the default (a PostgreSQL page ran 10x faster with them); the
 # health check drops a connection that died while idle instead of failing the next request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
@@ -139,7 +143,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _db_options.setdefault("transaction_mode", "IMMEDIATE")
     # How long a writer waits for SQLite's one write lock (seconds).
     _db_options.setdefault("timeout", max(1, DB_LOCK_TIMEOUT_MS // 1000))
-elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+elif DATABASES["default"]["ENGINE"] == "config.postgresql":
     _db_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
     _db_options.setdefault(
         "options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
@@ -157,6 +161,8 @@ AUTH_USER_MODEL = "accounts.User"
 # stay on the primary.
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = "config.postgresql"
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = DATABASES["default"].get("CONN_HEALTH_CHECKS", False)
     DATABASES["replica"]["OPTIONS"] = {

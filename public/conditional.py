@@ -12,31 +12,12 @@ import hashlib
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
-from .cache import VERSION_KEY, public_cache_version
+from .cache import forget_request_facts, read_request_facts, remember_request_facts
 from .http import shares_cached_pages
-
-CHANGED_AT_KEY = "public:changed-at"
-
-
-def publication_changed_at(stamp=None) -> int:
-    """When the public pages last changed (a publication or revocation), as a Unix time."""
-    if stamp is None:
-        stamp = cache.get(CHANGED_AT_KEY)
-    if stamp is None:
-        # Unknown (a fresh cache): from now on, which is never earlier than the real change.
-        cache.add(CHANGED_AT_KEY, int(timezone.now().timestamp()), timeout=None)
-        stamp = cache.get(CHANGED_AT_KEY) or int(timezone.now().timestamp())
-    return stamp
-
-
-def mark_publication_changed() -> None:
-    cache.set(CHANGED_AT_KEY, int(timezone.now().timestamp()), timeout=None)
 
 
 def http_cached(view):
@@ -49,10 +30,10 @@ def http_cached(view):
             patch_cache_control(response, private=True, no_cache=True)
             return response
         try:
-            found = cache.get_many([VERSION_KEY, CHANGED_AT_KEY])  # one round trip
-            version = found.get(VERSION_KEY) or public_cache_version()
-            changed_at = publication_changed_at(found.get(CHANGED_AT_KEY))
+            version, changed_at = read_request_facts()  # one round trip
         except Exception:  # the cache is down: no validators, the page itself still answers
+            version = None
+        if version is None:
             return view(request, *args, **kwargs)
         digest = hashlib.blake2s(
             f"{version}|{get_language()}|{request.get_full_path()}".encode(), digest_size=12
@@ -61,7 +42,12 @@ def http_cached(view):
         not_modified = get_conditional_response(request, etag=etag, last_modified=changed_at)
         if not_modified is not None:
             return _public_headers(not_modified, etag, changed_at)
-        response = view(request, *args, **kwargs)
+        # The view's page cache and counts read this version instead of asking again.
+        token = remember_request_facts((version, changed_at))
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            forget_request_facts(token)
         if response.status_code == 200 and not response.has_header("Cache-Control"):
             _public_headers(response, etag, changed_at)
         return response

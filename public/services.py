@@ -20,8 +20,7 @@ from announcements.models import Announcement
 from reservations.models import ReservedProject
 
 from .bulk import bulk_files_rebuild_task
-from .cache import bump_public_cache
-from .conditional import mark_publication_changed
+from .cache import bump_public_cache, mark_publication_changed
 from .filtered import filtered_downloads_cleanup_task
 from .search import grams_for, search_text_parts
 
@@ -99,12 +98,21 @@ def is_countable_view(request) -> bool:
 # Announcement.view_count. A total missing from Redis (first view, or Redis lost its data) is
 # seeded from the database plus what is pending, then counted on.
 TOTALS, PENDING = "public:views:total", "public:views:pending"
+# One round trip per view: claim the reader's window (SET NX EX; ARGV[2] = 0: a reader who does
+# not count) unless ARGV[3] already says whether the view counts, then add and read the total.
+# Answers {total or -1 when the total is not in Redis yet, the step taken}.
 COUNT_SCRIPT = """
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return false end
-if tonumber(ARGV[2]) > 0 then redis.call('HINCRBY', KEYS[2], ARGV[1], ARGV[2]) end
-return redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+local step = tonumber(ARGV[3])
+if step < 0 then
+  step = 0
+  if tonumber(ARGV[2]) > 0 and redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[2]) then step = 1 end
+end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return {-1, step} end
+if step > 0 then redis.call('HINCRBY', KEYS[2], ARGV[1], step) end
+return {redis.call('HINCRBY', KEYS[1], ARGV[1], step), step}
 """
 FLUSH_SCHEDULED = "public:views:flush-scheduled"
+_scripts: dict = {}
 
 
 def _redis():
@@ -119,23 +127,25 @@ def count_view(request, *, pk: int, public_id: str) -> int | None:
     """Add one to 浏览次数 unless the reader is a bot or read this notice from the same address
     within the window, and return the count (None when the notice has just disappeared).
 
-    With Redis: the count lives in Redis (no database query) and a task flushes it to the
-    database at most once a minute (FLUSH_SECONDS). Without Redis, or when Redis fails: one
-    statement, UPDATE … SET view_count = view_count + 1 … RETURNING (the row is locked only for
-    it), or a read by primary key when the view does not count."""
+    With Redis: the window, the count and the total are one script call (no database query)
+    and a task flushes the counts to the database at most once a minute (FLUSH_SECONDS).
+    Without Redis, or when Redis fails: one statement, UPDATE … SET view_count = view_count + 1
+    … RETURNING (the row is locked only for it), or a read by primary key when the view does not
+    count."""
     window = getattr(settings, "PUBLIC_VIEW_WINDOW_SECONDS", 30 * 60)
     key = f"public:viewed:{public_id}:{client_fingerprint(request)}"
-    try:
-        countable = is_countable_view(request) and cache.add(key, 1, timeout=window)
-    except Exception:  # the cache is down: count nothing rather than fail the page
-        logger.warning("view window unavailable", exc_info=True)
-        countable = False
+    countable = is_countable_view(request)
     client = _redis()
     if client is not None:
         try:
-            return _count_in_redis(client, pk, 1 if countable else 0)
+            return _count_in_redis(client, pk, cache.make_key(key) if countable else None, window)
         except Exception:
             logger.warning("view counter in Redis unavailable; counting in the database", exc_info=True)
+    try:
+        countable = countable and cache.add(key, 1, timeout=window)
+    except Exception:  # the cache is down: count nothing rather than fail the page
+        logger.warning("view window unavailable", exc_info=True)
+        countable = False
     return _count_in_database(pk, countable)
 
 
@@ -152,17 +162,20 @@ def _count_in_database(pk: int, countable: bool) -> int | None:
     return row[0] if row else None
 
 
-def _count_in_redis(client, pk: int, step: int) -> int | None:
+def _count_in_redis(client, pk: int, window_key: str | None, window: int) -> int | None:
     keys = [cache.make_key(TOTALS), cache.make_key(PENDING)]
-    script = client.register_script(COUNT_SCRIPT)
-    total = script(keys=keys, args=[pk, step])
-    if total is None:
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(COUNT_SCRIPT)
+    claim = [window_key, window] if window_key is not None and window > 0 else [keys[0], 0]
+    total, step = script(keys=[*keys, claim[0]], args=[pk, claim[1], -1])
+    if total < 0:
         stored = Announcement.objects.filter(pk=pk).values_list("view_count", flat=True).first()
         if stored is None:
             return None
         pending = int(client.hget(keys[1], pk) or 0)
         client.hsetnx(keys[0], pk, stored + pending)
-        total = script(keys=keys, args=[pk, step])
+        total, step = script(keys=[*keys, claim[0]], args=[pk, 0, step])
     if step:
         _schedule_flush()
     return int(total)

@@ -35,7 +35,7 @@ from announcements.links import compiled_into_a_department, public_relations
 from announcements.models import Announcement, Attachment
 from announcements.selectors import announcements_published
 
-from ..cache import VERSION_KEY, public_cache_version, versioned_get, versioned_set
+from ..cache import near_memo, public_cache_version, versioned_get, versioned_set
 from ..http import (
     cache_params,
     cached_public_response,
@@ -326,26 +326,33 @@ def _why_html(notice, keyword: str, terms: list[str]):
 
 
 def list_facts(filtered: bool):
-    """(publication version, unfiltered total or None, district choices) in one cache round trip.
-    The total is counted once per publication version; the districts once an hour."""
-    keys = (VERSION_KEY, "public:total", "public:district-choices")
+    """(publication version, unfiltered total or None, district choices). The total is counted
+    once per publication version (kept in the shared cache, so one process counts for all) and
+    the districts read once an hour; each process keeps both under the version (public.cache),
+    so a list request asks the cache nothing beyond the version its conditional check read."""
     try:
-        found = cache.get_many(keys)
-        version = found.get(keys[0]) or public_cache_version()
+        version = public_cache_version()
     except Exception:  # the cache is down: count and read the districts, the page still answers
         logger.warning("public list facts: cache unavailable", exc_info=True)
-        found, version = {}, None
-    total = None
-    if not filtered:
-        counted_under, total = found.get(keys[1]) or (None, None)
-        if version is None or counted_under != version:
-            total = announcements_published().select_related(None).count()
-            _cache_set_quietly(keys[1], (version, total), TOTAL_SECONDS)
-    districts = found.get(keys[2])
-    if districts is None:
-        districts = list(District.objects.order_by("code").values_list("code", "name"))
-        _cache_set_quietly(keys[2], districts, 3600)
+        version = None
+    total = near_memo("total", version, lambda: _shared_total(version)) if not filtered else None
+    districts = near_memo("districts", version, _district_choices)
     return version, total, districts
+
+
+def _shared_total(version):
+    try:
+        counted_under, total = cache.get("public:total") or (None, None)
+    except Exception:
+        counted_under = total = None
+    if version is None or counted_under != version:
+        total = announcements_published().select_related(None).count()
+        _cache_set_quietly("public:total", (version, total), TOTAL_SECONDS)
+    return total
+
+
+def _district_choices():
+    return list(District.objects.order_by("code").values_list("code", "name"))
 
 
 def _cache_set_quietly(key, value, timeout) -> None:
