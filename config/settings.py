@@ -336,6 +336,9 @@ OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-shsme1")
 # at once anyway), the window in which one reader's reloads count as one view, and a do-nothing
 # view that only the benchmark turns on.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
+# How long each process serves the publication version it last read before asking Redis again:
+# a publication made on another app server shows here at most this much later (public.cache).
+PUBLIC_VERSION_CHECK_SECONDS = env.float("PUBLIC_VERSION_CHECK_SECONDS", default=1.0)
 PUBLIC_VIEW_WINDOW_SECONDS = env.int("PUBLIC_VIEW_WINDOW_SECONDS", default=30 * 60)
 PUBLIC_VIEW_FLUSH_SECONDS = env.int("PUBLIC_VIEW_FLUSH_SECONDS", default=60)
 PUBLIC_HTTP_MAX_AGE = env.int("PUBLIC_HTTP_MAX_AGE", default=60)

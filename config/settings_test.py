@@ -20,3 +20,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Tasks run where they are enqueued, so a test sees their effect; tests of the queue itself
 # override this with the database backend.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Every request reads the publication version (tests clear the cache between them and expect
+# the next page to know it); tests/public/test_cache_memo.py tests the per-process second.
+PUBLIC_VERSION_CHECK_SECONDS = 0

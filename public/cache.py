@@ -2,11 +2,12 @@
 listing survives a publication (on every app server, since the version lives in the shared cache).
 
 Two levels: the shared cache (Redis in production) and, in front of it, a small copy in each
-process (`_near`), keyed by the same version. A request reads the version once (with the page's
-Last-Modified, in one round trip: `request_version`, called by public.conditional before the view)
-and a page this process already holds under that version is served without a second round trip.
-The copy is only as fresh as the version it was read under, so it can never outlive a
-publication on any server; a version that cannot be read (the cache is down) uses no copy.
+process (`_near`), keyed by the same version. A request takes the version (with the page's
+Last-Modified: `read_request_facts`, called by public.conditional before the view) from what the
+process read at most PUBLIC_VERSION_CHECK_SECONDS ago (one round trip when older), and a page this
+process holds under that version is served without asking the shared cache at all. A copy is
+only as fresh as the version it was read under, so it outlives a publication on another server
+by that second at most; a version that cannot be read (the cache is down) uses no copy.
 
 A version is never reused: a fresh one (the key missing after a Redis flush or eviction) is a
 random 48-bit number, not 1, so a copy made under an old version cannot match a new one.
@@ -52,6 +53,7 @@ def bump_public_cache() -> None:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, _fresh_version(), timeout=None)
+    _forget_facts_memo()
 
 
 def publication_changed_at(stamp=None) -> int:
@@ -67,16 +69,38 @@ def publication_changed_at(stamp=None) -> int:
 
 def mark_publication_changed() -> None:
     cache.set(CHANGED_AT_KEY, int(timezone.now().timestamp()), timeout=None)
+    _forget_facts_memo()
+
+
+# (version, changed_at) as this process last read them, and until when (time.monotonic()) it
+# serves them without asking the shared cache: PUBLIC_VERSION_CHECK_SECONDS.
+_facts_memo: tuple | None = None
 
 
 def read_request_facts() -> tuple[int | None, int]:
-    """(version, changed_at) in one round trip to the cache, remembered for the rest of this
-    request by `remember_request_facts`; the version is None when the cache is down."""
+    """(version, changed_at) for a request: read in one round trip to the shared cache at most
+    once per PUBLIC_VERSION_CHECK_SECONDS per process (a publication made on another server is
+    seen that much later here; one made in this process at once), remembered for the rest of the
+    request by `remember_request_facts`. The version is None when the cache is down."""
+    global _facts_memo
+    memo = _facts_memo
+    now = time.monotonic()
+    if memo is not None and memo[1] > now:
+        return memo[0]
     found = cache.get_many([VERSION_KEY, CHANGED_AT_KEY])
     version = found.get(VERSION_KEY)
     if version is None:
         version = public_cache_version()
-    return version, publication_changed_at(found.get(CHANGED_AT_KEY))
+    facts = (version, publication_changed_at(found.get(CHANGED_AT_KEY)))
+    seconds = getattr(settings, "PUBLIC_VERSION_CHECK_SECONDS", 1.0)
+    if version is not None and seconds > 0:
+        _facts_memo = (facts, now + seconds)
+    return facts
+
+
+def _forget_facts_memo() -> None:
+    global _facts_memo
+    _facts_memo = None
 
 
 def remember_request_facts(facts):

@@ -31,6 +31,15 @@ def published_for_api():
     return announcements_published().defer("search_text", "search_grams", "body_html", "published_html")
 
 
+def after_position(queryset, moment, pk):
+    """The notices after (published_at, id) = (moment, pk), newest first. `published_at <= moment`
+    says the same as the OR beside it, but as a range the publication-time index can start
+    from: without it a deep page read and dropped every row before its start."""
+    return queryset.filter(published_at__lte=moment).filter(
+        Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk)
+    )
+
+
 def encode_cursor(notice) -> str:
     return encode_position(notice.published_at, notice.pk)
 
@@ -64,7 +73,7 @@ def page_of_notices(request, queryset):
         if position is None:
             return None, None, {"cursor": [_("Invalid cursor.")]}
         moment, pk = position
-        qs = qs.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+        qs = after_position(qs, moment, pk)
     try:
         limit = min(max(int(request.GET.get("limit", DEFAULT_LIMIT)), 1), MAX_LIMIT)
     except ValueError:
@@ -99,11 +108,9 @@ class PreparedPages:
         )
         self._after = PreparedQuery(
             model,
-            lambda *shape, moment, pk, **p: (
-                queryset(*shape, **p)
-                .filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
-                .values_list(*columns)[: per_page + 1]
-            ),
+            lambda *shape, moment, pk, **p: after_position(queryset(*shape, **p), moment, pk).values_list(
+                *columns
+            )[: per_page + 1],
             moment=datetime,
             pk=int,
             **parameters,
@@ -157,7 +164,7 @@ class ListPage:
         else:
             if start is not None:
                 moment, pk = start
-                queryset = queryset.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+                queryset = after_position(queryset, moment, pk)
             rows = list(queryset[: per_page + 1])
         self.object_list = rows[:per_page]
         self.has_next = len(rows) > per_page

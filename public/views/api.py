@@ -9,7 +9,6 @@ JSON numbers written from the Decimal's own digits (never through float), in 万
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -26,6 +25,7 @@ from ..paging import (
     FILTER_PARAMS,
     MAX_LIMIT,
     PAGE_PARAMS,
+    after_position,
     decode_cursor,
     encode_position,
     next_url,
@@ -99,10 +99,6 @@ def _newest_first(queryset):
     return queryset.select_related(None).order_by("-published_at", "-id")
 
 
-def _after(queryset, moment, pk):
-    return queryset.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
-
-
 # The unfiltered pages (what most readers and harvesters ask for), compiled once per page size.
 _first_page = PreparedQuery(
     Announcement,
@@ -110,7 +106,7 @@ _first_page = PreparedQuery(
 )
 _next_page = PreparedQuery(
     Announcement,
-    lambda limit, moment, pk: _after(_newest_first(published_for_api()), moment, pk).values_list(
+    lambda limit, moment, pk: after_position(_newest_first(published_for_api()), moment, pk).values_list(
         *SUMMARY_COLUMNS
     )[: limit + 1],
     moment=datetime,
@@ -139,7 +135,7 @@ def summary_rows(request):
     if filtered:
         queryset = _newest_first(filterset.qs)
         if position is not None:
-            queryset = _after(queryset, *position)
+            queryset = after_position(queryset, *position)
         rows = list(queryset.values_list(*SUMMARY_COLUMNS)[: limit + 1])
     elif position is not None:
         rows = _next_page.rows(limit, moment=position[0], pk=position[1])

@@ -98,3 +98,27 @@ def test_frequent_word_first_page_stops_early_in_publication_order(corpus, word)
     assert "announcement_state_pub" in json.dumps(plan) or "announcement_public_list" in json.dumps(plan)
     assert visited(plan) <= 30  # a page of 21 plus the few that do not match, not all 400
     assert len(list(queryset)) == 21
+
+
+def explained(queryset) -> dict:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params)
+        result = cursor.fetchone()[0]
+    return (json.loads(result) if isinstance(result, str) else result)[0]["Plan"]
+
+
+def test_deep_page_starts_at_its_cursor_in_the_index(corpus):
+    """A page after a cursor (下一页 of page 15 here) begins where the cursor points in the
+    publication-time index instead of reading and dropping every notice before it."""
+    from public.paging import after_position
+
+    newest_first = announcements_published().select_related(None).order_by("-published_at", "-id")
+    everything = list(newest_first.values_list("pk", flat=True))
+    start = newest_first[299]
+    page = after_position(newest_first, start.published_at, start.pk)[:21]
+
+    assert list(page.values_list("pk", flat=True)) == everything[300:321]
+    assert visited(explained(page.values_list("pk", flat=True))) <= 30  # not the 300 before it
