@@ -141,9 +141,10 @@ class ListPage:
     next page exists. Page 1 is the newest 20; a deeper page starts after the cursor that the
     previous page's 下一页 link carries (keyset on published_at, id: an index range however deep);
     a bare ?page=N (old links, typed URLs) finds its start by skipping (N-1)×20 keys of a
-    narrow query, which the list's covering index answers without reading the notices."""
+    narrow query, which the list's covering index answers without reading the notices, and
+    `remember(number, find)` may keep what it found (until the next publication)."""
 
-    def __init__(self, queryset, *, per_page: int, number, cursor: str | None, prepared=None):
+    def __init__(self, queryset, *, per_page: int, number, cursor: str | None, prepared=None, remember=None):
         """`queryset` gives the rows (values_list, named); or None and `prepared` (PreparedPages)."""
         try:
             self.number = max(int(number or 1), 1)
@@ -155,7 +156,11 @@ class ListPage:
         if start is None and self.number > 1:
             skip = (self.number - 1) * per_page - 1
             source = queryset if queryset is not None else prepared.queryset()
-            start = next(iter(source.values_list("published_at", "pk")[skip : skip + 1]), None)
+
+            def find():
+                return next(iter(source.values_list("published_at", "pk")[skip : skip + 1]), None)
+
+            start = remember(self.number, find) if remember else find()
         if self.number > 1 and start is None:
             rows = []
         elif prepared is not None:

@@ -27,7 +27,7 @@ from public.paging import ListPage
 from public.search import keyword_filter
 from public.views import pages
 from public.views.api import notice_summary
-from public.views.pages import LIST_COLUMNS, detail_content, list_rows, rows_html
+from public.views.pages import LIST_COLUMNS, detail_content, district_names, list_rows, rows_html
 from reservations.models import Report
 from tests.public.conftest import make_notice
 
@@ -239,7 +239,7 @@ def test_list_rows_from_the_row_shell_are_the_templates_rows(world):
     for keyword in ("", "物业"):
         qs = keyword_filter(queryset, keyword) if keyword else queryset
         notices = list(qs.values_list(*LIST_COLUMNS, "search_text", named=True))
-        rows = list_rows(notices, keyword=keyword)
+        rows = list_rows(notices, district_names(None), keyword=keyword)
         page = ListPage(qs.values_list(*LIST_COLUMNS, named=True), per_page=20, number=1, cursor=None)
         context = {"rows": rows, "page_obj": page, "total": len(rows), "filtered": bool(keyword)}
 

@@ -2,6 +2,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -245,6 +247,28 @@ def test_next_link_carries_a_cursor_and_a_bare_page_number_still_works(client, w
     )
     assert titles(third_after_publication) == titles(third_by_cursor)  # the cursor does not shift
     assert "第 3 页，共 3 页" in third_by_number.content.decode()
+
+
+@pytest.mark.parametrize("filters", [{}, {"q": "公告"}, {"q": "公告", "district": "310107"}])
+def test_bare_page_number_is_found_once_per_publication(client, world, settings, filters):
+    settings.PUBLIC_CACHE_SECONDS = 0  # the database path, where finding page 3's start costs a query
+    now = timezone.now()
+    for i in range(45):
+        make_notice(institution=world.unit, title=f"公告{i:02d}", published_at=now - timedelta(hours=i))
+    client.get(reverse("public:list"), filters)  # the district choices, read once
+
+    with CaptureQueriesContext(connection) as finding:
+        first = client.get(reverse("public:list"), {**filters, "page": 3})
+    with CaptureQueriesContext(connection) as known:
+        again = client.get(reverse("public:list"), {**filters, "page": 3})
+    finding_queries, known_queries = len(finding), len(known)  # before the next request resets the log
+    later = make_notice(institution=world.unit, title="新公告", published_at=now)
+    publication_changed(later)
+    after_publication = client.get(reverse("public:list"), {**filters, "page": 3})
+
+    assert known_queries == finding_queries - 1  # where page 3 starts is known
+    assert titles(first) == titles(again) == ["公告40", "公告41", "公告42", "公告43", "公告44"]
+    assert titles(after_publication) == ["公告39", "公告40", "公告41", "公告42", "公告43", "公告44"]
 
 
 def test_page_beyond_the_end_says_so(client, world):
