@@ -117,8 +117,9 @@ def _entry_key(kind: str, parts) -> str:
     return f"public:{get_language()}:{kind}:{digest}"
 
 
-class _NearCache:
-    """What this process read or built under a version, newest use last; bounded by count."""
+class NearCache:
+    """What this process read or built under a version, newest use last; bounded by count (also
+    the view counter's memo in public.services)."""
 
     def __init__(self, size: int):
         self.size = size
@@ -149,7 +150,7 @@ class _NearCache:
             self.entries.clear()
 
 
-_near = _NearCache(size=512)
+_near = NearCache(size=512)
 
 
 def versioned_get(kind: str, *parts):

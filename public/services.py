@@ -20,7 +20,7 @@ from announcements.models import Announcement
 from reservations.models import ReservedProject
 
 from .bulk import bulk_files_rebuild_task
-from .cache import bump_public_cache, mark_publication_changed
+from .cache import NearCache, bump_public_cache, mark_publication_changed
 from .filtered import filtered_downloads_cleanup_task
 from .search import grams_for, search_text_parts
 
@@ -100,19 +100,34 @@ def is_countable_view(request) -> bool:
 TOTALS, PENDING = "public:views:total", "public:views:pending"
 # One round trip per view: claim the reader's window (SET NX EX; ARGV[2] = 0: a reader who does
 # not count) unless ARGV[3] already says whether the view counts, then add and read the total.
-# Answers {total or -1 when the total is not in Redis yet, the step taken}.
+# Answers {total or -1 when the total is not in Redis yet, the step taken, how many milliseconds
+# the reader's window has left (-1: no window was asked about)}.
 COUNT_SCRIPT = """
 local step = tonumber(ARGV[3])
+local left = -1
 if step < 0 then
   step = 0
-  if tonumber(ARGV[2]) > 0 and redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[2]) then step = 1 end
+  if tonumber(ARGV[2]) > 0 then
+    if redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[2]) then
+      step = 1
+      left = tonumber(ARGV[2]) * 1000
+    else
+      left = redis.call('PTTL', KEYS[3])
+    end
+  end
 end
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return {-1, step} end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return {-1, step, left} end
 if step > 0 then redis.call('HINCRBY', KEYS[2], ARGV[1], step) end
-return {redis.call('HINCRBY', KEYS[1], ARGV[1], step), step}
+return {redis.call('HINCRBY', KEYS[1], ARGV[1], step), step, left}
 """
 FLUSH_SCHEDULED = "public:views:flush-scheduled"
 _scripts: dict = {}
+# What this process learnt from the script, so that a view which cannot count (a bot, or a reader
+# whose window this process saw claimed) needs no round trip: the windows until they end, and each
+# notice's total for PUBLIC_VIEW_TOTAL_SECONDS (a total shown to such a view is that much behind
+# the other servers at most; a view that counts always shows the total it made).
+_claimed_windows = NearCache(size=16384)
+_known_totals = NearCache(size=4096)
 
 
 def _redis():
@@ -128,7 +143,8 @@ def count_view(request, *, pk: int, public_id: str) -> int | None:
     within the window, and return the count (None when the notice has just disappeared).
 
     With Redis: the window, the count and the total are one script call (no database query)
-    and a task flushes the counts to the database at most once a minute (FLUSH_SECONDS).
+    and a task flushes the counts to the database at most once a minute (FLUSH_SECONDS); a view
+    that cannot count makes no call while this process knows the total (_known_totals).
     Without Redis, or when Redis fails: one statement, UPDATE … SET view_count = view_count + 1
     … RETURNING (the row is locked only for it), or a read by primary key when the view does not
     count."""
@@ -164,18 +180,28 @@ def _count_in_database(pk: int, countable: bool) -> int | None:
 
 def _count_in_redis(client, pk: int, window_key: str | None, window: int) -> int | None:
     keys = [cache.make_key(TOTALS), cache.make_key(PENDING)]
+    counts = window_key is not None and window > 0 and _claimed_windows.get(window_key, 0) is None
+    if not counts:
+        known = _known_totals.get((keys[0], pk), 0)
+        if known is not None:
+            return known
     script = _scripts.get(id(client))
     if script is None:
         script = _scripts[id(client)] = client.register_script(COUNT_SCRIPT)
-    claim = [window_key, window] if window_key is not None and window > 0 else [keys[0], 0]
-    total, step = script(keys=[*keys, claim[0]], args=[pk, claim[1], -1])
+    claim = [window_key, window] if counts else [keys[0], 0]
+    total, step, window_left = script(keys=[*keys, claim[0]], args=[pk, claim[1], -1])
     if total < 0:
         stored = Announcement.objects.filter(pk=pk).values_list("view_count", flat=True).first()
         if stored is None:
             return None
         pending = int(client.hget(keys[1], pk) or 0)
         client.hsetnx(keys[0], pk, stored + pending)
-        total, step = script(keys=[*keys, claim[0]], args=[pk, 0, step])
+        total, step, _ = script(keys=[*keys, claim[0]], args=[pk, 0, step])
+    if window_left > 0:
+        _claimed_windows.set(window_key, 0, True, window_left / 1000)
+    seconds = getattr(settings, "PUBLIC_VIEW_TOTAL_SECONDS", 1.0)
+    if seconds > 0:
+        _known_totals.set((keys[0], pk), 0, int(total), seconds)
     if step:
         _schedule_flush()
     return int(total)

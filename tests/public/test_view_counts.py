@@ -152,3 +152,88 @@ def test_flush_failure_puts_the_counts_back(client, world, redis_cache, settings
     assert views_in_db(notice) == 0
     assert services.view_counts_flush() == 1
     assert views_in_db(notice) == 1
+
+
+def _raw_redis():
+    import redis
+
+    return redis.Redis.from_url(REDIS_URL)
+
+
+class _Clock:
+    """public.cache's clock moved on by `later` seconds (the process's memos age)."""
+
+    def __init__(self):
+        import time
+
+        self.real, self.later = time.monotonic, 0.0
+
+    def monotonic(self):
+        return self.real() + self.later
+
+
+@needs_redis
+def test_a_reload_reaches_neither_redis_nor_the_database(client, world, redis_cache, settings, monkeypatch):
+    """The reader's window is known to this process once claimed: the reload shows the count
+    without the script (which would fail here) and without the database fallback."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    notice = make_notice(institution=world.unit)
+    assert shown_views(detail(client, notice, ip="10.0.4.1")) == "1"
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("the reload should not ask Redis")
+
+    monkeypatch.setitem(services._scripts, id(services._redis()), unreachable)
+    reload = detail(client, notice, ip="10.0.4.1")
+
+    assert shown_views(reload) == "1"
+    assert views_in_db(notice) == 0  # no database fallback counted it
+
+
+@needs_redis
+def test_views_that_cannot_count_show_a_total_at_most_a_second_old(
+    client, world, redis_cache, settings, monkeypatch
+):
+    from public import cache as public_cache
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.PUBLIC_VIEW_TOTAL_SECONDS = 1
+    notice = make_notice(institution=world.unit)
+    assert shown_views(detail(client, notice, ip="10.0.5.1")) == "1"
+    # Another app server counts five readers meanwhile.
+    _raw_redis().hincrby(f"{redis_cache}:1:{services.TOTALS}", notice.pk, 5)
+    clock = _Clock()
+    monkeypatch.setattr(public_cache, "time", clock)
+
+    within = detail(client, notice, agent="Googlebot/2.1", ip="10.0.5.2")
+    clock.later = 1.5
+    after = detail(client, notice, agent="Googlebot/2.1", ip="10.0.5.2")
+    reader = detail(client, notice, ip="10.0.5.3")
+
+    assert [shown_views(r) for r in (within, after, reader)] == ["1", "6", "7"]
+
+
+@needs_redis
+def test_a_window_claimed_on_another_server_is_remembered_until_it_ends(
+    client, world, redis_cache, settings, monkeypatch
+):
+    from public import cache as public_cache
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.PUBLIC_VIEW_TOTAL_SECONDS = 0  # every view that reaches the script reads a fresh total
+    notice = make_notice(institution=world.unit)
+    detail(client, notice, ip="10.0.6.9")  # the total exists in Redis (1)
+    fingerprint = services.client_fingerprint(type("R", (), {"META": {"REMOTE_ADDR": "10.0.6.1"}})())
+    window = f"{redis_cache}:1:public:viewed:{notice.public_id}:{fingerprint}"
+    _raw_redis().set(window, 1, ex=120)  # the reader was counted on another server 2 minutes ago
+    clock = _Clock()
+    monkeypatch.setattr(public_cache, "time", clock)
+
+    first = detail(client, notice, ip="10.0.6.1")
+    _raw_redis().delete(window)  # even if Redis forgets it, this process knows the window holds
+    clock.later = 60
+    within = detail(client, notice, ip="10.0.6.1")
+    clock.later = 121
+    after = detail(client, notice, ip="10.0.6.1")
+
+    assert [shown_views(r) for r in (first, within, after)] == ["1", "1", "2"]
