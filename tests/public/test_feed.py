@@ -62,3 +62,18 @@ def test_feed_queries_do_not_grow(client, world, django_assert_max_num_queries, 
         _, _, items = entries(client, {"district": "310107"})
 
     assert len(items) == count
+
+
+def test_feed_escapes_markup_and_drops_control_characters(client, world):
+    """The feed is written by hand: markup in a title or unit name stays text, and a control
+    character (which XML 1.0 cannot carry) is dropped rather than breaking the whole feed."""
+    world.unit.name = '普陀"区"<教育局> & 下属\x0b单位'
+    world.unit.save(update_fields=["name"])
+    make_notice(institution=world.unit, title="<b>公告</b> & 说明\x01")
+
+    response, root, items = entries(client)  # ET.fromstring fails on malformed XML
+
+    entry = root.find(f"{ATOM}entry")
+    assert items[0][0] == "【普陀区】<b>公告</b> & 说明"
+    assert entry.find(f"{ATOM}author/{ATOM}name").text == '普陀"区"<教育局> & 下属单位'
+    assert b"<b>" not in response.content
