@@ -7,7 +7,7 @@ never at `is_superuser` (Django's `has_perm` would say yes to everything for a s
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 
-from .enums import PERM_KINDS, POSITION_GROUP_NAMES, POSITION_KINDS, Perm, Position
+from .enums import PERM_KINDS, POSITION_GROUP_NAMES, POSITION_KINDS, InstitutionKind, Perm, Position
 
 
 def held_perms(user) -> frozenset[str]:
@@ -36,6 +36,21 @@ def user_holds(user, perm: Perm | str) -> bool:
     if user.institution_id is None:
         return False
     return str(perm) in held_perms(user)
+
+
+def works_at_finance_bureau(user, *, district_id: int | None = None) -> bool:
+    """The user's institution is a finance bureau (of `district_id`, when given); positions apart."""
+    institution = getattr(user, "institution", None)
+    return (
+        institution is not None
+        and institution.kind == InstitutionKind.FINANCE_BUREAU
+        and (district_id is None or institution.district_id == district_id)
+    )
+
+
+def is_district_finance(user) -> bool:
+    """A 财政审核岗 of a finance bureau: reviews its district's notices and runs its campaigns."""
+    return user_holds(user, Perm.FINANCE_REVIEW) and works_at_finance_bureau(user)
 
 
 def user_positions(user) -> list[str]:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from django.db.models import Q
 
 from accounts.enums import InstitutionKind, Perm
-from accounts.rules import user_holds
+from accounts.rules import user_holds, works_at_finance_bureau
 
 
 class Scope(StrEnum):
@@ -31,20 +31,10 @@ def is_own_institution(user, announcement) -> bool:
     )
 
 
-def is_district_finance_bureau(user, *, district_id) -> bool:
-    """The user works at the finance bureau of `district_id` (positions are checked apart)."""
-    institution = getattr(user, "institution", None)
-    return (
-        institution is not None
-        and institution.kind == InstitutionKind.FINANCE_BUREAU
-        and institution.district_id == district_id
-    )
-
-
 def in_scope(user, announcement, scope: Scope) -> bool:
     if scope == Scope.INSTITUTION:
         return is_own_institution(user, announcement)
-    return is_district_finance_bureau(user, district_id=announcement.district_id)
+    return works_at_finance_bureau(user, district_id=announcement.district_id)
 
 
 def scope_filter(user, scope: Scope) -> Q | None:
@@ -54,6 +44,6 @@ def scope_filter(user, scope: Scope) -> Q | None:
     if scope == Scope.INSTITUTION:
         return Q(institution_id=user.institution_id)
     institution = user.institution
-    if not is_district_finance_bureau(user, district_id=institution.district_id):
+    if not works_at_finance_bureau(user):
         return None
     return Q(district_id=institution.district_id)

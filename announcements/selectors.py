@@ -14,11 +14,10 @@ from django.urls import reverse
 
 from accounts.enums import InstitutionKind, Perm
 from accounts.models import Institution, User
-from accounts.rules import user_holds
+from accounts.rules import is_district_finance, user_holds
 
 from .enums import State
 from .models import Announcement
-from .rules import is_district_finance_bureau
 from .workflow import awaiting_filter, is_awaiting_schedule
 
 FINANCE_VISIBLE_STATES = (State.FINANCE_REVIEW, State.PUBLISHED, State.REVOKED)
@@ -31,9 +30,7 @@ def announcements_for_user(*, user) -> QuerySet[Announcement]:
         return qs.none()
     institution = user.institution
     visible = Q(institution_id=institution.pk)
-    if is_district_finance_bureau(user, district_id=institution.district_id) and user_holds(
-        user, Perm.FINANCE_REVIEW
-    ):
+    if is_district_finance(user):
         visible |= Q(district_id=institution.district_id, state__in=FINANCE_VISIBLE_STATES)
     if user_holds(user, Perm.OVERSEE):
         visible |= Q(state__in=FINANCE_VISIBLE_STATES)

@@ -1,7 +1,8 @@
 """Who may see and do what in oversight, and the few policy numbers it reads.
 
 Two roles, both checked here only:
-- a 财政审核岗 of a finance bureau works on its own district's campaigns;
+- a 财政审核岗 of a finance bureau (`accounts.rules.is_district_finance`, the same test that lets
+  it review its district's notices) works on its own district's campaigns;
 - a 监督检查岗 sees every district, compares them and draws spot-check samples.
 Everyone else gets 404 from the views.
 """
@@ -10,8 +11,8 @@ import zoneinfo
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from accounts.enums import InstitutionKind, Perm
-from accounts.rules import user_holds
+from accounts.enums import Perm
+from accounts.rules import is_district_finance, user_holds, works_at_finance_bureau
 from reservations.rules import small_micro_minimum
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -19,14 +20,6 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DEFAULT_SMALL_MICRO_THRESHOLD = Decimal("60")
 # A campaign's "before" reminders start this many days before the deadline unless it says otherwise.
 DEFAULT_REMIND_DAYS_BEFORE = 7
-
-
-def is_district_finance(user) -> bool:
-    return (
-        user_holds(user, Perm.FINANCE_REVIEW)
-        and user.institution is not None
-        and user.institution.kind == InstitutionKind.FINANCE_BUREAU
-    )
 
 
 def is_supervisor(user) -> bool:
@@ -43,7 +36,7 @@ def can_spot_check(user) -> bool:
 
 def can_manage_campaign(user, campaign) -> bool:
     """Only the district's own finance bureau declares and edits its campaigns."""
-    return is_district_finance(user) and campaign.district_id == user.institution.district_id
+    return is_district_finance(user) and works_at_finance_bureau(user, district_id=campaign.district_id)
 
 
 def can_remind(user, campaign) -> bool:
