@@ -10,8 +10,6 @@ the department page compares each unit's data now with the copy to show who diff
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution
@@ -21,7 +19,7 @@ from reservations.services import department_report_compile, report_canonical, r
 from .enums import Kind, PublishMode, State
 from .models import Announcement
 from .rules import user_may_draft
-from .services import DraftingError, StaleEdit
+from .services import DraftingError, announcement_draft_claim
 
 # A unit's notice counts for its department once it has passed 采购人初审.
 COMPILED_STATES = (State.FINANCE_REVIEW, State.PUBLISHED)
@@ -105,26 +103,13 @@ def department_notice_create(*, user, year: int) -> Announcement:
     return announcement
 
 
-def _claim(announcement: Announcement, version: int) -> None:
-    claimed = Announcement.objects.filter(pk=announcement.pk, state=State.DRAFT, version=version).update(
-        version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not claimed:
-        raise StaleEdit(
-            _(
-                "The notice has been submitted or changed by someone else since you opened it: "
-                "nothing was saved."
-            )
-        )
-
-
 @transaction.atomic
 def department_notice_recompile(*, announcement: Announcement, user, version: int) -> Announcement:
     """重新汇总: compile the draft again from the units' data now.
 
     Side effects: bumps `version`; replaces the compiled entries and rows. Raises StaleEdit (and
     writes nothing) when the notice is no longer the draft at `version`."""
-    _claim(announcement, version)
+    announcement_draft_claim(announcement, version=version)
     department_report_compile(
         report=announcement.report,
         units=unit_sources(institution=announcement.institution, year=announcement.year),
@@ -137,7 +122,7 @@ def department_notice_recompile(*, announcement: Announcement, user, version: in
 def department_notice_save(*, announcement: Announcement, user, version: int, title: str, explanation: str):
     """Save the title and the department's own 说明 of a draft. Side effects: bumps `version`,
     updates the Announcement and its Report. Raises StaleEdit as `department_notice_recompile`."""
-    _claim(announcement, version)
+    announcement_draft_claim(announcement, version=version)
     Announcement.objects.filter(pk=announcement.pk).update(title=title)
     report_update(
         report=announcement.report, competent_unit_name=announcement.institution.name, explanation=explanation

@@ -27,8 +27,49 @@ class DraftingError(Exception):
     """A refused write; the message is for the user."""
 
 
+class NotADraft(DraftingError):
+    """The notice left DRAFT: its content can no longer change."""
+
+    def __init__(self):
+        super().__init__(_("Only a draft can be changed; this notice has been submitted: nothing was saved."))
+
+
 class StaleEdit(DraftingError):
-    pass
+    """The notice left DRAFT or was saved again since the form was opened at its `version`."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "The notice has been submitted or changed by someone else since you opened it: "
+                "nothing was saved."
+            )
+        )
+
+
+def announcement_draft_claim(
+    announcement: Announcement, *, version: int | None = None, bump: bool = True, **changes
+) -> None:
+    """Claim the draft for one write: a conditional UPDATE that matches only while the notice is
+    still in DRAFT (and still at `version`, when the caller's form carries one), so that a submit
+    or another save in between makes this write fail instead of overwriting.
+
+    Side effects: `updated_at`, the given field `changes` and, when `version` is given or `bump`,
+    `version` + 1 (a form opened before this write is then stale); the instance gets the new
+    values of the fields it can know without a query. Raises StaleEdit (with `version`) or
+    NotADraft (without), and writes nothing, when the claim fails.
+    """
+    changes["updated_at"] = timezone.now()
+    still_draft = Announcement.objects.filter(pk=announcement.pk, state=State.DRAFT)
+    if version is not None:
+        still_draft = still_draft.filter(version=version)
+        changes["version"] = version + 1
+    elif bump:
+        changes["version"] = F("version") + 1
+    if not still_draft.update(**changes):
+        raise StaleEdit() if version is not None else NotADraft()
+    for name, value in changes.items():
+        if not hasattr(value, "resolve_expression"):
+            setattr(announcement, name, value)
 
 
 def default_title(*, institution, year: int) -> str:
@@ -156,23 +197,10 @@ def announcement_content_save(
         "title": title,
         "publish_mode": publish_mode,
         "scheduled_at": _scheduled(publish_mode, scheduled_at),
-        "version": version + 1,
-        "updated_at": timezone.now(),
     }
     if announcement.kind == Kind.MANUAL and body_html is not None:
         changes["body_html"] = clean_html(body_html)
-    claimed = Announcement.objects.filter(pk=announcement.pk, state=State.DRAFT, version=version).update(
-        **changes
-    )
-    if not claimed:
-        raise StaleEdit(
-            _(
-                "The notice has been submitted or changed by someone else since you opened it: "
-                "nothing was saved."
-            )
-        )
-    for name, value in changes.items():
-        setattr(announcement, name, value)
+    announcement_draft_claim(announcement, version=version, **changes)
     if announcement.kind == Kind.SME_RESERVATION and announcement.report_id:
         report = announcement.report
         if competent_unit_name is not None:
@@ -189,16 +217,6 @@ def announcement_content_save(
     return announcement
 
 
-def _claim_draft(announcement: Announcement, *, bump: bool) -> None:
-    changes = {"updated_at": timezone.now()}
-    if bump:
-        changes["version"] = F("version") + 1
-    if not Announcement.objects.filter(pk=announcement.pk, state=State.DRAFT).update(**changes):
-        raise DraftingError(
-            _("Only a draft can be changed; this notice has been submitted: nothing was saved.")
-        )
-
-
 @transaction.atomic
 def announcement_rows_import(
     *, announcement: Announcement, user, rows: list[dict], replace: bool
@@ -210,7 +228,7 @@ def announcement_rows_import(
     """
     if announcement.kind == Kind.DEPARTMENT:
         raise DraftingError(_("A department notice's rows come from its units: recompile instead."))
-    _claim_draft(announcement, bump=True)
+    announcement_draft_claim(announcement)
     report_rows_import(report=announcement.report, rows=rows, replace=replace)
     announcement.refresh_from_db(fields=["version", "updated_at"])
     return announcement
@@ -219,14 +237,14 @@ def announcement_rows_import(
 @transaction.atomic
 def attachment_add(*, announcement: Announcement, user, files) -> list[Attachment]:
     """Store uploaded attachments of a draft. Side effect: Attachment rows and files in storage."""
-    _claim_draft(announcement, bump=False)
+    announcement_draft_claim(announcement, bump=False)
     return _attach(announcement=announcement, user=user, files=files)
 
 
 @transaction.atomic
 def attachment_delete(*, announcement: Announcement, attachment: Attachment, user) -> None:
     """Remove an attachment of a draft. Side effects: the row, then the stored file after commit."""
-    _claim_draft(announcement, bump=False)
+    announcement_draft_claim(announcement, bump=False)
     file_name, storage = attachment.file.name, attachment.file.storage
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(file_name))
