@@ -19,9 +19,9 @@ from django.utils.translation import gettext
 
 from .enums import StaffAction
 from .models import Invitation, User
+from .outbox import mail_queue
 from .rules import can_manage_staff_of
 from .services import StaffNotFound, staff_change_record
-from .tasks import mail_enqueue
 
 
 class InvitationInvalid(Exception):
@@ -62,7 +62,7 @@ def invitation_issue(*, actor: User, staff: User) -> str:
         message = _invitation_email(staff, actor, token)
         # Through the queue like every mail (a worker sends; a refusal fails that task, never
         # this request): the link is on the admin's screen anyway.
-        mail_enqueue(subject=message.subject, body=message.body, to=list(message.to))
+        mail_queue(to=message.to, subject=message.subject, body=message.body, topic="invitation")
     return token
 
 

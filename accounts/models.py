@@ -373,57 +373,43 @@ class Invitation(models.Model):
         return f"{self.staff} {self.created_at:%Y-%m-%d}"
 
 
-class OutgoingMail(models.Model):
-    """A single mail waiting for the task worker (accounts.tasks.mail_enqueue). The task's own
-    arguments carry only this row's id: a body holding a password-reset or invitation link never
-    sits in the task table, and the row is deleted once every recipient got the mail."""
+class OutboxMessage(models.Model):
+    """One mail or text message to one address, waiting for (or done by) the one send task
+    (`accounts.outbox`). The task's arguments carry only this row's id: a body holding a
+    password-reset link or a verification code never sits in the task table. A row is one
+    recipient, so a task run again (a killed worker's, requeued) skips whom it already reached,
+    and the row shows each attempt: its state, how many tries, when the next one is due and the
+    last error. An SMS code is blanked once sent or given up."""
 
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    recipients = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now)
+    class Channel(models.TextChoices):
+        MAIL = "mail", _("e-mail")
+        SMS = "sms", _("text message")
 
-    class Meta:
-        verbose_name = _("outgoing mail")
-        verbose_name_plural = _("outgoing mails")
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
 
-    def __str__(self):
-        return f"{self.subject} → {', '.join(self.recipients)}"
-
-
-class OutgoingSms(models.Model):
-    """A verification code waiting for the task worker (accounts.tasks.sms_code_enqueue). The code
-    is stored hashed in `VerificationCode`; its plain text lives only here, until it is sent (the
-    row is then deleted), never in the task table's arguments."""
-
-    phone = models.CharField(max_length=11)
-    code = models.CharField(max_length=6)
-    minutes = models.PositiveSmallIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("outgoing text message")
-        verbose_name_plural = _("outgoing text messages")
-
-    def __str__(self):
-        return f"→ {self.phone}"
-
-
-class MailDelivery(models.Model):
-    """A mail that the mail server accepted for one recipient of one notification (accounts.mail).
-
-    Written right after each send, so a task run again (its worker was killed, `requeue_stale_tasks`
-    put it back) skips whom it already reached. `key` names the notification: the flow-log entry
-    of a workflow mail, the task of a single mail."""
-
-    key = models.CharField(max_length=100)
-    recipient = models.CharField(max_length=254)
-    sent_at = models.DateTimeField(default=timezone.now)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    # How long an SMS code stays valid: the provider's template shows it beside the code.
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    # What the message is about (a flow-log entry, a reminder): for the admin and for support.
+    topic = models.CharField(_("topic"), max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "recipient"], name="mail_delivery_once")]
-        verbose_name = _("mail delivery")
-        verbose_name_plural = _("mail deliveries")
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        indexes = [models.Index(fields=["state", "created_at"], name="outbox_state_time")]
 
     def __str__(self):
-        return f"{self.key} → {self.recipient}"
+        return f"{self.get_channel_display()} → {self.recipient}"

@@ -27,9 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from . import phones
 from .enums import StaffAction
 from .models import StaffChange, User, VerificationCode
+from .outbox import mail_queue
 from .rules import can_manage_staff_of
 from .services import StaffNotFound
-from .tasks import mail_enqueue
 
 Purpose = VerificationCode.Purpose
 # Unambiguous letters and digits for a password read off a screen (no 0/O, 1/l/I).
@@ -109,7 +109,7 @@ def reset_by_email_request(*, email: str, ip: str | None) -> None:
         with translation.override(settings.LANGUAGE_CODE):
             subject = gettext("Reset your password")
             body = render_to_string("registration/password_reset_email.txt", {"user": user, "link": link})
-        mail_enqueue(subject=subject, body=body, to=[user.email])
+        mail_queue(to=[user.email], subject=subject, body=body, topic="password-reset")
 
 
 def reset_by_email_done(*, user: User) -> None:

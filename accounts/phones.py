@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 
 from .enums import StaffAction
 from .models import StaffChange, User, VerificationCode
-from .tasks import sms_code_enqueue
+from .outbox import sms_code_queue
 
 CODE_MINUTES = 10
 MAX_TRIES = 5
@@ -97,7 +97,7 @@ def code_issue(*, purpose: str, user: User | None, phone: str, ip: str | None) -
         code = f"{secrets.randbelow(10**6):06d}"
         row.code_hash = _digest(row, code)
         row.save(update_fields=["code_hash"])
-        sms_code_enqueue(phone=phone, code=code, minutes=CODE_MINUTES)
+        sms_code_queue(phone=phone, code=code, minutes=CODE_MINUTES)
     return row
 
 

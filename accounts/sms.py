@@ -6,9 +6,10 @@
 - `AliyunBackend`: Alibaba Cloud's SMS API (dysmsapi `SendSms`, RPC signature v1, HMAC-SHA1),
   selected when `SMS_URL` is set. The key and secret come from the environment only.
 
-Codes are sent by the task `accounts.tasks.sms_code_send` (queued by `sms_code_enqueue`, the code
-waiting in `OutgoingSms`, never in the task's arguments), never inside a request: a slow or
-failing provider does not hold up a page, and the failure is recorded on the task.
+Codes are sent by the outbox's one send task `accounts.tasks.outbox_send_task` (queued by
+`accounts.outbox.sms_code_queue`, the code waiting in its `OutboxMessage` row, never in the
+task's arguments), never inside a request: a slow or failing provider does not hold up a page,
+and a refusal is retried like any mail, then recorded on the row and the task.
 """
 
 import base64

@@ -1,64 +1,96 @@
-"""Slow work of the accounts app, run on the task queue (django-tasks-db; immediate in tests)."""
+"""Slow work of the accounts app, run on the task queue (django-tasks-db; immediate in tests).
 
-from django.db import transaction
+`outbox_send_task` is the one send task of every mail and text message (queued by
+`accounts.outbox`), with the one retry policy: a refusal (or an unreachable server) is tried
+again after `retry_delay`, up to OUTBOX_ATTEMPTS attempts; the row then says `failed` with the
+last error and the task fails, so the administrator finds it in the admin. Whatever the outcome,
+the action that caused the message (a transition, a reminder) committed long before and stands.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.tasks import task
+from django.utils import timezone
 
 from . import sms
 from .inbox import messages_purge
-from .mail import mail_delivery_record, mail_recipients_reached
-from .models import OutgoingMail, OutgoingSms
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_ATTEMPTS = 5
 
 
-def sms_code_enqueue(*, phone: str, code: str, minutes: int) -> OutgoingSms:
-    """Queue a verification code for the worker, after the caller's transaction commits. The
-    code waits in `OutgoingSms` (deleted once sent), not in the task's arguments."""
-    message = OutgoingSms.objects.create(phone=phone, code=code, minutes=minutes)
-    transaction.on_commit(lambda: sms_code_send.enqueue(sms_id=message.pk))
-    return message
+class MessageNotDelivered(Exception):
+    """The mail server or SMS provider refused a message on every attempt."""
 
 
-@task
-def sms_code_send(*, sms_id: int) -> None:
-    """Send a queued code through the configured SMS backend, then forget it; SmsError fails the
-    task and keeps the code for its next run (it expires with its VerificationCode anyway)."""
-    message = OutgoingSms.objects.filter(pk=sms_id).first()
-    if message is None:  # sent by an earlier run
+def retry_delay(attempt: int) -> timedelta:
+    """1, 2, 4, 8 … minutes by default after the `attempt`-th failure (settings.MAIL_RETRY_SECONDS
+    is the first delay)."""
+    return timedelta(seconds=settings.MAIL_RETRY_SECONDS * 2 ** (attempt - 1))
+
+
+def _deliver(row: OutboxMessage) -> None:
+    if row.channel == OutboxMessage.Channel.SMS:
+        sms.get_backend().send_code(phone=row.recipient, code=row.body, minutes=row.minutes or 0)
         return
-    sms.get_backend().send_code(phone=message.phone, code=message.code, minutes=message.minutes)
-    message.delete()
+    message = EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.recipient])
+    if not message.send(fail_silently=False):
+        raise MessageNotDelivered("the mail server accepted no recipient")
 
 
 @task
-def mail_send(*, mail_id: int) -> int:
-    """Send a queued single mail (password-reset and invitation links: accounts.tasks.mail_enqueue)
-    to each address not reached yet (a killed worker's task runs again), then delete it; returns
-    how many left now. A mail server error fails the task and keeps the mail for its next run."""
-    from django.core.mail import send_mail
-
-    mail = OutgoingMail.objects.filter(pk=mail_id).first()
-    if mail is None:  # sent and deleted by an earlier run
-        return 0
-    key = f"mail:{mail.pk}"
-    reached = mail_recipients_reached(key=key, recipients=mail.recipients)
-    sent = 0
-    for address in mail.recipients:
-        if address not in reached and send_mail(mail.subject, mail.body, None, [address]):
-            mail_delivery_record(key=key, recipient=address)
-            sent += 1
-    mail.delete()
-    return sent
-
-
-def mail_enqueue(*, subject: str, body: str, to: list[str]) -> OutgoingMail:
-    """Queue one plain-text mail for the worker, after the caller's transaction commits. The body
-    (it may hold a one-time link) is stored in `OutgoingMail`, not in the task's arguments, and
-    deleted once sent. Side effects: one INSERT; one task enqueued on commit."""
-    mail = OutgoingMail.objects.create(subject=subject, body=body, recipients=list(to))
-    transaction.on_commit(lambda: mail_send.enqueue(mail_id=mail.pk))
-    return mail
+def outbox_send_task(*, message_id: int) -> bool:
+    """Send one waiting outbox row; True when it went out now. A row already sent or given up is
+    left alone (a killed worker's task run again). A failure updates the row (attempts, last
+    error, next attempt) and enqueues the next try after `retry_delay`; the last allowed failure
+    marks it failed (an SMS code blanked) and raises MessageNotDelivered."""
+    row = OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.PENDING).first()
+    if row is None:
+        return False
+    attempt = row.attempts + 1
+    # A code is of no use once sent or given up: it is not kept beyond that.
+    spent_body = "" if row.channel == OutboxMessage.Channel.SMS else row.body
+    try:
+        _deliver(row)
+    except Exception as exc:  # noqa: BLE001 - a refusing or unreachable server: try again later
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        if attempt >= OUTBOX_ATTEMPTS:
+            OutboxMessage.objects.filter(pk=row.pk).update(
+                state=OutboxMessage.State.FAILED,
+                attempts=attempt,
+                next_attempt_at=None,
+                last_error=error,
+                body=spent_body,
+            )
+            logger.error("Outbox message %s gave up after %s attempts: %s", row.pk, attempt, error)
+            raise MessageNotDelivered(f"{row} not delivered after {attempt} attempts: {error}") from exc
+        due = timezone.now() + retry_delay(attempt)
+        OutboxMessage.objects.filter(pk=row.pk).update(
+            attempts=attempt, next_attempt_at=due, last_error=error
+        )
+        logger.warning("Outbox message %s refused (%s); retry %s", row.pk, error, attempt + 1)
+        retry = outbox_send_task
+        if retry.get_backend().supports_defer:
+            retry = retry.using(run_after=due)
+        retry.enqueue(message_id=row.pk)
+        return False
+    # At once: a run of the same task again finds the row sent and sends nothing more.
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        state=OutboxMessage.State.SENT,
+        attempts=attempt,
+        next_attempt_at=None,
+        sent_at=timezone.now(),
+        body=spent_body,
+    )
+    return True
 
 
 @task
-def purge_messages() -> int:
+def messages_purge_task() -> int:
     """Delete in-app messages past their retention age."""
     return messages_purge()

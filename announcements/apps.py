@@ -34,14 +34,13 @@ class AnnouncementsConfig(AppConfig):
         from .selectors import todo_count, todo_items
         from .signals import notice_transitioned
 
-        notice_transitioned.connect(notifications.on_notice_transitioned, dispatch_uid="announcements.mail")
+        # Mail and in-app message (消息通知) alike, e-mail address or not.
+        notice_transitioned.connect(notifications.on_notice_transitioned, dispatch_uid="announcements.notify")
 
         from accounts import alerts as account_alerts
 
-        from . import alerts, in_app
+        from . import alerts
 
-        # Every notification is also an in-app message (消息通知), e-mail address or not.
-        notice_transitioned.connect(in_app.on_notice_transitioned, dispatch_uid="announcements.in_app")
         account_alerts.register_provider(alerts.notice_alerts)
 
         # The console header's 待办 badge: what this user can move on now (我的待办).

@@ -6,7 +6,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from reservations.rendering import render_department_notice, render_notice
 
-from .enums import Kind, State
+from .enums import Kind
+from .rules import is_frozen
 from .sanitize import clean_html
 
 
@@ -32,10 +33,7 @@ def render_announcement(announcement) -> SafeString:
 def notice_html(announcement) -> SafeString:
     """What the notice says now: the text frozen at approval once finance approved it (published,
     revoked, or approved and waiting for its 定时发布), else the live rendering."""
-    frozen = announcement.state in (State.PUBLISHED, State.REVOKED) or (
-        announcement.state == State.FINANCE_REVIEW and announcement.approved_at is not None
-    )
-    if frozen and announcement.published_html:
+    if is_frozen(announcement) and announcement.published_html:
         # published_html was made by render_announcement at approval: trusted, frozen HTML.
         return mark_safe(announcement.published_html)  # noqa: S308
     return render_announcement(announcement)

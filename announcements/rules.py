@@ -11,6 +11,8 @@ from django.db.models import Q
 from accounts.enums import InstitutionKind, Perm
 from accounts.rules import user_holds, works_at_finance_bureau
 
+from .enums import State
+
 
 class Scope(StrEnum):
     INSTITUTION = "institution"  # staff of the notice's institution
@@ -47,3 +49,19 @@ def scope_filter(user, scope: Scope) -> Q | None:
     if not works_at_finance_bureau(user):
         return None
     return Q(district_id=institution.district_id)
+
+
+# Frozen once finance approves: from finance's approval on, a notice's text (`published_html`)
+# and its report's stored flags stay as approved, through 定时发布, publication and revocation.
+# `approved_at` is cleared by a return, so it alone says "approved" only while under review.
+FROZEN_STATES = (State.PUBLISHED, State.REVOKED)
+
+
+def is_frozen(announcement) -> bool:
+    """Finance approved the notice: its text and flags stay as they were approved."""
+    return announcement.approved_at is not None or announcement.state in FROZEN_STATES
+
+
+def frozen_filter(prefix: str = "") -> Q:
+    """`is_frozen` as a filter; `prefix` reaches the notice from another model ("announcement__")."""
+    return Q(**{f"{prefix}approved_at__isnull": False}) | Q(**{f"{prefix}state__in": FROZEN_STATES})

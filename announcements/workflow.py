@@ -31,7 +31,7 @@ from .department import department_submit_problems
 from .enums import Action, Kind, PublishMode, State
 from .models import Announcement, FlowLogEntry
 from .rendering import render_announcement
-from .rules import Scope, in_scope, scope_filter
+from .rules import Scope, in_scope, is_frozen, scope_filter
 from .signals import announce_transition
 
 logger = logging.getLogger(__name__)
@@ -213,7 +213,7 @@ class ActionConflict(WorkflowError):
 
 def is_awaiting_schedule(announcement) -> bool:
     """Approved by finance with 定时发布: waiting for `publish_scheduled`, nothing left to review."""
-    return announcement.state == State.FINANCE_REVIEW and announcement.approved_at is not None
+    return announcement.state == State.FINANCE_REVIEW and is_frozen(announcement)
 
 
 def _refusal(transition: Transition, announcement, user) -> str | None:

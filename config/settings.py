@@ -225,8 +225,8 @@ SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
 SMS_TEMPLATE_CODE = env.str("SMS_TEMPLATE_CODE", default="")
 SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@sme-notices.localhost")
-# A workflow mail refused by the mail server is retried after this many seconds, then twice as
-# long each time (announcements.notifications, 5 attempts).
+# A mail or text message refused by its server is retried after this many seconds, then twice as
+# long each time (the outbox's one send task, accounts.tasks: 5 attempts).
 MAIL_RETRY_SECONDS = env.int("MAIL_RETRY_SECONDS", default=60)
 
 # Sessions live in the database only: sign-in and logout never depend on the cache, and a

@@ -11,22 +11,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.enums import InstitutionKind, Perm
-from accounts.inbox import messages_send
 from accounts.models import Institution, User
 
 from . import rules, selectors
 from .enums import CheckResult, ReminderKind, SampleSize, UnitStatus
 from .models import CampaignUnit, FilingCampaign, Reminder, SpotCheckItem, SpotCheckSample
-from .reminder_mail import reminder_mail_send, reminder_subject
+from .reminder_mail import reminder_messages_queue
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +173,7 @@ def reminders_send(
 ) -> ReminderOutcome:
     """Remind the handlers of every required unit that has not published. Side effects: one
     Reminder row (with its recipients), an in-app message to every handler and, enqueued in the
-    same transaction, one e-mail to those of them with an address, per unit (sent by a worker:
+    same transaction, an e-mail to each of them with an address (through the outbox:
     oversight.reminder_mail); a unit counts as reached once its messages are stored (`emailed`
     says how many also get an e-mail). A unit that already got this kind
     of reminder today is skipped, by the database's unique key, so double clicks and two cron
@@ -226,21 +223,10 @@ def _send_one(campaign, institution_id, institution_name, recipients, kind, toda
         except IntegrityError:
             return False
         reminder.recipients.set(recipients)
-        _reminder_messages(campaign, institution_name, recipients, kind)
-        # The e-mail leaves through the queue, enqueued in this transaction: with the database
-        # queue the task exists exactly when the reminder does (a worker sends and retries).
-        if any(u.email for u in recipients):
-            reminder_mail_send.enqueue(reminder_id=reminder.pk)
+        # In this transaction: the messages exist exactly when the reminder does; the mails
+        # leave through the outbox after the commit (a worker sends and retries).
+        reminder_messages_queue(reminder=reminder, institution_name=institution_name, recipients=recipients)
     return True
-
-
-def _reminder_messages(campaign, institution_name, recipients, kind) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        title = reminder_subject(campaign, institution_name, kind)
-        body = _("The deadline is %(deadline)s.") % {
-            "deadline": f"{timezone.localtime(campaign.deadline, rules.SHANGHAI):%Y-%m-%d %H:%M}"
-        }
-    return messages_send(users=recipients, title=title, body=body, link=reverse("announcements:list"))
 
 
 # Spot checks
