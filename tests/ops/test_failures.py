@@ -3,13 +3,13 @@ session, a mail server refusing connections, a task worker killed mid-task. The 
 it does not fall over, and nothing committed is lost."""
 
 import json
+import logging
 import os
 import socket
 import socketserver
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.tasks import TaskResultStatus
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -31,6 +32,7 @@ from config import cache as degrading
 from tests import factories
 from tests.announcements import workflow_factories as wf
 from tests.public.conftest import make_notice
+from tests.waiting import wait_until
 
 ROOT = Path(django_settings.BASE_DIR)
 CLOSED_PORT = 6399
@@ -167,27 +169,35 @@ def lock_holder():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_locked_notices_table_answers_503_quickly_and_recovers(lock_holder, settings, world):
+def test_locked_notices_table_answers_503_after_the_lock_timeout_and_recovers(
+    lock_holder, settings, world, caplog
+):
+    # How long each answer takes is measured by bench/bench_failures.py; here, that the bounded
+    # wait (the web process's lock_timeout) is what ends the request, and healthz never waits.
     settings.PUBLIC_CACHE_SECONDS = 0  # the page cache would hide the database; test the database
     notice = make_notice(institution=world.unit, title="锁表测试公告")
     client = Client(raise_request_exception=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        lock_timeout = cursor.fetchone()[0]
     lock_holder.lock()
 
-    started = time.monotonic()
-    locked = client.get(reverse("public:list"))
-    locked_seconds = time.monotonic() - started
-    api = client.get(reverse("public:api_detail", args=[notice.public_id]))
-    started = time.monotonic()
-    health = client.get(reverse("healthz"))
-    health_seconds = time.monotonic() - started
+    with caplog.at_level(logging.WARNING, logger="config.middleware"):
+        locked = client.get(reverse("public:list"))
+        api = client.get(reverse("public:api_detail", args=[notice.public_id]))
+    with CaptureQueriesContext(connection) as health_queries:
+        health = client.get(reverse("healthz"))
     lock_holder.release()
     recovered = client.get(reverse("public:list"))
 
+    assert lock_timeout == f"{settings.DB_LOCK_TIMEOUT_MS // 1000}s" == "3s"
     assert locked.status_code == 503 and locked["Retry-After"] == "30"
     assert "服务暂时不可用" in locked.content.decode()
     assert api.status_code == 503
-    assert locked_seconds < 10, locked_seconds
-    assert health.status_code == 200 and health_seconds < 1, health_seconds
+    assert [r.getMessage() for r in caplog.records if r.name == "config.middleware"] == [
+        "database unavailable: canceling statement due to lock timeout"
+    ] * 2
+    assert (health.status_code, health.content, health_queries.captured_queries) == (200, b"ok", [])
     assert recovered.status_code == 200 and "锁表测试公告" in recovered.content.decode()
 
 
@@ -302,9 +312,7 @@ def test_task_of_a_killed_worker_runs_again_once(settings, tmp_path):
         env=env,
     )
     try:
-        deadline = time.monotonic() + 60
-        while marks.read_text().count("run") < 1 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_until(lambda: "run" in marks.read_text(), timeout=60, message="the task never started")
         worker.kill()  # SIGKILL mid-task: no cleanup, the row stays RUNNING
         worker.wait(10)
     finally:
