@@ -2,10 +2,10 @@
 pinged (SELECT 1) when the server has said something while it sat idle, and one the server ended
 is replaced before the next request's first query, which then runs without an error."""
 
-import time
-
 import pytest
 from django.db import connection, connections
+
+from tests.waiting import wait_until
 
 pytestmark = [
     pytest.mark.postgres,
@@ -52,9 +52,7 @@ def test_connection_the_server_ended_is_replaced_before_the_next_query(kept_conn
     with connection.cursor() as cursor:  # another session ends it, as a restart or failover would
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
         assert cursor.fetchone()[0] is True
-    deadline = time.monotonic() + 5
-    while not kept_connection._server_spoke_while_idle() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(kept_connection._server_spoke_while_idle, timeout=10, message="the server said nothing")
 
     next_request(kept_connection)
     again = backend_pid(kept_connection)

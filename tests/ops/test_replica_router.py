@@ -3,8 +3,6 @@ the test database made with CREATE DATABASE … TEMPLATE, so a notice written to
 afterwards exists only there. Anonymous public pages read the copy; signed-in readers, console
 pages and every write use the primary."""
 
-import time
-
 import pytest
 from django.db import connection, connections
 from django.db.utils import load_backend
@@ -14,6 +12,7 @@ from django.urls import reverse
 from announcements.models import Announcement
 from config.routers import PrimaryReplicaRouter, _replica_reads
 from tests.public.conftest import make_notice
+from tests.waiting import wait_until
 
 pytestmark = [
     pytest.mark.postgres,
@@ -44,11 +43,13 @@ def replica(world, settings):
         # connections (CONN_MAX_AGE); they would block the copy, so end them first.
         others = "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
         cursor.execute(f"SELECT pg_terminate_backend(pid) {others}", [primary["NAME"]])
-        for _ in range(50):  # termination is asynchronous: wait until they are gone (≤ 5 s)
+
+        def sessions_gone():
             cursor.execute(f"SELECT count(*) {others}", [primary["NAME"]])
-            if cursor.fetchone()[0] == 0:
-                break
-            time.sleep(0.1)
+            return cursor.fetchone()[0] == 0
+
+        # Termination is asynchronous: the copy needs them gone.
+        wait_until(sessions_gone, timeout=10, message="other sessions still hold the test database")
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{primary["NAME"]}"')
     replica_settings = {**primary, "NAME": name}
