@@ -1,5 +1,6 @@
 import json
 import logging
+from types import SimpleNamespace
 
 from config.log import JsonFormatter, RequestIdFilter
 
@@ -22,15 +23,21 @@ def test_request_keeps_a_sane_id_from_the_proxy_and_drops_a_forged_one(client, d
     assert "\n" not in dropped["X-Request-ID"] and len(dropped["X-Request-ID"]) == 32
 
 
-def test_access_log_has_one_record_per_request_with_status_duration_and_user(login, world, caplog):
+def test_access_log_has_one_record_per_request_with_status_duration_and_user(
+    login, world, caplog, monkeypatch
+):
     client = login(world.handler)
+    # The middleware's clock reads 100 s when the request arrives and 101.2345 s when it is answered.
+    readings = iter([100.0, 101.2345])
+    monkeypatch.setattr("config.middleware.time", SimpleNamespace(perf_counter=lambda: next(readings)))
     with caplog.at_level(logging.INFO, logger="config.request"):
         response = client.get("/console/")
 
     (record,) = _access_records(caplog)
-    assert (record.status, record.method, record.path) == (response.status_code, "GET", "/console/")
+    assert (record.status, record.method, record.path) == (200, "GET", "/console/")
+    assert response.status_code == 200
     assert record.user_id == world.handler.pk
-    assert record.duration_ms >= 0
+    assert record.duration_ms == 1234.5
     assert record.request_id == response["X-Request-ID"]
 
 
