@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from django.db import OperationalError
 from django.template.loader import render_to_string
@@ -27,13 +29,17 @@ def test_403_page_in_site_style_and_chinese(faults):
     assert "无权访问" in response.content.decode()
 
 
-def test_500_page_hides_the_error_and_keeps_the_site_style(faults):
-    response = faults.get("/fault/boom/")
+def test_500_page_hides_the_error_and_keeps_the_site_style(faults, caplog):
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        response = faults.get("/fault/boom/")
 
     html = response.content.decode()
     assert response.status_code == 500
     assert "服务器错误" in html and 'class="site-header"' in html
-    assert "secret internal detail" not in html and "Traceback" not in html
+    assert "secret internal detail" not in html
+    # The operator reads the cause in the log instead.
+    (logged,) = [r for r in caplog.records if r.name == "django.request"]
+    assert (logged.exc_info[0], str(logged.exc_info[1])) == (RuntimeError, "secret internal detail")
 
 
 @pytest.fixture
@@ -42,15 +48,25 @@ def database_down(monkeypatch):
     monkeypatch.setattr("config.middleware._connections_down", lambda: True)
 
 
-@pytest.mark.parametrize("url", ["/fault/db-down/", "/fault/db-interface/"])
-def test_database_error_gives_friendly_503_not_a_trace(faults, database_down, url):
-    response = faults.get(url)
+@pytest.mark.parametrize(
+    ("url", "cause"),
+    [
+        ("/fault/db-down/", 'connection to server at "127.0.0.1", port 5432 failed: Connection refused'),
+        ("/fault/db-interface/", "connection already closed"),
+    ],
+)
+def test_database_error_gives_friendly_503_not_a_trace(faults, database_down, caplog, url, cause):
+    with caplog.at_level(logging.WARNING, logger="config.middleware"):
+        response = faults.get(url)
 
     html = response.content.decode()
     assert response.status_code == 503
-    assert "服务暂时不可用" in html
-    assert "5432" not in html and "Traceback" not in html
+    assert "服务暂时不可用" in html and "系统正在维护或暂时无法访问，请几分钟后再试。" in html
+    assert cause not in html and "5432" not in html
     assert response["Retry-After"] == "30"
+    assert [r.getMessage() for r in caplog.records if r.name == "config.middleware"] == [
+        f"database unavailable: {cause}"
+    ]
 
 
 def test_operational_error_with_the_database_up_is_a_500_not_an_outage(faults):
