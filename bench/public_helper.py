@@ -62,7 +62,6 @@ def env_for(**extra) -> dict:
         SECURE_HSTS_SECONDS="0",
         CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/11"),
         STATIC_ROOT=str(ROOT / "var" / "bench-static"),
-        BENCH_TRIVIAL_VIEW="1",
         LOG_LEVEL="WARNING",
         CONN_MAX_AGE="60",
     )
@@ -144,7 +143,8 @@ def start_server(port, **extra):
             "/dev/null",
         ],
         cwd=ROOT,
-        env=env_for(**extra),
+        # bench.settings: the site's settings with the trivial view's URLconf (bench/urls.py).
+        env=env_for(DJANGO_SETTINGS_MODULE="bench.settings", **extra),
         start_new_session=True,
     )
     deadline = time.monotonic() + 30

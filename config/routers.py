@@ -14,6 +14,8 @@ from contextvars import ContextVar
 
 from django.conf import settings
 
+from accounts.readers import anonymous_without_cookies
+
 REPLICA = "replica"
 _replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
 
@@ -59,17 +61,7 @@ class ReplicaReadsMiddleware:
             and request.method in ("GET", "HEAD")
             and match is not None
             and match.namespace == "public"
-            and _anonymous_without_session(request)
+            and anonymous_without_cookies(request)
         ):
             request._replica_token = _replica_reads.set(True)
         return None
-
-
-def _anonymous_without_session(request) -> bool:
-    cookies = request.COOKIES
-    if (
-        settings.SESSION_COOKIE_NAME in cookies
-        or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in cookies
-    ):
-        return False
-    return not request.user.is_authenticated

@@ -344,7 +344,6 @@ PUBLIC_VIEW_FLUSH_SECONDS = env.int("PUBLIC_VIEW_FLUSH_SECONDS", default=60)
 PUBLIC_VIEW_TOTAL_SECONDS = env.float("PUBLIC_VIEW_TOTAL_SECONDS", default=1.0)
 PUBLIC_HTTP_MAX_AGE = env.int("PUBLIC_HTTP_MAX_AGE", default=60)
 PUBLIC_HTTP_S_MAXAGE = env.int("PUBLIC_HTTP_S_MAXAGE", default=300)
-BENCH_TRIVIAL_VIEW = env.bool("BENCH_TRIVIAL_VIEW", default=False)
 # Filtered downloads (CSV, .xlsx), built by the task queue (public.filtered): how many may wait at
 # once, after how long a pending build is enqueued again, how long a built file is kept.
 FILTERED_XLSX_MAX_PENDING = env.int("FILTERED_XLSX_MAX_PENDING", default=20)

@@ -13,9 +13,7 @@ so ten publications in a minute enqueue ten tasks but build once or twice. On Po
 advisory lock serialises two workers (the second then finds the files current).
 """
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import os
@@ -31,13 +29,12 @@ from django.db.models import Count, Max
 from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from announcements.models import Announcement
 from announcements.selectors import announcements_published
 
-from .exports import headers, neutralize, published_rows
+from .formats import DOWNLOADS
+from .formats.rows import published_rows
 
 logger = logging.getLogger(__name__)
 
@@ -69,26 +66,6 @@ def file_entry(manifest: dict | None, name: str) -> dict | None:
     if entry is None:
         return None
     return {**entry, "generated_at": parse_datetime(manifest["generated_at"])}
-
-
-def _write_csv(rows, target) -> None:
-    text = io.TextIOWrapper(target, encoding="utf-8", newline="")
-    text.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-    writer = csv.writer(text)
-    writer.writerow(headers())
-    for row in rows:
-        writer.writerow([neutralize(v) for v in row])
-    text.flush()
-    text.detach()
-
-
-def _write_xlsx(rows, target) -> None:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Reserved projects")[:31])
-    sheet.append(headers())
-    for row in rows:
-        sheet.append([neutralize(v) for v in row])
-    workbook.save(target)
 
 
 @contextmanager
@@ -150,9 +127,9 @@ def bulk_files_rebuild(*, force: bool = False) -> dict:
         files = {}
         with translation.override(settings.LANGUAGE_CODE):
             for suffix, notices in [("", published), *[(f"-{y}", published.filter(year=y)) for y in years]]:
-                for ext, writer in (("csv", _write_csv), ("xlsx", _write_xlsx)):
+                for ext, file_format in DOWNLOADS.items():
                     with tempfile.TemporaryFile() as spool:
-                        writer(published_rows(notices), spool)
+                        file_format.write(published_rows(notices), spool)
                         files[f"rows{suffix}.{ext}"] = _save(f"{BULK_DIR}/{token}/rows{suffix}.{ext}", spool)
         manifest = {
             "token": token,

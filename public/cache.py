@@ -25,6 +25,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from accounts.memos import forget_published, per_process
+
 VERSION_KEY = "public-pages-version"
 CHANGED_AT_KEY = "public:changed-at"
 # (version, changed_at) of the request being answered, read once by public.conditional.
@@ -53,7 +55,7 @@ def bump_public_cache() -> None:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, _fresh_version(), timeout=None)
-    _forget_facts_memo()
+    forget_published()
 
 
 def publication_changed_at(stamp=None) -> int:
@@ -69,7 +71,7 @@ def publication_changed_at(stamp=None) -> int:
 
 def mark_publication_changed() -> None:
     cache.set(CHANGED_AT_KEY, int(timezone.now().timestamp()), timeout=None)
-    _forget_facts_memo()
+    forget_published()
 
 
 # (version, changed_at) as this process last read them, and until when (time.monotonic()) it
@@ -103,6 +105,9 @@ def _forget_facts_memo() -> None:
     _facts_memo = None
 
 
+per_process(_facts_memo, published=True, clear=_forget_facts_memo)
+
+
 def remember_request_facts(facts):
     """Keep `facts` for the request being answered; returns the token to `forget_request_facts`."""
     return _request_facts.set(facts)
@@ -119,7 +124,7 @@ def _entry_key(kind: str, parts) -> str:
 
 class NearCache:
     """What this process read or built under a version, newest use last; bounded by count (also
-    the view counter's memo in public.services)."""
+    the view counter's memos in public.services). Register each one with accounts.memos."""
 
     def __init__(self, size: int):
         self.size = size
@@ -150,7 +155,7 @@ class NearCache:
             self.entries.clear()
 
 
-_near = NearCache(size=512)
+_near = per_process(NearCache(size=512), published=True)
 
 
 def versioned_get(kind: str, *parts):

@@ -16,8 +16,9 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
+from accounts.readers import anonymous_without_cookies
+
 from .cache import forget_request_facts, read_request_facts, remember_request_facts
-from .http import shares_cached_pages
 
 
 def http_cached(view):
@@ -25,7 +26,7 @@ def http_cached(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not shares_cached_pages(request):
+        if not anonymous_without_cookies(request):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response

@@ -39,7 +39,8 @@ from announcements.selectors import announcements_published
 
 from . import bulk
 from .cache import versioned_get, versioned_set
-from .exports import published_rows
+from .formats import DOWNLOADS
+from .formats.rows import published_rows
 from .models import FilteredDownload
 from .search import PublicNoticeFilter, split_terms
 
@@ -163,7 +164,7 @@ def filtered_download_build(*, key: str) -> FilteredDownload | None:
         rows.filter(pk=download.pk).delete()
         return None
     counted = _Counted(published_rows(filterset.qs))
-    write = bulk._write_csv if download.ext == "csv" else bulk._write_xlsx
+    write = DOWNLOADS[download.ext].write
     with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile() as spool:
         write(counted, spool)
         saved = bulk._save(f"{FILTERED_DIR}/{key}.{download.ext}", spool)

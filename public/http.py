@@ -1,5 +1,5 @@
-"""What several public views share: canonical URLs and link prefixes, the shared page cache
-around a response, exact JSON and the 410 answer of a revoked notice.
+"""What several public views share: canonical URLs and link prefixes, a page in the shared
+cache, exact JSON and the 410 answer of a revoked notice.
 
 Not a views module: views import this, never the other way round.
 """
@@ -16,6 +16,8 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from accounts.memos import per_process
+from accounts.readers import anonymous_without_cookies
 from announcements.selectors import announcement_revoked_publicly
 
 from .cache import versioned_get, versioned_set
@@ -38,6 +40,7 @@ def path_prefix(url_name: str) -> str:
     return path.removesuffix("0" * 32 + "/")
 
 
+@per_process
 @lru_cache(maxsize=64)
 def _reversed(url_name: str, args: tuple, script_prefix: str, urlconf) -> str:
     return reverse(url_name, args=args, urlconf=urlconf)
@@ -67,35 +70,30 @@ def cache_params(request, names) -> str | None:
     return canonical_query(request, names)
 
 
-def shares_cached_pages(request) -> bool:
-    """Whether this request may read and fill the shared page cache: anonymous, and carrying no
-    session or message cookie, whose flash messages would otherwise be baked into a page that
-    everyone then gets (signed-in pages also show the user's name in the header)."""
-    cookies = request.COOKIES
-    if (
-        settings.SESSION_COOKIE_NAME in cookies
-        or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in cookies
-    ):
-        return False
-    return not request.user.is_authenticated
+class SharedPage:
+    """A public page in the shared cache (public.cache), for readers who share cached pages
+    (accounts.readers.anonymous_without_cookies):
 
+        page = SharedPage(request, "list", cache_params(request, LIST_PARAMS))
+        return page.response or page.keep(build_the_response())
 
-def cached_public_response(request, kind: str, params: str, build):
-    """Serve `build()`'s response from the cache when `shares_cached_pages(request)`.
+    `response` is the cached answer or None. Only 200 and 404 answers are kept; an invalid query
+    (400) is built every time, and `params` None (see `cache_params`) is never looked up or kept."""
 
-    Only 200 and 404 answers are stored; an invalid query (400) is built every time, and a
-    `params` of None (see `cache_params`) is never looked up or stored."""
-    if params is None or not shares_cached_pages(request):
-        return build()
-    version, hit = versioned_get(kind, params)
-    if hit is not None:
-        content, content_type, status = hit
-        return HttpResponse(content, content_type=content_type, status=status)
-    response = build()
-    if response.status_code in (200, 404) and not response.streaming:
-        value = (response.content, response["Content-Type"], response.status_code)
-        versioned_set(kind, params, version=version, value=value)
-    return response
+    def __init__(self, request, kind: str, params: str | None):
+        self.kind, self.params = kind, params
+        self.shared = params is not None and anonymous_without_cookies(request)
+        self.version, hit = versioned_get(kind, params) if self.shared else (None, None)
+        self.response = None
+        if hit is not None:
+            content, content_type, status = hit
+            self.response = HttpResponse(content, content_type=content_type, status=status)
+
+    def keep(self, response):
+        if self.shared and response.status_code in (200, 404) and not response.streaming:
+            value = (response.content, response["Content-Type"], response.status_code)
+            versioned_set(self.kind, self.params, version=self.version, value=value)
+        return response
 
 
 def revoked_or_404(public_id: str) -> dict:

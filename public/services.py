@@ -15,6 +15,8 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
+from accounts.memos import per_process
+from accounts.network import client_ip
 from announcements.enums import State
 from announcements.models import Announcement
 from reservations.models import ReservedProject
@@ -75,12 +77,10 @@ def on_notice_transitioned(sender, *, announcement, to_state, **kwargs) -> None:
 
 
 def client_fingerprint(request) -> str:
-    """The reader's address alone. Adding the User-Agent let anyone inflate 浏览次数 by varying
-    it (issue 14, finding 11); readers behind one NAT share a count within the window."""
-    ip = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0):
-        ip = forwarded.split(",")[-1].strip()
+    """The reader's address alone (behind PROXY_COUNT proxies, accounts.network.client_ip). With
+    the User-Agent in it, anyone could inflate 浏览次数 by varying that header; readers behind one
+    NAT share a count within the window."""
+    ip = client_ip(request) or ""
     return hashlib.blake2s(ip.encode(), digest_size=12).hexdigest()
 
 
@@ -121,13 +121,13 @@ if step > 0 then redis.call('HINCRBY', KEYS[2], ARGV[1], step) end
 return {redis.call('HINCRBY', KEYS[1], ARGV[1], step), step, left}
 """
 FLUSH_SCHEDULED = "public:views:flush-scheduled"
-_scripts: dict = {}
+_scripts: dict = per_process({})
 # What this process learnt from the script, so that a view which cannot count (a bot, or a reader
 # whose window this process saw claimed) needs no round trip: the windows until they end, and each
 # notice's total for PUBLIC_VIEW_TOTAL_SECONDS (a total shown to such a view is that much behind
 # the other servers at most; a view that counts always shows the total it made).
-_claimed_windows = NearCache(size=16384)
-_known_totals = NearCache(size=4096)
+_claimed_windows = per_process(NearCache(size=16384))
+_known_totals = per_process(NearCache(size=4096))
 
 
 def _redis():

@@ -36,6 +36,17 @@ def _own_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_memos():
+    # Every per-process memo (page shells, near copies of cached pages, the publication version,
+    # view windows and totals) starts empty, so no test reads what an earlier one left behind.
+    from accounts.memos import forget_all
+
+    forget_all()
+    yield
+    forget_all()
+
+
 @pytest.fixture
 def world(db):
     """One budget unit in 普陀区 with a user per position, its finance bureau, another 普陀区 unit,

@@ -31,10 +31,9 @@ from ..filtered import (
     filtered_download_forget,
     filtered_download_request,
 )
+from ..formats import csv, xlsx
 from ..search import PublicNoticeFilter
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv; charset=utf-8"
 PENDING_REFRESH_SECONDS = 3
 BUSY_REFRESH_SECONDS = 30
 
@@ -161,9 +160,9 @@ def _download(request, ext: str, content_type: str):
 
 @require_safe
 def download_csv(request):
-    return _download(request, "csv", CSV)
+    return _download(request, csv.EXTENSION, csv.CONTENT_TYPE)
 
 
 @require_safe
 def download_xlsx(request):
-    return _download(request, "xlsx", XLSX)
+    return _download(request, xlsx.EXTENSION, xlsx.CONTENT_TYPE)

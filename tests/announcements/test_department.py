@@ -236,7 +236,7 @@ def _published_department(dept, world):
 
 def test_public_page_api_ocds_and_downloads_carry_each_rows_unit(dept, world, client):
     from announcements.selectors import announcements_published
-    from public.exports import published_rows
+    from public.formats.rows import published_rows
 
     announcement = _published_department(dept, world)
     page = client.get(reverse("public:detail", args=[announcement.public_id])).content.decode()

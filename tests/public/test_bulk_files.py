@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from announcements.enums import State
 from announcements.workflow import Action, apply_action
 from public import bulk
+from public.formats import xlsx as xlsx_format
 from tests.announcements import workflow_factories as wf
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,7 @@ def test_download_serves_the_built_file_without_building_one(
     def refuse(*args, **kwargs):
         raise AssertionError("a request built a workbook")
 
-    monkeypatch.setattr(bulk, "_write_xlsx", refuse)
+    monkeypatch.setattr(xlsx_format, "write", refuse)
     response = client.get(reverse("public:download_xlsx"))
 
     manifest = bulk.read_manifest()

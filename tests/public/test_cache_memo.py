@@ -36,15 +36,6 @@ class CountingCache(LocMemCache):
         return {key: value for key, value in found.items() if value is not missing}
 
 
-@pytest.fixture(autouse=True)
-def _process_copies_forgotten():
-    public_cache._forget_facts_memo()
-    public_cache._near.clear()
-    yield
-    public_cache._forget_facts_memo()
-    public_cache._near.clear()
-
-
 @pytest.fixture
 def counting_cache(settings):
     settings.CACHES = {

@@ -22,12 +22,11 @@ from django.utils.feedgenerator import Atom1Feed
 
 from announcements.models import Announcement, Attachment
 from announcements.selectors import announcements_published
+from public import rendering as pages
+from public.formats.json_api import notice_summary
 from public.http import exact_json_dumps
-from public.paging import ListPage
+from public.rendering import LIST_COLUMNS, detail_content, district_names, list_rows, render_rows
 from public.search import keyword_filter
-from public.views import pages
-from public.views.api import notice_summary
-from public.views.pages import LIST_COLUMNS, detail_content, district_names, list_rows, rows_html
 from reservations.models import Report
 from tests.public.conftest import make_notice
 
@@ -226,7 +225,7 @@ def test_list_pages_miss_is_one_query_each(client, world, django_assert_num_quer
     assert "公告20" in second and "公告24" in second and "公告19" not in second
 
 
-def test_list_rows_from_the_row_shell_are_the_templates_rows(world):
+def test_list_rows_show_escaped_titles_new_marks_and_why_a_notice_matched(world):
     now = timezone.now()
     make_notice(institution=world.unit, title=AWKWARD, published_at=now)
     make_notice(institution=world.unit, title="旧的物业公告", published_at=now - timedelta(days=30))
@@ -239,20 +238,15 @@ def test_list_rows_from_the_row_shell_are_the_templates_rows(world):
     for keyword in ("", "物业"):
         qs = keyword_filter(queryset, keyword) if keyword else queryset
         notices = list(qs.values_list(*LIST_COLUMNS, "search_text", named=True))
-        rows = list_rows(notices, district_names(None), keyword=keyword)
-        page = ListPage(qs.values_list(*LIST_COLUMNS, named=True), per_page=20, number=1, cursor=None)
-        context = {"rows": rows, "page_obj": page, "total": len(rows), "filtered": bool(keyword)}
+        shown[keyword] = str(render_rows(list_rows(notices, district_names(None), keyword=keyword)))
 
-        by_loop = render_to_string("public/notice_list.html#results", context)
-        by_shell = render_to_string(
-            "public/notice_list.html#results", context | {"rows_html": rows_html(rows)}
-        )
-
-        assert by_shell == by_loop
-        shown[keyword] = by_shell
-    assert "A&amp;B &lt;采购&gt;" in shown[""]
-    assert "NEW" in shown[""]
-    assert "<mark>物业</mark>&lt;保洁&gt;" in shown["物业"]  # why 保洁公告 matched, escaped
+    items = shown[""].split("</li>")[:-1]
+    awkward = [item for item in items if "A&amp;B &lt;采购&gt;" in item]
+    old = [item for item in items if "旧的物业公告" in item]
+    assert len(items) == 3 and len(awkward) == 1 and len(old) == 1
+    assert "NEW" in awkward[0] and "NEW" not in old[0]
+    # Why 保洁公告 matched: its project name, highlighted and escaped.
+    assert '<small class="match-why">匹配：<mark>物业</mark>&lt;保洁&gt;服务</small>' in shown["物业"]
 
 
 def test_repeated_search_is_one_query_and_the_same_page(client, world, django_assert_num_queries):

@@ -16,6 +16,8 @@ from openpyxl import load_workbook
 from announcements.enums import State
 from announcements.workflow import Action, apply_action
 from public import bulk, filtered
+from public.formats import csv as csv_format
+from public.formats import xlsx as xlsx_format
 from public.models import FilteredDownload
 from tests.announcements import workflow_factories as wf
 from tests.public.conftest import make_notice
@@ -40,7 +42,7 @@ def no_workbook_in_the_request(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a request built a workbook")
 
-    monkeypatch.setattr(bulk, "_write_xlsx", refuse)
+    monkeypatch.setattr(xlsx_format, "write", refuse)
     monkeypatch.setattr(filtered, "filtered_download_build", refuse)
     return monkeypatch
 
@@ -86,12 +88,12 @@ def test_two_requests_enqueue_one_build_and_the_task_makes_the_file_they_then_ge
     make_notice(
         institution=world.outsider, title="青浦公告", rows=[("青浦保洁", "2", "1"), ("青浦绿化", "3", "2")]
     )
-    real_write = bulk._write_xlsx
-    monkeypatch.setattr(bulk, "_write_xlsx", lambda *a, **k: pytest.fail("a request built a workbook"))
+    real_write = xlsx_format.write
+    monkeypatch.setattr(xlsx_format, "write", lambda *a, **k: pytest.fail("a request built a workbook"))
 
     first = client.get(reverse(URL), {"district": "310118"})
     second = client.get(reverse(URL), {"district": "310118", "q": ""})  # the same filter, cleaned
-    monkeypatch.setattr(bulk, "_write_xlsx", real_write)
+    monkeypatch.setattr(xlsx_format, "write", real_write)
     _run(recorded)  # the worker
     served = client.get(reverse(URL), {"district": "310118"})
 
@@ -272,12 +274,12 @@ def test_a_build_keyed_by_a_moment_old_stamp_is_kept_and_served(client, world, r
 def test_filtered_csv_comes_from_the_queue_too(client, world, recorded, monkeypatch):
     make_notice(institution=world.outsider, title="青浦公告", rows=[("青浦保洁", "1", "1")])
     make_notice(institution=world.unit, title="普陀公告", rows=[("普陀物业", "1", "1")])
-    real_write = bulk._write_csv
-    monkeypatch.setattr(bulk, "_write_csv", lambda *a, **k: pytest.fail("a request built a file"))
+    real_write = csv_format.write
+    monkeypatch.setattr(csv_format, "write", lambda *a, **k: pytest.fail("a request built a file"))
 
     waiting = client.get(reverse("public:download_csv"), {"district": "310118"})
     xlsx = client.get(reverse(URL), {"district": "310118"})  # another format, another file
-    monkeypatch.setattr(bulk, "_write_csv", real_write)
+    monkeypatch.setattr(csv_format, "write", real_write)
     _run(recorded)
     served = client.get(reverse("public:download_csv"), {"district": "310118"})
 

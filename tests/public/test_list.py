@@ -340,7 +340,7 @@ def test_search_matching_the_title_needs_no_explanation(client, world):
 def test_list_facts_answer_when_the_cache_is_down(world, settings):
     """The total and the districts come from the database when Redis is down (the page cache
     around them degrades in public.cache, issue 14)."""
-    from public.views.pages import list_facts
+    from public.rendering import list_facts
 
     make_notice(institution=world.unit, title="缓存故障时的公告")
     settings.CACHES = {

@@ -66,7 +66,7 @@ def redis_cache(settings):
 
 
 def test_view_not_inflated_by_varying_the_user_agent(client, world):
-    """Attack finding 11 of issue 14: one address, many User-Agents, one view."""
+    """One address sending many User-Agents is one reader: one view."""
     notice = make_notice(institution=world.unit)
 
     detail(client, notice, agent=CHROME)
@@ -74,6 +74,21 @@ def test_view_not_inflated_by_varying_the_user_agent(client, world):
     detail(client, notice, agent=CHROME + " x")
 
     assert views_in_db(notice) == 1
+
+
+def test_behind_two_proxies_two_readers_get_two_view_windows(client, world, settings):
+    # The load balancer and the web server each append the address they saw: the last entry is
+    # the inner proxy's, the same for every reader; the reader is the one before it.
+    settings.AXES_IPWARE_PROXY_COUNT = 2
+    notice = make_notice(institution=world.unit)
+    url = reverse("public:detail", args=[notice.public_id])
+
+    for reader in ("203.0.113.7", "198.51.100.9", "203.0.113.7"):
+        client.get(
+            url, HTTP_USER_AGENT=CHROME, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"{reader}, 10.0.0.1"
+        )
+
+    assert views_in_db(notice) == 2
 
 
 @needs_redis

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 
 from announcements.models import Announcement
 from announcements.selectors import announcement_revoked_publicly
@@ -19,12 +18,11 @@ from reservations.enums import ReservationOption
 from reservations.models import ReservedProject
 from reservations.money import small_micro_share
 
-from ..http import cache_params, cached_public_response, json_response, path_prefix, site_url
+from ..http import json_response, path_prefix, site_url
 from ..paging import (
     DEFAULT_LIMIT,
     FILTER_PARAMS,
     MAX_LIMIT,
-    PAGE_PARAMS,
     after_position,
     decode_cursor,
     encode_position,
@@ -191,46 +189,36 @@ def summary_from_row(row, detail_prefix: str, api_prefix: str) -> dict:
     }
 
 
-@require_safe
-def api_notice_list(request):
-    def build():
-        rows, next_cursor, errors = summary_rows(request)
-        if errors:
-            return json_response({"errors": errors}, status=400)
-        detail_prefix = site_url(path_prefix("public:detail"))
-        api_prefix = site_url(path_prefix("public:api_detail"))
-        return json_response(
-            {
-                "results": [summary_from_row(row, detail_prefix, api_prefix) for row in rows],
-                "next": next_url(request, "public:api_list", next_cursor),
-            }
-        )
-
-    return cached_public_response(
-        request, "api-list", cache_params(request, FILTER_PARAMS + PAGE_PARAMS), build
+def notice_list(request):
+    """/api/notices/: a page of summaries and the link to the next one (400 with the errors of
+    an invalid filter, cursor or limit)."""
+    rows, next_cursor, errors = summary_rows(request)
+    if errors:
+        return json_response({"errors": errors}, status=400)
+    detail_prefix = site_url(path_prefix("public:detail"))
+    api_prefix = site_url(path_prefix("public:api_detail"))
+    return json_response(
+        {
+            "results": [summary_from_row(row, detail_prefix, api_prefix) for row in rows],
+            "next": next_url(request, "public:api_list", next_cursor),
+        }
     )
 
 
-@require_safe
-def api_notice_detail(request, public_id):
-    def build():
-        notice = (
-            published_for_api().filter(public_id=public_id).prefetch_related("report__rows__unit").first()
-        )
-        if notice is None:
-            revoked = announcement_revoked_publicly(public_id=public_id)
-            if revoked:
-                return json_response({"id": public_id, **revoked}, status=410)
-            return json_response({"detail": _("Not found.")}, status=404)
-        data = notice_summary(notice)
-        # Every row names its budget unit (a department notice groups several units).
-        data["rows"] = [
-            row_dict(r) | {"unit": (r.unit or notice.institution).name}
-            for r in (notice.report.rows.all() if notice.report else [])
-        ]
-        data["reservation_options"] = [
-            {"code": c, "label": str(label)} for c, label in ReservationOption.choices
-        ]
-        return json_response(data)
-
-    return cached_public_response(request, "api-detail", public_id, build)
+def notice_detail(request, public_id):
+    """/api/notices/<id>/: the summary, every row and the reservation options (410 with the date
+    and reason of a revoked notice, 404 otherwise)."""
+    notice = published_for_api().filter(public_id=public_id).prefetch_related("report__rows__unit").first()
+    if notice is None:
+        revoked = announcement_revoked_publicly(public_id=public_id)
+        if revoked:
+            return json_response({"id": public_id, **revoked}, status=410)
+        return json_response({"detail": _("Not found.")}, status=404)
+    data = notice_summary(notice)
+    # Every row names its budget unit (a department notice groups several units).
+    data["rows"] = [
+        row_dict(r) | {"unit": (r.unit or notice.institution).name}
+        for r in (notice.report.rows.all() if notice.report else [])
+    ]
+    data["reservation_options"] = [{"code": c, "label": str(label)} for c, label in ReservationOption.choices]
+    return json_response(data)

@@ -17,7 +17,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from reservations.enums import ProjectCategory, ReservationOption
 from reservations.models import ReservedProject
 
-from .http import site_url
+from ..http import site_url
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000

@@ -1,4 +1,4 @@
-"""Atom feed of newly published notices (/notices/feed/, ?district=<code> narrows it).
+"""The Atom feed of newly published notices (/notices/feed/, ?district=<code> narrows it).
 
 Written from the notices' stored columns (title, district and unit names, publication time) by a
 plain generator: one query of 50 rows (two with a district), no model instances, no per-item
@@ -12,13 +12,11 @@ from django.utils.http import http_date
 from django.utils.timezone import now
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
 
 from accounts.models import District
 from announcements.models import Announcement
 from announcements.selectors import announcements_published
 
-from ..cache import versioned_get, versioned_set
 from ..http import path_prefix, site_url, url_path
 from ..prepared import PreparedQuery
 
@@ -101,15 +99,10 @@ def atom_feed(district, rows) -> tuple[str, object]:
     return "".join(out), updated
 
 
-@require_safe
-def notice_feed(request):
-    """The feed, cached under the publication version like the list."""
+def feed(request):
+    """/notices/feed/: the newest FEED_SIZE notices (of one district with ?district=<code>)."""
     district_code = request.GET.get("district", "").strip()[:6]
-    version, hit = versioned_get("feed", district_code)
-    if hit is not None:
-        return HttpResponse(hit[0], content_type=hit[1])
     xml, updated = atom_feed(*feed_items(district_code))
     response = HttpResponse(xml, content_type=CONTENT_TYPE)
     response["Last-Modified"] = http_date(updated.timestamp())
-    versioned_set("feed", district_code, version=version, value=(response.content, CONTENT_TYPE))
     return response

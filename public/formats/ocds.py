@@ -19,9 +19,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .http import site_url
+from ..http import canonical_query, json_response, site_url
+from ..paging import FILTER_PARAMS, PAGE_PARAMS, next_url, page_of_notices, published_for_api
 
 YUAN_PER_WAN = Decimal(10000)
 CATEGORY = {"goods": "goods", "works": "works", "services": "services"}
@@ -204,3 +206,46 @@ EXTENSION_SCHEMA_PATCH = {
         }
     }
 }
+
+
+def releases(request):
+    """/api/ocds/releases/: a release package of a page of notices (400 with the errors of an
+    invalid filter or cursor; 404 when nothing matches, since a package holds one release at least)."""
+    queryset = published_for_api().prefetch_related("report__rows__unit")
+    notices, next_cursor, errors = page_of_notices(request, queryset)
+    if errors:
+        return json_response({"errors": errors}, status=400)
+    items = [release for n in notices for release in releases_for_notice(n)]
+    if not items:
+        return json_response({"detail": _("No releases match.")}, status=404)
+    newest = max(n.published_at for n in notices)
+    query = canonical_query(request, FILTER_PARAMS + PAGE_PARAMS)
+    package = release_package(
+        releases=items,
+        # From the known parameters only: the package is cached and shared by every reader.
+        uri=site_url(f"{request.path}?{query}" if query else request.path),
+        published_date=newest or timezone.now(),
+        next_link=next_url(request, "public:ocds_releases", next_cursor),
+    )
+    return json_response(package)
+
+
+def extension(request):
+    """The extension's metadata (extension.json)."""
+    return json_response(
+        {
+            "name": {"en": "SME reservation (Shanghai)", "zh": "面向中小企业预留"},
+            "description": {
+                "en": "Adds tender.smeReservation: the reservation option, share and amounts of a project "
+                "reserved for SMEs, as published in Shanghai's 面向中小企业预留项目执行情况公告."
+            },
+            "documentationUrl": {"en": site_url("/api/ocds/")},
+            "schemas": ["release-schema.json"],
+            "compatibility": ["1.1"],
+        }
+    )
+
+
+def release_schema(request):
+    """The extension's release-schema.json patch."""
+    return json_response(EXTENSION_SCHEMA_PATCH)

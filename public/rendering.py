@@ -1,0 +1,523 @@
+"""How the public HTML pages are drawn: the list (search, filters, paging) and the detail page.
+
+Everything reads through `announcements_published()`. Anonymous responses are cached under the
+publication version (public.cache), so a publication or revocation shows at once; the detail
+page is cached around its view count. What a cache miss costs is kept small: the page around
+the per-request parts (list_shell, detail_shell) is rendered once per process and language,
+each row is the template's `row` partial rendered with one reused context (render_rows), and the
+unfiltered list's and the detail's queries are compiled once per process (public.prepared).
+Every per-process memo here is registered with accounts.memos (one place forgets them all).
+"""
+
+import html
+import logging
+import re
+import unicodedata
+from datetime import timedelta
+from functools import lru_cache
+from types import SimpleNamespace
+from urllib.parse import quote_plus
+
+from django.core.cache import cache
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import render
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import add_truncation_text
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from accounts.memos import per_process
+from accounts.models import District
+from accounts.readers import anonymous_without_cookies
+from announcements.links import compiled_into_a_department, public_relations
+from announcements.models import Announcement, Attachment
+from announcements.selectors import announcements_published
+
+from .cache import near_memo, public_cache_version, versioned_get, versioned_set
+from .http import canonical_query, path_prefix, revoked_or_404, site_url, url_path
+from .paging import ListPage, PreparedPages
+from .prepared import PreparedQuery
+from .qr import qr_svg
+from .search import (
+    MAX_TERMS,
+    PublicNoticeFilter,
+    split_terms,
+    term_kinds,
+    terms_filter,
+    why_matched,
+    year_choices,
+)
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+NEW_DAYS = 3
+LIST_PARAMS = ("q", "district", "year", "date_from", "date_to", "page", "after")
+FILTER_PARAMS = LIST_PARAMS[:5]
+# The unfiltered total is counted once per publication version (a publication or revocation
+# bumps it) and kept this long at most.
+TOTAL_SECONDS = 3600
+
+
+# The unfiltered list's pages (most readers): queries compiled once per process (public.prepared).
+# The district's name comes from `district_names`, not a join: a search for a rare word sorts
+# every match before it keeps 20, and joining each of them first cost a third of its SQL.
+LIST_COLUMNS = ("pk", "public_id", "title", "published_at", "district_id")
+
+
+def _list_queryset():
+    return (
+        announcements_published()
+        .select_related(None)
+        .only("public_id", "title", "published_at", "district_id")
+        .order_by("-published_at", "-id")
+    )
+
+
+_unfiltered_pages = PreparedPages(Announcement, _list_queryset, LIST_COLUMNS, per_page=PAGE_SIZE)
+
+
+def _searched(*kinds, **terms):
+    """The list narrowed by words (shape: how each is searched, public.search.term_kinds)."""
+    return terms_filter(_list_queryset(), kinds, [terms[f"t{i}"] for i in range(len(kinds))])
+
+
+_searched_pages = PreparedPages(
+    Announcement,
+    _searched,
+    (*LIST_COLUMNS, "search_text"),
+    per_page=PAGE_SIZE,
+    **{f"t{i}": str for i in range(MAX_TERMS)},
+)
+
+
+def list_page(request) -> HttpResponse:
+    """The list page. Readers who share cached pages get the shell around the filter form, the
+    results and the open-data links (list_shell); the form and links are rendered once per process
+    for each filter query (`_around_results`), or for a keyword alone from one shell with a marker
+    (keyword_around), so such a request builds no filterset and no form."""
+    filtered = any(request.GET.get(n) for n in FILTER_PARAMS)
+    shared = anonymous_without_cookies(request)
+    version, total, districts = list_facts(filtered)
+    query = canonical_query(request, FILTER_PARAMS)
+    key = (get_language(), query, tuple(districts), year_choices()[0])
+    around = None
+    if shared:
+        keyword_only = filtered and not any(request.GET.get(n) for n in FILTER_PARAMS if n != "q")
+        if keyword_only or not filtered:
+            around = _around_results.get(key)
+        if around is None and keyword_only and _plain_keyword(request.GET["q"]):
+            around = keyword_around(request.GET["q"], districts)
+    if around is None:
+        return _list_with_form(request, version, total, districts, query, key, shared=shared)
+    # The form was rendered already, so these filter parameters were valid (a form with errors is
+    # never kept), or they are a valid keyword alone: the page's query is compiled once per process
+    # and kind of words (public.prepared).
+    keyword = request.GET["q"].strip() if filtered else ""  # what the form's CharField cleans
+    if keyword:
+        terms = split_terms(keyword)
+        prepared = _searched_pages.bind(*term_kinds(terms), **{f"t{i}": t for i, t in enumerate(terms)})
+    else:  # no filter, or a keyword of spaces only
+        prepared = _unfiltered_pages.bind()
+    page = ListPage(
+        None,
+        per_page=PAGE_SIZE,
+        number=request.GET.get("page"),
+        cursor=request.GET.get("after"),
+        prepared=prepared,
+        remember=_page_starts(version, query),
+    )
+    names = district_names(version)
+    total = page.total if filtered else total
+    context = _results_context(page, total, names, filtered=filtered, query=query, keyword=keyword)
+    results = render_to_string("public/notice_list.html#results", context)
+    return HttpResponse(_join(list_shell(request), [around[0], results, around[1]]))
+
+
+def _list_with_form(request, version, total, districts, query, key, *, shared: bool) -> HttpResponse:
+    """The list through the filterset and its form: an invalid filter answers 400 (never kept in
+    the page cache), signed-in readers get the whole template."""
+    filterset = PublicNoticeFilter(request.GET or None, queryset=_list_queryset())
+    form = filterset.form
+    filtered = any(request.GET.get(n) for n in FILTER_PARAMS)
+    # Named tuples instead of model instances: a page of 21 rows builds no models.
+    keyword = (form.cleaned_data.get("q") or "") if form.is_bound and form.errors is not None else ""
+    rows_qs = filterset.qs.values_list(*LIST_COLUMNS, *(("search_text",) if keyword else ()), named=True)
+    page = ListPage(
+        rows_qs,
+        per_page=PAGE_SIZE,
+        number=request.GET.get("page"),
+        cursor=request.GET.get("after"),
+        remember=_page_starts(version, query) if form.is_valid() else None,
+    )
+    dates_open = bool(request.GET.get("date_from") or request.GET.get("date_to"))
+    if form.is_bound and (form.has_error("date_from") or form.has_error("date_to")):
+        dates_open = True
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    names = district_names(version)
+    total = page.total if filtered else total
+    context = _results_context(page, total, names, filtered=filtered, query=query, keyword=keyword) | {
+        "filter_form": form,
+        # Callables: the template calls them only when it renders the form.
+        "district_options": lambda: _options(
+            [("", _("Please choose")), *districts], _bound_value(form, "district")
+        ),
+        "year_options": lambda: _options([("", _("Any year")), *year_choices()], _bound_value(form, "year")),
+        "district_code": _bound_value(form, "district"),
+        "dates_open": dates_open,
+        "canonical_url": site_url(url_path("public:list")),
+        "download_query": query,
+    }
+    if not shared or status == 400:
+        return render(request, "public/notice_list.html", context, status=status)
+    around = _around_results.get(key) if not form.errors else None
+    if around is None:
+        around = tuple(
+            render_to_string(f"public/notice_list.html#{name}", context)
+            for name in ("filter-form", "open-data")
+        )
+        if not form.errors:
+            if len(_around_results) >= 512:
+                _around_results.clear()
+            _around_results[key] = around
+    results = render_to_string("public/notice_list.html#results", context)
+    return HttpResponse(_join(list_shell(request), [around[0], results, around[1]]))
+
+
+def _page_starts(version, query: str):
+    """Where a bare ?page=N of these filters starts, kept per process until the next publication
+    (public.cache.near_memo): an old link or a crawler asking for page 50 again skips no rows."""
+    return lambda number, find: near_memo(f"page-start|{query}|{number}", version, find)
+
+
+def _results_context(page, total, names: dict, *, filtered: bool, query: str, keyword: str) -> dict:
+    """What the results partial shows, its rows as ready HTML (render_rows)."""
+    rows = list_rows(page.object_list, names, keyword=keyword)
+    return {
+        "page_obj": page,
+        "notices": page.object_list,
+        "rows": rows,
+        "rows_html": render_rows(rows),
+        "total": total,
+        "num_pages": -(-total // PAGE_SIZE) if total is not None and not filtered else None,
+        "filtered": filtered,
+        "page_query": query + "&" if query else "",
+    }
+
+
+_around_results: dict = per_process({})
+_keyword_shells: dict = per_process({})
+_Q_MARK = "\u2060q\u2060"
+
+
+def _plain_keyword(raw: str) -> bool:
+    """Whether the form would accept `q` (CharField: stripped, at most 100 characters, no NUL)."""
+    return len(raw.strip()) <= PublicNoticeFilter.base_filters["q"].extra["max_length"] and "\x00" not in raw
+
+
+def keyword_around(raw: str, districts) -> tuple[str, str]:
+    """The filter form and open-data links of a search by keyword alone, without a form: both
+    rendered once per process and language with a marker for the keyword, which is then the
+    reader's words as the form prints them (escaped) and as the links carry them (URL-encoded)."""
+    key = (get_language(), tuple(districts), year_choices()[0])
+    shells = _keyword_shells.get(key)
+    if shells is None:
+        data = QueryDict(mutable=True)
+        data["q"] = _Q_MARK
+        form = PublicNoticeFilter(data, queryset=_list_queryset()).form
+        form.is_valid()
+        context = {
+            "filter_form": form,
+            "district_options": lambda: _options([("", _("Please choose")), *districts], ""),
+            "year_options": lambda: _options([("", _("Any year")), *year_choices()], ""),
+            "district_code": "",
+            "dates_open": False,
+            "download_query": f"q={_Q_MARK}",
+        }
+        shells = _keyword_shells[key] = tuple(
+            render_to_string(f"public/notice_list.html#{name}", context).split(_Q_MARK)
+            for name in ("filter-form", "open-data")
+        )
+    # What the form's input prints (the raw value, escaped) and what canonical_query writes.
+    return html.escape(raw).join(shells[0]), html.escape(quote_plus(raw)).join(shells[1])
+
+
+_SHELL_MARK = "\u2060{}\u2060"
+_shells: dict = per_process({})
+
+
+def list_shell(request) -> list[str]:
+    """The list page without its filter form, results and open-data links, split where they go:
+    rendered once per process and language (static file names and translations are fixed for a
+    process), for readers who share cached pages (no user, no messages in the header)."""
+    language = get_language()
+    shell = _shells.get(language)
+    if shell is None:
+        names = ("form", "results", "open_data")
+        context = {
+            "shell": {n: _SHELL_MARK.format(n) for n in names},
+            "canonical_url": site_url(reverse("public:list")),
+        }
+        rendered = render_to_string("public/notice_list.html", context, request)
+        for name in names:
+            rendered = rendered.replace(_SHELL_MARK.format(name), "\0")
+        shell = _shells[language] = rendered.split("\0")
+    return shell
+
+
+def _join(shell, pieces) -> str:
+    out = [shell[0]]
+    for piece, rest in zip(pieces, shell[1:], strict=True):
+        out += [piece, rest]
+    return "".join(out)
+
+
+def list_rows(notices, names: dict, *, keyword: str = "") -> list[dict]:
+    """What each row shows, prepared here so that the row template only prints (`names`: the
+    district names by id, `district_names`); for a search, why a notice matched when its title
+    does not say (the unit or project name, highlighted)."""
+    new_since = timezone.now() - timedelta(days=NEW_DAYS)
+    prefix = path_prefix("public:detail")
+    terms = split_terms(keyword) if keyword else []
+    rows = []
+    for notice in notices:
+        local = timezone.localtime(notice.published_at)
+        rows.append(
+            {
+                "href": f"{prefix}{notice.public_id}/",
+                "label": f"【{names.get(notice.district_id, '')}】{notice.title}",
+                "new": notice.published_at >= new_since,
+                "iso": local.isoformat(
+                    timespec="seconds"
+                ),  # the W3C checker allows 3 digits of fraction at most
+                "day": local.strftime("%Y-%m-%d"),
+                "why": _why_html(notice, keyword, terms) if keyword else "",
+            }
+        )
+    return rows
+
+
+def render_rows(rows) -> SafeString:
+    """The rows as the list template's `row` partial prints them: the partial compiled once per
+    process and rendered for each row with one reused context (a template `for` loop costs
+    twice as much, in a context push and a loop variable per row)."""
+    if not rows:
+        return mark_safe("")
+    partial = get_template("public/notice_list.html#row").template
+    context = Context({"row": None}, autoescape=partial.engine.autoescape)
+    out = []
+    with context.bind_template(partial):
+        for row in rows:
+            context["row"] = row
+            out.append(partial.nodelist.render(context))
+            out.append("\n    ")
+    return mark_safe("".join(out))
+
+
+def _why_html(notice, keyword: str, terms: list[str]):
+    segments = why_matched(notice.search_text, notice.title, keyword, terms=terms)
+    if not segments:
+        return ""
+    return mark_safe("".join(f"<mark>{html.escape(t)}</mark>" if m else html.escape(t) for t, m in segments))
+
+
+def list_facts(filtered: bool):
+    """(publication version, unfiltered total or None, district choices). The total is counted
+    once per publication version (kept in the shared cache, so one process counts for all) and
+    the districts read once an hour; each process keeps both under the version (public.cache),
+    so a list request asks the cache nothing beyond the version its conditional check read."""
+    try:
+        version = public_cache_version()
+    except Exception:  # the cache is down: count and read the districts, the page still answers
+        logger.warning("public list facts: cache unavailable", exc_info=True)
+        version = None
+    total = near_memo("total", version, lambda: _shared_total(version)) if not filtered else None
+    return version, total, _districts(version)[0]
+
+
+def _shared_total(version):
+    try:
+        counted_under, total = cache.get("public:total") or (None, None)
+    except Exception:
+        counted_under = total = None
+    if version is None or counted_under != version:
+        total = announcements_published().select_related(None).count()
+        _cache_set_quietly("public:total", (version, total), TOTAL_SECONDS)
+    return total
+
+
+def _districts(version) -> tuple[list, dict]:
+    """(地区 choices as (code, name), names by id), read in one query once per process and
+    publication version."""
+
+    def read():
+        rows = list(District.objects.order_by("code").values_list("pk", "code", "name"))
+        return [(code, name) for _, code, name in rows], {pk: name for pk, _, name in rows}
+
+    return near_memo("districts", version, read)
+
+
+def district_names(version) -> dict:
+    return _districts(version)[1]
+
+
+def _cache_set_quietly(key, value, timeout) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.warning("public list facts: cache unavailable", exc_info=True)
+
+
+def _bound_value(form, name) -> str:
+    return str(form[name].value() or "") if form.is_bound else ""
+
+
+def _options(choices, selected: str):
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == selected else "", label)
+            for value, label in choices
+        ),
+    )
+
+
+# The detail page's two queries, compiled once per process (public.prepared).
+_notice_row = PreparedQuery(
+    Announcement,
+    lambda public_id: (
+        announcements_published()
+        .select_related(None)
+        .annotate(compiled=compiled_into_a_department())
+        .filter(public_id=public_id)
+        .order_by()
+        .values_list(
+            "pk",
+            "public_id",
+            "title",
+            "published_at",
+            "published_html",
+            "institution__name",
+            "kind",
+            "report_id",
+            "institution__competent_unit__name",
+            "compiled",
+        )[:1]
+    ),
+    public_id=str,
+)
+_attachment_rows = PreparedQuery(
+    Attachment,
+    lambda pk: Attachment.objects.filter(announcement_id=pk).values_list("pk", "original_name", "size"),
+    pk=int,
+)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def detail_content(public_id: str) -> dict | None:
+    """What the detail page shows of a published notice, cached under the publication version
+    (a revocation bumps it, so the next request answers 410). None when not published.
+    One query for the notice (its frozen HTML), one for its attachments."""
+    version, content = versioned_get("detail-content", public_id)
+    if content is not None:
+        return content or None
+    found = _notice_row.rows(public_id=public_id)
+    if not found:
+        versioned_set("detail-content", public_id, version=version, value={})  # floods of bad ids stay cheap
+        return None
+    pk, public_id, title, published_at, published_html, unit, kind, report_id, competent, compiled = found[0]
+    # What announcements.links.public_relations reads of the notice, without a model instance.
+    relations_of = SimpleNamespace(
+        kind=kind,
+        report_id=report_id,
+        compiled=compiled,
+        institution=SimpleNamespace(competent_unit=SimpleNamespace(name=competent) if competent else None),
+    )
+    prefix = path_prefix("public:detail")
+    page_url = site_url(f"{prefix}{public_id}/")
+    content = {
+        "pk": pk,
+        "public_id": public_id,
+        "title": title,
+        "unit": unit,
+        "published_at": published_at,
+        "published_html": published_html,
+        "attachments": [
+            {"name": name, "size": size, "url": f"{prefix}{public_id}/attachments/{attachment_pk}/"}
+            for attachment_pk, name, size in _attachment_rows.rows(pk=pk)
+        ],
+        "canonical_url": page_url,
+        "og_description": _description(published_html),
+        "qr_svg": qr_for(page_url),
+        **public_relations(relations_of),  # 主管预算单位 and department ↔ unit links (announcements.links)
+    }
+    # The values the shell prints outside the content partial, escaped once here.
+    content["shell"] = {name: html.escape(content[name]) for name in SHELL_FIELDS}
+    versioned_set("detail-content", public_id, version=version, value=content)
+    return content
+
+
+def _description(body_html: str, length: int = 120) -> str:
+    """The first `length` characters of the notice's text (for og:description): its tags
+    dropped, entities read, whitespace collapsed. The body is the renderer's own HTML."""
+    text = unicodedata.normalize("NFC", " ".join(html.unescape(_TAG_RE.sub("", body_html)).split()))
+    if len(text) <= length:
+        return text
+    # As Truncator.chars() ends it, in the reader's language ("…", or "..." in Chinese).
+    tail = add_truncation_text("")
+    return text[: length - len(tail)] + tail
+
+
+@per_process
+@lru_cache(maxsize=2048)
+def qr_for(url: str) -> str:
+    """A notice's QR code never changes: drawn once per process (it costs milliseconds)."""
+    return qr_svg(url)
+
+
+# Stands for the view count in a cached page; a word joiner, which no notice text contains.
+VIEWS_MARK = "\u2060views\u2060"
+# What the detail template prints of the notice outside its `content` partial (in <head>).
+SHELL_FIELDS = ("title", "canonical_url", "og_description")
+_SLOT_RE = re.compile("\u2060(\\w+)\u2060")
+_detail_shells: dict = per_process({})
+
+
+def detail_shell(request) -> list[str]:
+    """The detail page with its `content` partial left out and a marker for each of the notice's
+    SHELL_FIELDS, rendered once per process and language and split at the markers: even items
+    are text, odd items name what goes there. For readers who share cached pages (no user, no
+    messages in the header)."""
+    language = get_language()
+    shell = _detail_shells.get(language)
+    if shell is None:
+        slot = "\u2060{}\u2060".format
+        context = {
+            "notice": {name: slot(name) for name in SHELL_FIELDS},
+            "shell": {"content": slot("content")},
+        }
+        rendered = render_to_string("public/notice_detail.html", context, request)
+        shell = _detail_shells[language] = _SLOT_RE.split(rendered)
+    return shell
+
+
+def detail_html(request, content: dict, views) -> str:
+    """The page of a shared reader: the shell, the notice's values and the content partial."""
+    context = {"notice": content, "views": views}
+    values = content["shell"] | {"content": render_to_string("public/notice_detail.html#content", context)}
+    pieces = detail_shell(request)[:]
+    for index in range(1, len(pieces), 2):
+        pieces[index] = values[pieces[index]]
+    return "".join(pieces)
+
+
+def revoked_page(request, public_id):
+    """410 with the date and reason of a revoked notice (never its content); 404 otherwise."""
+    revoked = revoked_or_404(public_id)
+    return render(request, "public/notice_revoked.html", {"revoked": revoked}, status=410)
