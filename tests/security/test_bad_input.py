@@ -1,6 +1,7 @@
 """Very long inputs, non-UTF-8 bytes and NUL characters in every form field and query parameter
 give a validation error or are ignored: never a 500 (PostgreSQL refuses NUL in text, for one)."""
 
+import re
 from urllib.parse import quote_from_bytes, urlencode, urlsplit
 
 import pytest
@@ -63,24 +64,41 @@ def test_non_utf8_bytes_in_every_form_never_give_a_500(demo, client_for):
     assert failures == [], "\n".join(failures)
 
 
+NUL_MESSAGE = "提交的内容包含无效字符（NUL），请删除后重试。"
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "query",
+    ("query", "status", "says"),
     [
-        "q=%FF%FE",
-        "q=%00",
-        "q=" + "%E9%95%BF" * 5000,
-        "page=%FF",
-        "page=99999999999999999999",
-        "year=%00",
-        "q=%C0%AF..%C0%AF",
+        ("q=%FF%FE", 200, "没有符合条件的公告。"),
+        ("q=%00", 400, NUL_MESSAGE),
+        ("q=" + "%E9%95%BF" * 5000, 400, "最多填写100个字（您填写了5000个）。"),
+        ("page=99999999999999999999", 200, "本页没有公告"),
+        ("year=%00", 400, NUL_MESSAGE),
+        ("q=%C0%AF..%C0%AF", 200, "没有符合条件的公告。"),
     ],
 )
-def test_public_list_with_bad_query_never_gives_a_500(demo, client_for, query):
+def test_public_list_with_bad_query_says_why_instead_of_a_500(demo, client_for, query, status, says):
     response = client_for(None).get(f"/notices/?{query}")
 
-    assert response.status_code in (200, 400, 404)
-    assert "Traceback" not in response.content.decode("utf-8", "replace")
+    assert response.status_code == status
+    assert says in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_public_list_ignores_a_page_number_that_is_not_one(demo, client_for):
+    client = client_for(None)
+
+    first_page = client.get("/notices/")
+    bad_page = client.get("/notices/?page=%FF")
+
+    assert bad_page.status_code == 200
+    assert _notice_links(bad_page) == _notice_links(first_page) != []
+
+
+def _notice_links(response) -> list[str]:
+    return re.findall(r'href="(/notices/[0-9a-f]{32}/)"', response.content.decode())
 
 
 @pytest.mark.django_db
@@ -89,6 +107,10 @@ def test_public_object_urls_with_bad_ids_answer_404(demo, client_for, path):
     response = client_for(None).get(path)
 
     assert response.status_code == 404
+    if path.startswith("/api/"):
+        assert response.json() == {"detail": "未找到。"}
+    else:
+        assert "页面不存在" in response.content.decode()
 
 
 @pytest.mark.django_db
