@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from .enums import Kind, State
 from .models import Announcement
-from .rules import user_may_draft
+from .rules import may_change_content, user_may_draft
 
 
 def detail_url(announcement):
@@ -20,7 +20,7 @@ def public_url(announcement):
 
 def edit_url(announcement, user):
     """编辑: drafts only, for the handlers of the notice's institution."""
-    if announcement.state != State.DRAFT or not user_may_draft(user, announcement.institution):
+    if not may_change_content(user, announcement):
         return None
     if announcement.kind == Kind.DEPARTMENT:
         return reverse("announcements:department", args=[announcement.public_id])

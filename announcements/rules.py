@@ -26,6 +26,11 @@ def user_may_draft(user, institution=None) -> bool:
     return institution is None or user.institution_id == institution.pk
 
 
+def may_change_content(user, announcement) -> bool:
+    """A draft, and the user a handler of its institution: the 编辑 link, the edit pages' saves."""
+    return announcement.state == State.DRAFT and user_may_draft(user, announcement.institution)
+
+
 def is_own_institution(user, announcement) -> bool:
     return (
         getattr(user, "institution_id", None) is not None

@@ -10,14 +10,16 @@ Visibility (outsiders get 404 for what they may not see):
 
 from django.contrib.auth.models import Permission
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
 from django.urls import reverse
 
 from accounts.enums import InstitutionKind, Perm
 from accounts.models import Institution, User
 from accounts.rules import is_district_finance, user_holds
 
-from .enums import State
+from .enums import Kind, State
 from .models import Announcement
+from .rules import user_may_draft
 from .workflow import awaiting_filter, is_awaiting_schedule
 
 FINANCE_VISIBLE_STATES = (State.FINANCE_REVIEW, State.PUBLISHED, State.REVOKED)
@@ -35,6 +37,31 @@ def announcements_for_user(*, user) -> QuerySet[Announcement]:
     if user_holds(user, Perm.OVERSEE):
         visible |= Q(state__in=FINANCE_VISIBLE_STATES)
     return qs.filter(visible)
+
+
+# The kinds whose content a handler types or imports; a department notice's rows are compiled
+# copies that only 重新汇总 changes.
+DRAFTED_KINDS = (Kind.SME_RESERVATION, Kind.MANUAL)
+
+
+def announcement_for_user(
+    *, user, public_id: str, for_edit: bool = False, kinds: tuple[Kind, ...] | None = None
+) -> Announcement:
+    """The one access-checked fetch of a notice for the console views (healthchecks'
+    `_get_check_for_user`): a notice the user may open (`announcements_for_user`), of one of
+    `kinds` when given, and with `for_edit` only for a handler of its institution who may draft.
+
+    Raises Http404 for everything else, so an outsider cannot tell someone's draft from a notice
+    that does not exist. The state is not checked: the drafting services refuse a notice that has
+    left DRAFT with a message the user can read.
+    """
+    visible = announcements_for_user(user=user)
+    if kinds is not None:
+        visible = visible.filter(kind__in=kinds)
+    announcement = visible.filter(public_id=public_id).first()
+    if announcement is None or (for_edit and not user_may_draft(user, announcement.institution)):
+        raise Http404
+    return announcement
 
 
 def _public(state: State) -> QuerySet[Announcement]:

@@ -1,12 +1,12 @@
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import workflow
 from ..enums import State
 from ..links import detail_url
-from ..selectors import announcements_for_user
+from ..selectors import announcement_for_user, announcements_for_user
 
 
 def _done_message(entry, announcement) -> str:
@@ -33,8 +33,7 @@ def take_action(request, public_id, action):
     The form carries the version the user saw; a click on a page that someone else has since
     moved on is a conflict ("已被他人处理"), so a double POST writes one log row.
     """
-    visible = announcements_for_user(user=request.user)
-    announcement = get_object_or_404(visible, public_id=public_id)
+    announcement = announcement_for_user(user=request.user, public_id=public_id)
     seen = request.POST.get("version", "")
     try:
         if seen.isdigit() and int(seen) != announcement.version:
@@ -54,6 +53,6 @@ def take_action(request, public_id, action):
         return redirect(detail_url(announcement) + anchor)
     messages.success(request, _done_message(entry, announcement))
     # After a return, finance no longer sees the draft: back to the list then.
-    if visible.filter(pk=announcement.pk).exists():
+    if announcements_for_user(user=request.user).filter(pk=announcement.pk).exists():
         return redirect("announcements:detail", public_id=announcement.public_id)
     return redirect("announcements:list")

@@ -5,8 +5,7 @@ the ordinary detail page and workflow actions."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,8 +23,8 @@ from ..department import (
     department_notice_save,
     user_may_compile,
 )
-from ..enums import Kind, State
-from ..selectors import announcements_for_user
+from ..enums import Kind
+from ..selectors import announcement_for_user
 from ..services import DraftingError, StaleEdit
 
 compiler_required = gate(user_may_compile)
@@ -41,19 +40,6 @@ class DepartmentSaveForm(forms.Form):
     explanation = forms.CharField(
         label=gettext_lazy("Department explanation"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-
-
-def _department(request, public_id):
-    announcement = get_object_or_404(
-        announcements_for_user(user=request.user).filter(kind=Kind.DEPARTMENT), public_id=public_id
-    )
-    if announcement.report_id is None:
-        raise Http404
-    return announcement
-
-
-def _editable(request, announcement) -> bool:
-    return announcement.state == State.DRAFT and rules.user_may_draft(request.user, announcement.institution)
 
 
 @compiler_required
@@ -93,8 +79,11 @@ def _unit_parts(announcement):
 def department_page(request, public_id):
     """部门汇总: the units with their subtotals, warnings and 说明, the department totals, the units
     that differ since compiling (with 重新汇总), and the department's own 说明."""
-    announcement = _department(request, public_id)
-    editable = _editable(request, announcement)
+    # Saving (POST) needs a handler of its institution; the page itself is for every viewer.
+    announcement = announcement_for_user(
+        user=request.user, public_id=public_id, for_edit=request.method == "POST", kinds=(Kind.DEPARTMENT,)
+    )
+    editable = rules.may_change_content(request.user, announcement)
     form = DepartmentSaveForm(
         request.POST or None,
         initial={
@@ -104,8 +93,6 @@ def department_page(request, public_id):
         },
     )
     if request.method == "POST":
-        if not editable:
-            raise Http404
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -138,9 +125,9 @@ def department_page(request, public_id):
 @require_POST
 def department_recompile(request, public_id):
     """重新汇总 (POST): compile the draft again from the units' data now."""
-    announcement = _department(request, public_id)
-    if not _editable(request, announcement):
-        raise Http404
+    announcement = announcement_for_user(
+        user=request.user, public_id=public_id, for_edit=True, kinds=(Kind.DEPARTMENT,)
+    )
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from reservations.preview import report_review
@@ -10,16 +10,11 @@ from ..diff import changes_since_last_submission
 from ..enums import Kind, State
 from ..models import FlowLogEntry
 from ..rendering import notice_html
-from ..selectors import announcements_for_user, current_reviewers
+from ..selectors import announcement_for_user, announcements_for_user, current_reviewers
 
 RECENT_LOG = 5
 # 通过 takes an optional 审核意见, kept in the flow log; 退回 and 撤回发布 require their reason.
 COMMENT_ACTIONS = (workflow.Action.PURCHASER_APPROVE, workflow.Action.FINANCE_APPROVE)
-
-
-def _visible(request, public_id):
-    # Outsiders (anonymous included) get 404, never a login page or 403: a draft's existence is private.
-    return get_object_or_404(announcements_for_user(user=request.user), public_id=public_id)
 
 
 def _labelled(entries):
@@ -88,7 +83,7 @@ def _department_links(announcement, user) -> dict:
 
 def console_notice_detail(request, public_id):
     """公告详情: steps, 公告信息, 流转日志, the rendered notice, attachments and the user's actions."""
-    announcement = _visible(request, public_id)
+    announcement = announcement_for_user(user=request.user, public_id=public_id)
     log = _labelled(FlowLogEntry.objects.filter(announcement=announcement).select_related("actor"))
     in_review = announcement.state in (State.PURCHASER_REVIEW, State.FINANCE_REVIEW)
     context = {
@@ -117,6 +112,6 @@ def console_notice_detail(request, public_id):
 @login_required
 def flow_log(request, public_id):
     """查看全部: the whole 流转日志, oldest first."""
-    announcement = _visible(request, public_id)
+    announcement = announcement_for_user(user=request.user, public_id=public_id)
     log = _labelled(FlowLogEntry.objects.filter(announcement=announcement).select_related("actor"))
     return render(request, "announcements/flow_log.html", {"announcement": announcement, "log": log})

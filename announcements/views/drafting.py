@@ -41,21 +41,10 @@ from ..forms_drafting import (
 from ..models import FlowLogEntry
 from ..rendering import notice_date, render_announcement
 from ..sanitize import clean_html
-from ..selectors import announcements_for_user, announcements_published
+from ..selectors import DRAFTED_KINDS, announcement_for_user, announcements_for_user, announcements_published
 
-# Handlers (项目采购经办岗) of a budget unit; a draft of another institution is 404 in `_draft`.
+# Handlers (项目采购经办岗) of a budget unit; a draft of another institution is 404 at its fetch.
 drafter_required = gate(rules.user_may_draft)
-
-
-def _draft(request, public_id):
-    """The notice, for a handler of its institution; 404 for everyone else (a draft is private)."""
-    announcement = get_object_or_404(announcements_for_user(user=request.user), public_id=public_id)
-    if not rules.user_may_draft(request.user, announcement.institution):
-        raise Http404
-    if announcement.kind == Kind.DEPARTMENT:
-        # Its rows are compiled copies, changed only by 重新汇总 (views.department).
-        raise Http404
-    return announcement
 
 
 @drafter_required
@@ -172,7 +161,9 @@ def edit(request, public_id):
     """公告信息编辑: content of a draft, a page of rows at a time. 保存 writes the notice fields and
     the page's rows only; 提交 saves, then submits; 导入 saves, then opens the import page.
     Nothing is saved when any field or row is invalid, and every typed value comes back."""
-    announcement = _draft(request, public_id)
+    announcement = announcement_for_user(
+        user=request.user, public_id=public_id, for_edit=True, kinds=DRAFTED_KINDS
+    )
     if announcement.state != State.DRAFT and request.method != "POST":
         messages.info(request, _("Only a draft can be edited."))
         return redirect("announcements:detail", announcement.public_id)
@@ -380,7 +371,9 @@ def _rows_preview(announcement, *, rows, title, report, invalid=0) -> dict:
 def preview(request, public_id):
     """The live preview: totals, warnings and text over the stored rows with this page's typed
     changes applied, without saving anything."""
-    announcement = _draft(request, public_id)
+    announcement = announcement_for_user(
+        user=request.user, public_id=public_id, for_edit=True, kinds=DRAFTED_KINDS
+    )
     context = _typed_preview(announcement, _bind(announcement, request.POST))
     return render(request, "announcements/drafting/_preview.html", context)
 
@@ -411,9 +404,9 @@ def import_template(request):
 def import_rows(request, public_id):
     """Excel import: the file is stored and imported by a task (announcements.imports); the page
     then shows its progress. A file that is not a workbook is refused here at once."""
-    announcement = _draft(request, public_id)
-    if announcement.kind != Kind.SME_RESERVATION:
-        raise Http404
+    announcement = announcement_for_user(
+        user=request.user, public_id=public_id, for_edit=True, kinds=(Kind.SME_RESERVATION,)
+    )
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -447,7 +440,9 @@ def _import_page(request, announcement, form, job=None):
 
 
 def _import_job(request, public_id, import_id):
-    announcement = _draft(request, public_id)
+    announcement = announcement_for_user(
+        user=request.user, public_id=public_id, for_edit=True, kinds=(Kind.SME_RESERVATION,)
+    )
     return announcement, get_object_or_404(announcement.rows_imports, pk=import_id)
 
 
@@ -486,7 +481,7 @@ def import_status_json(request, public_id, import_id):
 @require_GET
 def export_rows(request, public_id):
     """The rows and totals as .xlsx, for anyone who may open the notice in the console."""
-    announcement = get_object_or_404(announcements_for_user(user=request.user), public_id=public_id)
+    announcement = announcement_for_user(user=request.user, public_id=public_id)
     if announcement.report is None:
         raise Http404
     content = excel.rows_workbook(
@@ -498,7 +493,9 @@ def export_rows(request, public_id):
 @drafter_required
 @require_POST
 def attachment_upload(request, public_id):
-    announcement = _draft(request, public_id)
+    announcement = announcement_for_user(
+        user=request.user, public_id=public_id, for_edit=True, kinds=DRAFTED_KINDS
+    )
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -518,7 +515,9 @@ def attachment_upload(request, public_id):
 @drafter_required
 @require_POST
 def attachment_delete(request, public_id, attachment_id):
-    announcement = _draft(request, public_id)
+    announcement = announcement_for_user(
+        user=request.user, public_id=public_id, for_edit=True, kinds=DRAFTED_KINDS
+    )
     attachment = get_object_or_404(announcement.attachments, pk=attachment_id)
     try:
         services.attachment_delete(announcement=announcement, attachment=attachment, user=request.user)
@@ -535,19 +534,20 @@ def attachment_delete(request, public_id, attachment_id):
 def attachment_download(request, public_id, attachment_id):
     """Staff who may see the notice download its attachments. Anyone else is sent to the public
     download (public:attachment), which answers only while the notice is published."""
-    visible = announcements_for_user(user=request.user).filter(public_id=public_id)
-    if not visible.exists() and announcements_published().filter(public_id=public_id).exists():
+    try:
+        announcement = announcement_for_user(user=request.user, public_id=public_id)
+    except Http404:
+        if not announcements_published().filter(public_id=public_id).exists():
+            raise
         return redirect("public:attachment", public_id=public_id, attachment_id=attachment_id)
-    return attachment_response(announcement=get_object_or_404(visible), attachment_id=attachment_id)
+    return attachment_response(announcement=announcement, attachment_id=attachment_id)
 
 
 @drafter_required
 @require_POST
 def refile(request, public_id):
     """重新填报: a revoked notice's handler starts the new draft for that year from its content."""
-    announcement = get_object_or_404(announcements_for_user(user=request.user), public_id=public_id)
-    if not rules.user_may_draft(request.user, announcement.institution):
-        raise Http404
+    announcement = announcement_for_user(user=request.user, public_id=public_id, for_edit=True)
     try:
         new = services.announcement_refile(announcement=announcement, user=request.user)
     except services.DraftingError as error:

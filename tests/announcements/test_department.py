@@ -197,6 +197,22 @@ def test_subordinate_and_outsiders_cannot_open_or_edit_the_department_draft(dept
     assert announcement.title != "改" and announcement.version == 1
 
 
+def test_saving_a_department_notice_submitted_meanwhile_says_so_and_keeps_it(dept, login):
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    page = reverse("announcements:department", args=[announcement.public_id])
+    client = login(dept.handler)
+    act(announcement, workflow.Action.SUBMIT, dept.handler)
+
+    response = client.post(
+        page, {"version": announcement.version, "title": "改", "explanation": ""}, follow=True
+    )
+
+    assert "公告在您打开后已被提交或已被他人修改，未保存。" in response.content.decode()
+    announcement.refresh_from_db()
+    assert announcement.title != "改"
+    assert announcement.state == State.PURCHASER_REVIEW
+
+
 def test_finance_of_another_district_never_sees_the_submitted_department_notice(dept, world, login):
     announcement = department_notice_create(user=dept.handler, year=2025)
     act(announcement, "submit", dept.handler)
