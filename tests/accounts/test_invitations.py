@@ -215,9 +215,9 @@ def test_invitation_mail_leaves_through_the_queue(world, login, settings, django
         response, url = invite(login(world.admin), email="newbie@example.cn")
 
     assert url is not None and mail.outbox == []  # the request never talks to the mail server
-    from accounts.models import OutgoingMail
+    from accounts.models import OutboxMessage
 
-    waiting = OutgoingMail.objects.get()
-    assert [(r.task.name, r.kwargs) for r in queued] == [("mail_send", {"mail_id": waiting.pk})]
-    assert waiting.recipients == ["newbie@example.cn"] and url in waiting.body
+    waiting = OutboxMessage.objects.get()
+    assert [(r.task.name, r.kwargs) for r in queued] == [("outbox_send_task", {"message_id": waiting.pk})]
+    assert waiting.recipient == "newbie@example.cn" and url in waiting.body
     assert url not in str(queued[0].kwargs)  # the one-time link never sits in the task table

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from accounts import sms
-from accounts.models import OutgoingSms
-from accounts.tasks import sms_code_enqueue
+from accounts.models import OutboxMessage
+from accounts.outbox import sms_code_queue
 
 SECRET = "test-secret-not-real"
 
@@ -65,12 +65,13 @@ def test_console_backend_is_the_default_and_keeps_the_message(
     sms.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        sms_code_enqueue(phone="13812345678", code="123456", minutes=10)
+        sms_code_queue(phone="13812345678", code="123456", minutes=10)
 
     assert isinstance(sms.get_backend(), sms.ConsoleBackend)
     assert [(m.phone, m.code) for m in sms.outbox] == [("13812345678", "123456")]
     assert "[SMS to 13812345678] 您的验证码为123456，10分钟内有效" in caplog.text
-    assert not OutgoingSms.objects.exists()  # the plain code is gone once sent
+    sent = OutboxMessage.objects.get()
+    assert (sent.state, sent.body) == (OutboxMessage.State.SENT, "")  # the plain code is gone once sent
 
 
 def test_the_code_never_sits_in_the_task_table(db, settings, django_capture_on_commit_callbacks):
@@ -80,9 +81,9 @@ def test_the_code_never_sits_in_the_task_table(db, settings, django_capture_on_c
     queued = task_backends["default"].results
     queued.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        waiting = sms_code_enqueue(phone="13812345678", code="246810", minutes=10)
+        waiting = sms_code_queue(phone="13812345678", code="246810", minutes=10)
 
-    assert [r.kwargs for r in queued] == [{"sms_id": waiting.pk}]
+    assert [r.kwargs for r in queued] == [{"message_id": waiting.pk}]
     assert "246810" not in str(queued[0].args) + str(queued[0].kwargs)
 
 
@@ -90,7 +91,7 @@ def test_sms_url_selects_the_provider_adapter_which_signs_the_request(
     db, provider, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        sms_code_enqueue(phone="13812345678", code="654321", minutes=10)
+        sms_code_queue(phone="13812345678", code="654321", minutes=10)
 
     assert isinstance(sms.get_backend(), sms.AliyunBackend)
     [params] = provider.received

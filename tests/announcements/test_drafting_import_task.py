@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from announcements import imports
+from announcements import imports, tasks
 from announcements.enums import ImportState, State
 from announcements.models import Announcement, RowsImport
 from reservations import excel
@@ -69,14 +69,14 @@ def test_the_task_records_rows_checked_and_then_the_import(world, login, notice,
     post(client, notice, S.xlsx([S.line(n) for n in range(1, 6)]))
     job = RowsImport.objects.get(announcement=notice)
     recorded = []
-    original = imports._record
+    original = tasks._record
 
     def spy(job, **changes):
         original(job, **changes)
         if "done" in changes and "state" not in changes:
             recorded.append((changes["done"], changes["total"]))
 
-    monkeypatch.setattr(imports, "_record", spy)
+    monkeypatch.setattr(tasks, "_record", spy)
     monkeypatch.setattr(excel, "PROGRESS_EVERY", 2)
 
     imports.rows_import_task.call(import_id=job.pk)

@@ -31,8 +31,9 @@ def test_submit_mails_the_units_purchaser_reviewers_only_after_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         act(announcement, "submit", world.handler)
         assert mail.outbox == []  # nothing before commit
-    for callback in callbacks:
-        callback()
+    with django_capture_on_commit_callbacks(execute=True):  # the mails queued after the commit
+        for callback in callbacks:
+            callback()
     assert sorted(m.to[0] for m in mail.outbox) == sorted([world.reviewer.email, second.email])
     assert announcement.title in mail.outbox[0].subject
     assert f"/console/notices/{announcement.public_id}/" in mail.outbox[0].body
@@ -101,11 +102,12 @@ class WorkerKilled(BaseException):
 
 
 def test_mail_task_killed_after_the_first_of_three_recipients_mails_each_exactly_once_when_run_again(
-    world, monkeypatch
+    world, monkeypatch, django_capture_on_commit_callbacks
 ):
     from django.core.mail.backends.locmem import EmailBackend
 
-    from announcements.notifications import send_transition_mail
+    from accounts.models import OutboxMessage
+    from accounts.tasks import outbox_send_task
 
     second = factories.user(
         institution=world.unit, positions=[Position.PURCHASER_REVIEWER], email="r2@example.cn"
@@ -114,9 +116,12 @@ def test_mail_task_killed_after_the_first_of_three_recipients_mails_each_exactly
         institution=world.unit, positions=[Position.PURCHASER_REVIEWER], email="r3@example.cn"
     )
     announcement = notice(institution=world.unit)
-    act(announcement, "submit", world.handler)  # not committed in this test: no mail sent yet
-    entry = announcement.flow_log.order_by("-pk").first()
+    with django_capture_on_commit_callbacks() as after_commit:
+        act(announcement, "submit", world.handler)
+    for callback in after_commit:
+        callback()  # the listener queues the mails; their send tasks wait for a commit that never comes
     reviewers = [world.reviewer, second, third]
+    rows = list(OutboxMessage.objects.order_by("pk"))
     real_send = EmailBackend.send_messages
     sends = iter([real_send, None])
 
@@ -127,15 +132,89 @@ def test_mail_task_killed_after_the_first_of_three_recipients_mails_each_exactly
         return step(self, messages)
 
     monkeypatch.setattr(EmailBackend, "send_messages", dies_after_the_first)
-    kwargs = {"entry_id": entry.pk, "template": "to_review", "user_ids": [u.pk for u in reviewers]}
+    outbox_send_task.call(message_id=rows[0].pk)
     with pytest.raises(WorkerKilled):
-        send_transition_mail.call(**kwargs)
+        outbox_send_task.call(message_id=rows[1].pk)
     delivered_before_the_kill = [m.to for m in mail.outbox]
     monkeypatch.setattr(EmailBackend, "send_messages", real_send)
 
-    sent_again = send_transition_mail.call(**kwargs)  # requeue_stale_tasks: the same task again
-    send_transition_mail.call(**kwargs)  # and once more: nothing left to send
+    # requeue_stale_tasks runs the killed task again; then every task runs once more.
+    sent_again = [outbox_send_task.call(message_id=row.pk) for row in rows[1:]]
+    sent_twice = [outbox_send_task.call(message_id=row.pk) for row in rows]
 
     assert delivered_before_the_kill == [[reviewers[0].email]]
-    assert sent_again == 2
+    assert (sent_again, sent_twice) == ([True, True], [False, False, False])
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in reviewers)
+
+
+def _refusing_mail_server(monkeypatch, refusals: int | None):
+    """The locmem mailer refuses the first `refusals` sends (every send when None)."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    real_send = EmailBackend.send_messages
+    calls = []
+
+    def refusing(self, messages):
+        calls.append(messages)
+        if refusals is None or len(calls) <= refusals:
+            raise ConnectionRefusedError("mail server down")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refusing)
+    return calls
+
+
+def test_mail_refused_every_time_is_retried_by_the_one_policy_then_marked_failed(
+    world, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accounts.models import Message, OutboxMessage
+    from accounts.tasks import OUTBOX_ATTEMPTS
+
+    settings.MAIL_RETRY_SECONDS = 0
+    tries = _refusing_mail_server(monkeypatch, refusals=None)
+    announcement = notice(institution=world.unit, state=State.FINANCE_REVIEW, submitted_by=world.handler)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        act(announcement, "finance_approve", world.finance)
+
+    row = OutboxMessage.objects.get()
+    assert (row.recipient, row.state, row.attempts) == (world.handler.email, "failed", OUTBOX_ATTEMPTS)
+    assert row.last_error == "ConnectionRefusedError: mail server down"
+    assert len(tries) == OUTBOX_ATTEMPTS and mail.outbox == []
+    announcement.refresh_from_db()
+    assert announcement.state == State.PUBLISHED  # the transition stands
+    assert Message.objects.filter(recipient=world.handler).count() == 1  # the inbox has it
+
+
+def test_mail_refused_once_is_sent_by_the_retry(
+    world, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accounts.models import OutboxMessage
+
+    settings.MAIL_RETRY_SECONDS = 0
+    _refusing_mail_server(monkeypatch, refusals=1)
+    announcement = notice(institution=world.unit, state=State.PURCHASER_REVIEW, submitted_by=world.handler)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        act(announcement, "purchaser_approve", world.reviewer)
+
+    row = OutboxMessage.objects.get()
+    assert (row.state, row.attempts, row.next_attempt_at) == ("sent", 2, None)
+    assert [m.to for m in mail.outbox] == [[world.finance.email]]
+
+
+def test_in_app_message_reaches_a_submitter_without_email(world, django_capture_on_commit_callbacks):
+    from accounts.models import Message, OutboxMessage
+
+    world.handler.email = ""
+    world.handler.save(update_fields=["email"])
+    announcement = notice(institution=world.unit, state=State.PURCHASER_REVIEW, submitted_by=world.handler)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        act(announcement, "purchaser_return", world.reviewer, "请修改")
+
+    message = Message.objects.get(recipient=world.handler)
+    assert message.title == f"已退回：{announcement.title}" or announcement.title in message.title
+    assert "请修改" in message.body
+    assert message.link == f"/console/notices/{announcement.public_id}/"
+    assert mail.outbox == [] and not OutboxMessage.objects.exists()

@@ -237,16 +237,16 @@ def test_export_keeps_whole_microseconds_of_timestamps():
 
     from django.core import serializers
 
-    from accounts.models import OutgoingMail
+    from accounts.models import OutboxMessage
 
     moment = datetime(2026, 7, 1, 12, 0, 0, 456, tzinfo=UTC)
-    mail = OutgoingMail.objects.create(subject="s", body="b", recipients=["a@example.cn"], created_at=moment)
+    mail = OutboxMessage.objects.create(channel="mail", recipient="a@example.cn", body="b", created_at=moment)
 
-    text = serializers.serialize("exactjson", OutgoingMail.objects.filter(pk=mail.pk))
+    text = serializers.serialize("exactjson", OutboxMessage.objects.filter(pk=mail.pk))
     restored = next(serializers.deserialize("json", text)).object
 
     assert '"created_at": "2026-07-01T12:00:00.000456Z"' in text
     assert restored.created_at == moment
     assert '"created_at": "2026-07-01T12:00:00.000Z"' in serializers.serialize(
-        "json", OutgoingMail.objects.filter(pk=mail.pk)
+        "json", OutboxMessage.objects.filter(pk=mail.pk)
     )  # what Django's own format writes

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from accounts.enums import Position
-from accounts.models import User
+from accounts.models import OutboxMessage, User
 from announcements.enums import State
 from announcements.models import Announcement
 from announcements.workflow import Action, apply_action
@@ -222,7 +222,7 @@ def _work_off_queue():
 
 def _mail_tasks():
     return list(
-        DBTaskResult.objects.filter(task_path__endswith="send_transition_mail").order_by("enqueued_at")
+        DBTaskResult.objects.filter(task_path__endswith="outbox_send_task").order_by("enqueued_at")
     )
 
 
@@ -247,8 +247,10 @@ def test_smtp_refusing_connections_never_loses_the_transition_and_gives_up_visib
     assert notice.state == State.PUBLISHED  # the transition stands
     assert [t.status for t in queued] == [TaskResultStatus.READY]  # the request only enqueued
     assert [t.status for t in tasks] == [TaskResultStatus.SUCCESSFUL] * 4 + [TaskResultStatus.FAILED]
-    assert tasks[-1].exception_class_path == "announcements.notifications.MailNotDelivered"
-    assert tasks[-1].args_kwargs["kwargs"]["user_ids"] == [world.handler.pk]
+    assert tasks[-1].exception_class_path == "accounts.tasks.MessageNotDelivered"
+    failed = OutboxMessage.objects.get()
+    assert tasks[-1].args_kwargs["kwargs"] == {"message_id": failed.pk}  # never the body
+    assert (failed.recipient, failed.state, failed.attempts) == (world.handler.email, "failed", 5)
     # The platform administrator finds it among the failed tasks in the admin.
     admin = Client()
     admin.force_login(User.objects.create_superuser("platform", password="x-Platform-2026"))
@@ -446,54 +448,25 @@ def test_worker_killed_mid_mail_task_mails_each_recipient_once_when_run_again(se
 
     assert killed_after == [[reviewers[0].email]]
     assert sorted(r for accepted in smtp.accepted for r in accepted) == sorted(u.email for u in reviewers)
-    assert [t.status for t in _mail_tasks()] == [TaskResultStatus.SUCCESSFUL]
+    assert [t.status for t in _mail_tasks()] == [TaskResultStatus.SUCCESSFUL] * 3
 
 
 def test_single_mail_task_run_again_sends_nothing_more(db, settings, django_capture_on_commit_callbacks):
     from django.tasks import task_backends
 
-    from accounts.models import OutgoingMail
-    from accounts.tasks import mail_enqueue, mail_send
+    from accounts.outbox import mail_queue
+    from accounts.tasks import outbox_send_task
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     backend = task_backends["default"]
     backend.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        mail_enqueue(subject="重置密码", body="链接", to=["a@example.cn", "b@example.cn"])
-    queued = backend.results[0]
-    assert queued.kwargs == {"mail_id": OutgoingMail.objects.get().pk}  # no body in the task table
+        rows = mail_queue(subject="重置密码", body="链接", to=["a@example.cn", "b@example.cn"])
+    assert [r.kwargs for r in backend.results] == [{"message_id": row.pk} for row in rows]  # no body
 
-    first = mail_send.call(**queued.kwargs)
-    again = mail_send.call(**queued.kwargs)
+    first = [outbox_send_task.call(**r.kwargs) for r in backend.results]
+    again = [outbox_send_task.call(**r.kwargs) for r in backend.results]
 
-    assert (first, again) == (2, 0)
+    assert (first, again) == ([True, True], [False, False])
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.cn", "b@example.cn"]
-    assert not OutgoingMail.objects.exists()  # the link is gone once sent
-
-
-def test_single_mail_killed_between_recipients_resumes_with_the_rest(db, settings, monkeypatch):
-    from django.core import mail as django_mail
-
-    from accounts.models import OutgoingMail
-    from accounts.tasks import mail_send
-
-    queued = OutgoingMail.objects.create(
-        subject="重置密码", body="链接", recipients=["a@example.cn", "b@example.cn"]
-    )
-    real_send = django_mail.send_mail
-    calls = []
-
-    def dies_after_first(*args, **kwargs):
-        calls.append(args[3])
-        if len(calls) == 2:
-            raise ConnectionResetError("worker killed")
-        return real_send(*args, **kwargs)
-
-    monkeypatch.setattr(django_mail, "send_mail", dies_after_first)
-    with pytest.raises(ConnectionResetError):
-        mail_send.call(mail_id=queued.pk)
-    assert OutgoingMail.objects.filter(pk=queued.pk).exists()  # kept for the next run
-    monkeypatch.setattr(django_mail, "send_mail", real_send)
-
-    assert mail_send.call(mail_id=queued.pk) == 1
-    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.cn", "b@example.cn"]
+    assert list(OutboxMessage.objects.values_list("state", flat=True)) == ["sent", "sent"]

@@ -63,10 +63,11 @@ def test_compare_sorts_districts_by_small_micro_share(world, putuo, login):
     assert re.findall(r'data-district="(\d+)"', html) == ["310118", "310107"]
 
 
-def test_reminder_email_names_the_deadline_in_shanghai_time(world, putuo):
+def test_reminder_email_names_the_deadline_in_shanghai_time(world, putuo, django_capture_on_commit_callbacks):
     from datetime import datetime
 
-    services.reminders_send(campaign=putuo["campaign"], now=datetime(2026, 7, 10, 9, tzinfo=SHANGHAI))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send(campaign=putuo["campaign"], now=datetime(2026, 7, 10, 9, tzinfo=SHANGHAI))
     [message] = [m for m in mail.outbox if world.other_handler.email in m.to]
     assert "2026-07-15 23:59" in message.body
     assert world.other_unit.name in message.subject

@@ -6,17 +6,19 @@ from django.core.management import call_command
 from freezegun import freeze_time
 
 from accounts.enums import Position
-from accounts.models import Message
+from accounts.models import Message, OutboxMessage
 from oversight.models import Reminder
 from tests import factories as F
 
 pytestmark = pytest.mark.django_db
 
 
-def test_reminder_reaches_handlers_without_email_in_their_inbox(world, putuo):
+def test_reminder_reaches_handlers_without_email_in_their_inbox(
+    world, putuo, django_capture_on_commit_callbacks
+):
     no_mail = F.user(institution=putuo["third"], positions=[Position.HANDLER], email="")
     fourth = F.user(institution=putuo["fourth"], positions=[Position.HANDLER], email="")
-    with freeze_time("2026-07-10 01:00:00"):
+    with freeze_time("2026-07-10 01:00:00"), django_capture_on_commit_callbacks(execute=True):
         call_command("send_filing_reminders")
     # other_unit (draft, handler with e-mail), third (no e-mail), fourth (revoked, no e-mail).
     assert sorted(Message.objects.values_list("recipient_id", flat=True)) == sorted(
@@ -62,9 +64,35 @@ def test_reminder_button_with_the_mail_server_refusing_answers_and_the_queue_ret
         response = client.post(f"/console/oversight/campaigns/{putuo['campaign'].pk}/remind/", follow=True)
     call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0)
 
-    tasks = DBTaskResult.objects.filter(task_path__endswith="reminder_mail_send").order_by("enqueued_at")
+    tasks = DBTaskResult.objects.filter(task_path__endswith="outbox_send_task").order_by("enqueued_at")
     assert "已向1个单位发送站内提醒（其中1个单位同时收到邮件）" in response.content.decode()
     assert list(Reminder.objects.values_list("institution_id", flat=True)) == [world.other_unit.pk]
     assert Message.objects.filter(recipient=world.other_handler).count() == 1
     assert [t.status for t in tasks] == [TaskResultStatus.SUCCESSFUL] * 4 + [TaskResultStatus.FAILED]
     assert mail.outbox == []
+    failed = OutboxMessage.objects.get()  # the outbox row tells the administrator why
+    assert (failed.recipient, failed.state, failed.attempts) == (world.other_handler.email, "failed", 5)
+    assert failed.last_error.startswith("ConnectionRefusedError")
+
+
+def test_reminder_mail_refused_once_is_sent_by_the_retry(
+    world, putuo, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    settings.MAIL_RETRY_SECONDS = 0
+    real_send, refusals = EmailBackend.send_messages, iter([True])
+
+    def refusing_once(self, messages):
+        if next(refusals, False):
+            raise ConnectionRefusedError("mail server down")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refusing_once)
+    with freeze_time("2026-07-10 01:00:00"), django_capture_on_commit_callbacks(execute=True):
+        call_command("send_filing_reminders")
+
+    row = OutboxMessage.objects.get()
+    assert (row.recipient, row.state, row.attempts) == (world.other_handler.email, "sent", 2)
+    assert [m.to for m in mail.outbox] == [[world.other_handler.email]]
+    assert "2025" in mail.outbox[0].subject
