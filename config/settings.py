@@ -253,7 +253,7 @@ LOGOUT_REDIRECT_URL = "public:list"
 # django-axes: lock an account, and an address, after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-# Per address only (finding #12): a per-account lockout let anyone lock any account for half an
+# Per address only: a per-account lockout let anyone lock any account for half an
 # hour with five wrong passwords from five addresses. The trade-off: a slow guessing attack on one
 # account spread over many addresses is bounded by the password rules and by each address's own
 # limit, not by an account limit (docs/production.md, "Sign-in lockout").
@@ -399,7 +399,7 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
-# The workbench (工作台). In-app messages older than this are purged (`purge_messages`, daily).
+# The workbench (工作台). In-app messages older than this are purged (`purge_messages` enqueues `messages_purge_task`, daily).
 MESSAGE_RETENTION_DAYS = env.int("MESSAGE_RETENTION_DAYS", default=180)
 # Warnings (预警): a filing deadline this close, a notice waiting for a reviewer this long, a
 # scheduled publication due within these hours.

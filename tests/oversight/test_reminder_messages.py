@@ -46,7 +46,7 @@ def test_reminder_button_says_how_many_units_got_an_email_too(world, putuo, logi
 def test_reminder_button_with_the_mail_server_refusing_answers_and_the_queue_retries(
     world, putuo, login, settings
 ):
-    # Issue 14: mail leaves through the queue. The request stores the reminder and the inbox
+    # Mail leaves through the outbox and the queue. The request stores the reminder and the inbox
     # messages; a worker meets the refusing server, retries, then gives up visibly.
     from django.tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
