@@ -101,8 +101,13 @@ def test_a_new_link_replaces_the_old_one(world, login, client):
     response = admin_client.post(reverse("accounts:staff_reinvite", args=[user.pk]))
     new = response.context["created"][0][1]
     admin_client.logout()
-    assert accept(client, old).status_code == 410
-    assert accept(client, new).status_code == 302
+
+    refused = accept(client, old, password="Old!link-pass-2026")
+    assert refused.status_code == 410 and "该邀请链接已过期" in refused.content.decode()
+    assert not User.objects.get(pk=user.pk).has_usable_password()
+    accepted = accept(client, new)
+    assert accepted.status_code == 302 and accepted.url == reverse("accounts:login")
+    assert User.objects.get(pk=user.pk).check_password(NEW_PASSWORD)
 
 
 def test_a_bad_link_is_refused(client):
@@ -111,7 +116,14 @@ def test_a_bad_link_is_refused(client):
 
 
 def test_only_the_institutions_admin_may_invite(world, login):
-    assert login(world.handler).get(INVITE).status_code == 404
+    client = login(world.handler)
+
+    page = client.get(INVITE)
+    posted = client.post(INVITE, {"username": "newbie", "full_name": "新同事", "phone": "", "email": ""})
+
+    assert page.status_code == 404 and "页面不存在" in page.content.decode()
+    assert posted.status_code == 404
+    assert not User.objects.filter(username="newbie").exists()
 
 
 # --- 批量新增 --------------------------------------------------------------------------------

@@ -212,7 +212,9 @@ def test_login_page_links_to_forgot_password(client):
 
 
 def test_forged_code_link_is_404(client):
-    assert client.get(reverse("accounts:password_forgot_code", args=["forged"])).status_code == 404
+    response = client.get(reverse("accounts:password_forgot_code", args=["forged"]))
+
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
 
 
 # --- by e-mail -----------------------------------------------------------------------------------

@@ -126,8 +126,12 @@ def test_required_position_is_led_to_enrol_before_acting(client, world, settings
 
 def test_positions_not_required_sign_in_with_a_password(client, world, settings):
     settings.OTP_REQUIRED_POSITIONS = ["finance_reviewer"]
-    sign_in(client, world.handler)
-    assert client.get(reverse("announcements:list")).status_code == 200
+    signed_in = sign_in(client, world.handler)
+    page = client.get(reverse("announcements:list"))
+
+    assert signed_in.status_code == 302 and signed_in.url != SECURITY
+    assert page.status_code == 200 and world.handler.full_name in page.content.decode()
+    assert not TOTPDevice.objects.filter(user=world.handler).exists()
 
 
 def test_make_run_requires_no_second_factor(settings):

@@ -120,7 +120,9 @@ def test_staff_list_of_superuser_without_institution_is_404(db, client):
     )
     client.force_login(boss, backend="accounts.backends.ActiveStaffBackend")
 
-    assert client.get(reverse("accounts:staff_list")).status_code == 404
+    response = client.get(reverse("accounts:staff_list"))
+
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
 
 
 def test_staff_menu_entry_shows_only_to_admins(world, login):

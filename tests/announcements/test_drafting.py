@@ -107,8 +107,9 @@ def test_create_sme_service_refuses_duplicate(world):
 
 def test_create_pages_404_for_reviewer(world, login):
     client = login(world.reviewer)
-    assert client.get(reverse("announcements:create")).status_code == 404
-    assert client.get(reverse("announcements:create_sme")).status_code == 404
+    for name in ("create", "create_sme"):
+        response = client.get(reverse(f"announcements:{name}"))
+        assert response.status_code == 404 and "页面不存在" in response.content.decode()
 
 
 def test_edit_saves_rows_and_totals(world, login):
@@ -241,8 +242,15 @@ def test_outsider_gets_404_on_draft_pages(world, login):
     for user in (world.outsider_handler, world.other_handler, world.finance):
         client = login(user)
         for name in ("edit", "import_rows", "export_rows"):
-            assert client.get(reverse(f"announcements:{name}", args=[notice.public_id])).status_code == 404
-        assert client.post(reverse("announcements:preview", args=[notice.public_id]), {}).status_code == 404
+            response = client.get(reverse(f"announcements:{name}", args=[notice.public_id]))
+            assert response.status_code == 404 and "页面不存在" in response.content.decode()
+            assert notice.title not in response.content.decode()
+        for name in ("edit", "preview"):
+            response = client.post(
+                reverse(f"announcements:{name}", args=[notice.public_id]), edit_post(notice, [S.row(1)])
+            )
+            assert response.status_code == 404 and notice.title not in response.content.decode()
+    assert ReservedProject.objects.count() == 0
 
 
 def test_reviewer_of_same_institution_cannot_edit(world, login):

@@ -166,5 +166,10 @@ def test_an_import_of_another_notice_is_404_under_this_one(world, login, notice,
     other = S.draft(world.handler, year=2024)
     post(login(world.handler), other, S.xlsx([S.line(1)]))
     job = RowsImport.objects.get(announcement=other)
-    for url in status_urls(notice, job):
-        assert login(world.handler).get(url).status_code == 404
+    page_url, json_url = status_urls(notice, job)
+    client = login(world.handler)
+
+    page, answer = client.get(page_url), client.get(json_url)
+
+    assert page.status_code == 404 and "页面不存在" in page.content.decode()
+    assert answer.status_code == 404 and '"state"' not in answer.content.decode()

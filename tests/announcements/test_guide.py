@@ -41,7 +41,10 @@ def test_rules_table_follows_a_changed_rule(world, login):
 
 
 def test_guide_requires_sign_in(client):
-    assert client.get(GUIDE).status_code == 302
+    response = client.get(GUIDE)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('accounts:login')}?next={GUIDE}"
 
 
 def test_rules_table_names_each_rules_region_and_says_shanghai_runs_on_the_national_rules(world, login):

@@ -22,4 +22,9 @@ def test_reminder_preview_lists_reached_and_unreachable_units(world, putuo, logi
 
 def test_reminder_preview_is_404_for_another_district(world, putuo, login):
     url = f"/console/oversight/campaigns/{putuo['campaign'].pk}/remind/preview/"
-    assert login(world.qp_finance).get(url).status_code == 404
+
+    response = login(world.qp_finance).get(url)
+
+    html = response.content.decode()
+    assert response.status_code == 404 and "页面不存在" in html
+    assert world.other_unit.name not in html and "普陀区第三单位" not in html

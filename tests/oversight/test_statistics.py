@@ -116,8 +116,14 @@ def test_the_page_equals_the_xlsx_report(data, world, login):
 
 
 def test_statistics_are_404_for_a_budget_unit(world, login):
-    assert login(world.handler).get(reverse("oversight:statistics")).status_code == 404
-    assert login(world.handler).get(reverse("oversight:statistics_export")).status_code == 404
+    client = login(world.handler)
+
+    page = client.get(reverse("oversight:statistics"))
+    export = client.get(reverse("oversight:statistics_export"))
+
+    assert page.status_code == 404 and "页面不存在" in page.content.decode()
+    assert export.status_code == 404 and export["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in export
 
 
 def test_finance_sets_a_units_competent_unit_validated(world, login):

@@ -62,8 +62,11 @@ def test_disabled_account_enabled_again_does_not_revive_its_old_session(world):
     staff_disable(actor=world.admin, staff=[world.handler])
     staff_enable(actor=world.admin, staff=[User.objects.get(pk=world.handler.pk)])
 
-    assert client.get(reverse("accounts:console")).status_code == 302
-    assert other.get(reverse("accounts:console")).status_code == 200  # only that account's sessions
+    replay, untouched = client.get(reverse("accounts:console")), other.get(reverse("accounts:console"))
+
+    assert replay.status_code == 302 and replay.url.startswith(reverse("accounts:login"))
+    # Only that account's sessions end: a colleague stays in the console.
+    assert untouched.status_code == 200 and world.reviewer.full_name in untouched.content.decode()
 
 
 # --- #9 the forced first-login change accepts the initial password --------------------------------

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
+from django.urls import reverse
 
 from .crawler import crawl, route_of, unique_forms
 
@@ -57,4 +58,5 @@ def test_csrf_login_form_with_the_token_still_works(demo, client_for):
         {"username": "demo-handler", "password": "demo-pass-2026", "csrfmiddlewaretoken": str(token)},
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == reverse("accounts:console")
+    assert int(client.session["_auth_user_id"]) == demo["demo-handler"].pk
