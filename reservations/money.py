@@ -56,17 +56,6 @@ def share_below(*, sme_total: Decimal, small_micro_total: Decimal, minimum: Deci
     return share is not None and share < minimum
 
 
-def share_below_q(*, sme_total: str, small_micro_total: str, minimum: Decimal):
-    """`share_below` as a database filter on two amount fields (for counts over many reports).
-
-    The printed share rounds half up to 0.01, so it is below `minimum` exactly when the exact
-    share is below `minimum` - 0.005: small_micro × 100 < sme × (minimum − 0.005)."""
-    from django.db.models import DecimalField, F, Q, Value
-
-    boundary = Value(minimum - SHARE_QUANTUM / 2, output_field=DecimalField(max_digits=9, decimal_places=3))
-    return Q(**{f"{sme_total}__gt": 0}) & Q(**{f"{small_micro_total}__lt": F(sme_total) * boundary / 100})
-
-
 def format_wan(value: Decimal | None) -> str:
     """ "200", "12.5", "0.000001": the amount without trailing zeros or exponent notation."""
     if value is None:

@@ -3,7 +3,6 @@ for saved rows and for rows typed but not saved alike. Reads only; writes nothin
 
 from dataclasses import dataclass
 
-from .models import ReservedProject
 from .money import format_share, format_wan, rows_totals, small_micro_share
 from .rules import PolicyWarning, policy_warnings
 
@@ -37,29 +36,6 @@ def report_preview(*, rows, year: int | None, region: str | None = None, rules=N
         share=format_share(share),
         warnings=policy_warnings(rows=rows, year=year, region=region, rules=rules),
     )
-
-
-def typed_rows(formset) -> tuple[list[ReservedProject], int]:
-    """The valid rows of a bound row formset in the chosen order, unsaved; and how many typed
-    rows have errors (rows marked for deletion do not count)."""
-    formset.is_valid()
-    kept, invalid = [], 0
-    for index, form in enumerate(formset.forms):
-        if index >= formset.initial_form_count() and not form.has_changed():
-            continue
-        if not form.is_valid():
-            if not (form.data.get(form.add_prefix("DELETE"))):
-                invalid += 1
-            continue
-        if form.cleaned_data.get("DELETE"):
-            continue
-        order = form.cleaned_data.get("ORDER")
-        kept.append((order if order is not None else 10**9, index, form.cleaned_data))
-    kept.sort(key=lambda item: (item[0], item[1]))
-    return [
-        ReservedProject(**{k: v for k, v in data.items() if k not in ("ORDER", "DELETE")})
-        for *_, data in kept
-    ], invalid
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,3 @@ def normalize_contract_link(value: str) -> str:
             code="contract_link_path",
         )
     return parts["href"]
-
-
-def validate_contract_link(value: str) -> None:
-    normalize_contract_link(value)
