@@ -224,11 +224,6 @@ def days_left(campaign: FilingCampaign, now: datetime | None = None) -> int:
     return (local_date(campaign.deadline) - local_date(now)).days
 
 
-def is_overdue(campaign: FilingCampaign, status: str, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return now > campaign.deadline and status != UnitStatus.PUBLISHED
-
-
 def reminders_for_campaign(*, campaign: FilingCampaign) -> QuerySet[Reminder]:
     return (
         Reminder.objects.filter(campaign=campaign)
