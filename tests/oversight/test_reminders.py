@@ -51,10 +51,12 @@ def test_reminder_kind_due_follows_the_window(world, putuo):
     assert services.reminder_kind_due(campaign, sh(2026, 7, 16, 0, 1)) == ReminderKind.AFTER
 
 
-def test_command_mails_the_handlers_of_unpublished_units_once_a_day(world, putuo):
+def test_command_mails_the_handlers_of_unpublished_units_once_a_day(
+    world, putuo, django_capture_on_commit_callbacks
+):
     third_handler = F.user(institution=putuo["third"], positions=[Position.HANDLER], email="third@example.cn")
     F.user(institution=putuo["third"], positions=[Position.PURCHASER_REVIEWER], email="rev@example.cn")
-    with freeze_time("2026-07-10 01:00:00"):
+    with freeze_time("2026-07-10 01:00:00"), django_capture_on_commit_callbacks(execute=True):
         call_command("send_filing_reminders")
         call_command("send_filing_reminders")  # the same day: nothing new
     recipients = {tuple(sorted(m.to)) for m in mail.outbox}
@@ -68,7 +70,7 @@ def test_command_mails_the_handlers_of_unpublished_units_once_a_day(world, putuo
     assert list(reminders.get(institution=putuo["third"]).recipients.all()) == [third_handler]
     # 青浦区: its only unit published, nobody to remind.
     assert not Reminder.objects.filter(campaign=putuo["qingpu"]).exists()
-    with freeze_time("2026-07-11 01:00:00"):
+    with freeze_time("2026-07-11 01:00:00"), django_capture_on_commit_callbacks(execute=True):
         call_command("send_filing_reminders")
     assert len(mail.outbox) == 4
 
@@ -85,11 +87,14 @@ def test_reminder_already_recorded_by_a_parallel_run_is_not_sent_again(world, pu
     assert mail.outbox == []
 
 
-def test_reminder_button_records_who_sent_and_shows_it(world, putuo, login):
+def test_reminder_button_records_who_sent_and_shows_it(
+    world, putuo, login, django_capture_on_commit_callbacks
+):
     client = login(world.finance)
     url = f"/console/oversight/campaigns/{putuo['campaign'].pk}/"
-    client.post(url + "remind/")
-    client.post(url + "remind/")  # a double click
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url + "remind/")
+        client.post(url + "remind/")  # a double click
     assert len(mail.outbox) == 1
     reminder = Reminder.objects.get()
     assert reminder.sent_by == world.finance
