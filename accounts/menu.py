@@ -4,6 +4,7 @@ accounts (the lowest app) never imports the apps above it."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 
 
@@ -13,6 +14,8 @@ class MenuItem:
     url_name: str
     # A predicate on the user; the entry shows only when it says yes.
     visible: Callable = field(compare=False)
+    # The entry's place in the menu; unique, so that the order never depends on which app's
+    # ready() ran first.
     order: int = 100
 
 
@@ -20,13 +23,26 @@ _ITEMS: list[MenuItem] = []
 
 
 def register(item: MenuItem) -> None:
-    if item not in _ITEMS:
-        _ITEMS.append(item)
+    """Add an entry (again registering an equal one is a no-op). Raises ImproperlyConfigured when
+    another entry already holds its `order`."""
+    if item in _ITEMS:
+        return
+    clash = next((other for other in _ITEMS if other.order == item.order), None)
+    if clash is not None:
+        raise ImproperlyConfigured(
+            f"Menu entries {clash.url_name} and {item.url_name} share the order {item.order}"
+        )
+    _ITEMS.append(item)
+
+
+def registered_items() -> list[MenuItem]:
+    """Every registered entry in menu order, whoever may see it."""
+    return sorted(_ITEMS, key=lambda i: i.order)
 
 
 def items_for(user) -> list[dict]:
     entries = []
-    for item in sorted(_ITEMS, key=lambda i: i.order):
+    for item in registered_items():
         if not item.visible(user):
             continue
         try:

@@ -19,14 +19,14 @@ class OversightConfig(AppConfig):
             menu.MenuItem(_("District comparison"), "oversight:compare", rules.can_oversee_filing, 61)
         )
         menu.register(
-            menu.MenuItem(_("Reported statistics"), "oversight:statistics", rules.can_oversee_filing, 61)
+            menu.MenuItem(_("Reported statistics"), "oversight:statistics", rules.can_oversee_filing, 62)
         )
         menu.register(
             menu.MenuItem(
-                _("District publishing setting"), "oversight:district_setting", rules.is_district_finance, 63
+                _("District publishing setting"), "oversight:district_setting", rules.is_district_finance, 64
             )
         )
-        menu.register(menu.MenuItem(_("Spot checks"), "oversight:sample_list", rules.can_spot_check, 62))
+        menu.register(menu.MenuItem(_("Spot checks"), "oversight:sample_list", rules.can_spot_check, 63))
         hooks.register_deadline_provider(selectors.campaign_deadlines)
 
         from accounts import alerts as account_alerts
