@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from .enums import Kind, State
+from .hooks import public_notice_url
 from .models import Announcement
 from .rules import may_change_content, user_may_draft
 
@@ -15,7 +16,7 @@ def public_url(announcement):
     """外网链接: the public page, only while published."""
     if announcement.state != State.PUBLISHED:
         return None
-    return reverse("public:detail", args=[announcement.public_id])
+    return public_notice_url(announcement.public_id)
 
 
 def edit_url(announcement, user):
@@ -84,7 +85,7 @@ def public_relations(notice: Announcement) -> dict:
         return {
             "title": a.title,
             "unit": a.institution.name,
-            "url": reverse("public:detail", args=[a.public_id]),
+            "url": public_notice_url(a.public_id),
         }
 
     def published():  # built only when asked: a queryset costs its building even unused

@@ -12,3 +12,15 @@ class PublicConfig(AppConfig):
         from .services import on_notice_transitioned
 
         notice_transitioned.connect(on_notice_transitioned, dispatch_uid="public.search-and-cache")
+
+        from django.urls import reverse
+
+        from announcements import hooks
+
+        # The console links to the public page and download without naming public's URLs.
+        hooks.register_public_urls(
+            notice=lambda public_id: reverse("public:detail", args=[public_id]),
+            attachment=lambda public_id, attachment_id: reverse(
+                "public:attachment", args=[public_id, attachment_id]
+            ),
+        )

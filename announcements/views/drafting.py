@@ -38,6 +38,7 @@ from ..forms_drafting import (
     NoticeEditForm,
     SmeCreateForm,
 )
+from ..hooks import public_attachment_url
 from ..models import FlowLogEntry
 from ..rendering import notice_date, render_announcement
 from ..sanitize import clean_html
@@ -533,13 +534,14 @@ def attachment_delete(request, public_id, attachment_id):
 @require_GET
 def attachment_download(request, public_id, attachment_id):
     """Staff who may see the notice download its attachments. Anyone else is sent to the public
-    download (public:attachment), which answers only while the notice is published."""
+    download, which answers only while the notice is published."""
     try:
         announcement = announcement_for_user(user=request.user, public_id=public_id)
     except Http404:
-        if not announcements_published().filter(public_id=public_id).exists():
+        public = public_attachment_url(public_id, attachment_id)
+        if public is None or not announcements_published().filter(public_id=public_id).exists():
             raise
-        return redirect("public:attachment", public_id=public_id, attachment_id=attachment_id)
+        return redirect(public)
     return attachment_response(announcement=announcement, attachment_id=attachment_id)
 
 

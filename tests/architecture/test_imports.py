@@ -1,14 +1,22 @@
 """Dependencies point one way (docs/architecture.md):
 
     public → announcements → reservations → accounts;  oversight reads the three lower apps;
-    devdata (demo and benchmark data) and ops (backup) may read every app; nothing imports
-    public, oversight, devdata or ops but config (URLs, settings) and the tests.
+    config (URLs, settings) reads every app but devdata, which production does not install.
+
+devdata (demo and benchmark data) reads the domain apps below public, oversight included (its
+stories run filing campaigns through oversight's services). Of public only seed_bulk imports the
+search-field and cache helpers (`public.search`, `public.cache`): it writes published notices in
+bulk, without the workflow whose public listener would otherwise fill those fields and clear the
+cache. ops (backup) may read every app. Nothing else imports public, oversight, devdata or ops.
 
 Every import counts, also those inside functions, and no two modules may import each other,
-directly or round a longer cycle.
+directly or round a longer cycle. The same direction holds for URLs: an app names only its own
+URLs and those of the apps it may import (`{% url %}` in templates/<app>/, `reverse()`,
+`reverse_lazy()` and `redirect()` in its Python).
 """
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,9 +27,14 @@ ALLOWED = {
     "announcements": {"reservations", "accounts"},
     "public": {"announcements", "reservations", "accounts"},
     "oversight": {"announcements", "reservations", "accounts"},
-    "devdata": {"accounts", "reservations", "announcements", "public", "oversight"},
+    "devdata": {"accounts", "reservations", "announcements", "oversight"},
     "ops": {"accounts", "reservations", "announcements", "public", "oversight"},
     "config": set(APPS) - {"config", "devdata"},
+}
+# The one exemption the docstring names: (importing module, imported module).
+EXEMPT = {
+    ("devdata.management.commands.seed_bulk", "public.cache"),
+    ("devdata.management.commands.seed_bulk", "public.search"),
 }
 
 
@@ -71,7 +84,7 @@ def upward_imports(graph) -> list[str]:
         app = module.split(".")[0]
         for target in imports:
             other = target.split(".")[0]
-            if other != app and other not in ALLOWED[app]:
+            if other != app and other not in ALLOWED[app] and (module, target) not in EXEMPT:
                 problems.append(f"{module} imports {target}")
     return sorted(problems)
 
@@ -112,6 +125,73 @@ def without_packages(graph):
     return {m: {t for t in ts if not m.startswith(t + ".")} for m, ts in graph.items()}
 
 
+URL_CALLS = {"reverse", "reverse_lazy", "redirect"}
+TEMPLATE_URL = re.compile(r"""\{%\s*url\s+(['"])([^'"]+)\1""")
+
+
+def url_owners() -> dict[str, str]:
+    """Which app defines each URL namespace ("public") and each name outside a namespace
+    ("healthz"): namespaces from `app_name` in an app's urls modules, bare names from config."""
+    owners = {}
+    for app in APPS:
+        for path in (ROOT / app).glob("urls*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
+                    "app_name"
+                ]:
+                    owners[node.value.value] = app
+                elif isinstance(node, ast.keyword) and node.arg == "name" and app == "config":
+                    owners[node.value.value] = app
+    return owners
+
+
+def owner_of(url_name: str, owners: dict[str, str]) -> str | None:
+    """The app that defines `url_name`; None for names of Django or a library ("admin:index")."""
+    return owners.get(url_name.split(":")[0] if ":" in url_name else url_name)
+
+
+def url_names_in_python(source: str) -> set[str]:
+    """Literal URL names passed to reverse(), reverse_lazy() or redirect() (a path like "/" is
+    not a name and is skipped by the owner lookup)."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        first = node.args[0]
+        if func in URL_CALLS and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            names.add(first.value)
+    return names
+
+
+def url_names_in_template(source: str) -> set[str]:
+    return {match.group(2) for match in TEMPLATE_URL.finditer(source)}
+
+
+def url_sources() -> list[tuple[str, str, set[str]]]:
+    """(app, file, URL names) for every Python file of an app and every template in
+    templates/<app>/."""
+    found = []
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" not in path.parts:
+                found.append((app, str(path.relative_to(ROOT)), url_names_in_python(path.read_text())))
+        for path in (ROOT / "templates" / app).rglob("*"):
+            if path.is_file():
+                found.append((app, str(path.relative_to(ROOT)), url_names_in_template(path.read_text())))
+    return found
+
+
+def upward_url_uses(sources, owners) -> list[str]:
+    problems = []
+    for app, file, names in sources:
+        for name in names:
+            other = owner_of(name, owners)
+            if other is not None and other != app and other not in ALLOWED[app]:
+                problems.append(f"{file} uses {name} of {other}")
+    return sorted(problems)
+
+
 def test_no_app_imports_a_higher_app():
     assert upward_imports(project_modules()) == []
 
@@ -140,3 +220,44 @@ def test_the_workflow_imports_none_of_its_listeners():
     listeners = {"announcements.notifications", "public.services", "public.cache"}
     assert graph["announcements.workflow"] & listeners == set()
     assert "announcements.workflow" not in graph["announcements.notifications"]
+
+
+def test_no_app_uses_a_higher_apps_urls():
+    assert upward_url_uses(url_sources(), url_owners()) == []
+
+
+def test_url_owners_are_the_apps_that_define_them():
+    owners = url_owners()
+
+    assert {
+        name: owners[name] for name in ("accounts", "announcements", "public", "oversight", "healthz")
+    } == {
+        "accounts": "accounts",
+        "announcements": "announcements",
+        "public": "public",
+        "oversight": "oversight",
+        "healthz": "config",
+    }
+
+
+def test_the_url_check_catches_a_higher_apps_url_in_a_template_and_in_python():
+    template = "<a href=\"{% url 'public:detail' notice.public_id %}\">{% url 'announcements:list' %}</a>"
+    python = 'def f(n):\n    return redirect("oversight:compare") or reverse("admin:index")\n'
+    sources = [
+        ("announcements", "templates/announcements/x.html", url_names_in_template(template)),
+        ("reservations", "reservations/x.py", url_names_in_python(python)),
+    ]
+
+    assert upward_url_uses(sources, url_owners()) == [
+        "reservations/x.py uses oversight:compare of oversight",
+        "templates/announcements/x.html uses public:detail of public",
+    ]
+
+
+def test_the_import_check_allows_devdata_only_its_named_public_imports():
+    graph = project_modules()
+    graph["devdata.management.commands.seed_demo"] = graph["devdata.management.commands.seed_demo"] | {
+        "public.cache"
+    }
+
+    assert upward_imports(graph) == ["devdata.management.commands.seed_demo imports public.cache"]
