@@ -64,7 +64,7 @@ def _text(value) -> str:
 def _read_rows(upload) -> tuple[list[tuple[int, dict]], list[tuple[int, str, str]]]:
     # A read-only workbook parses each sheet's XML while its rows are read, so a damaged sheet
     # (truncated XML, entity bombs stopped by the parser) fails there, not at loading: both are
-    # the same answer to the user, never a 500 (issue 14, finding 10).
+    # the same answer to the user, never a 500.
     try:
         return _read_rows_of(load_workbook(upload, read_only=True, data_only=True))
     except Exception:  # noqa: BLE001 - any unreadable upload is the same answer to the user

@@ -79,7 +79,8 @@ def _ensure_an_admin_remains(*, institution: Institution, losing: set[int]) -> N
     The institution's row is locked first (PostgreSQL), so every service that can remove an admin
     (set positions, disable, delete) runs one at a time per institution: the second one reads the
     admins after the first has committed. Locking the admins' user rows alone was not enough,
-    since a position change alters their group memberships, not their rows (finding #1).
+    since a position change alters their group memberships, not their rows: two concurrent
+    changes could each see the other admin and leave the institution with none.
     """
     Institution.objects.select_for_update().filter(pk=institution.pk).first()
     admins = set(
@@ -98,7 +99,7 @@ def _ensure_an_admin_remains(*, institution: Institution, losing: set[int]) -> N
 
 
 def _end_sessions(user_ids: Iterable[int]) -> int:
-    """Delete every stored session of these users (finding #8): a disabled or deleted account is
+    """Delete every stored session of these users: a disabled or deleted account is
     signed out everywhere at once, and restoring it later revives no old cookie.
 
     Sessions live in the database (settings.SESSION_ENGINE, enforced by config.E002); the user id

@@ -120,7 +120,8 @@ def annotated_units(queryset: QuerySet[CampaignUnit] | None = None) -> QuerySet[
         submitted_at=F("live__submitted_at"),
         published_at=F("live__published_at"),
         # Amounts only once finance may open the notice in the console (FINANCE_VISIBLE_STATES,
-        # the console's own rule): a draft's figures change as the handler types (finding #7).
+        # the console's own rule): a draft's figures change as the handler types, and the
+        # district should not judge a unit by numbers it has not submitted.
         sme_total=_once_visible(F("live__report__sme_total")),
         small_micro_total=_once_visible(F("live__report__small_micro_total")),
         explanation=_once_visible(F("live__report__explanation")),

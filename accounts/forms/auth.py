@@ -16,7 +16,7 @@ class SignInForm(AuthenticationForm):
 
 class NewPasswordChangeForm(PasswordChangeForm):
     """Django's password change, refusing a new password equal to the current one (the forced
-    first-login change would otherwise accept the initial password again: finding #9)."""
+    first-login change would otherwise accept the initial password again)."""
 
     def clean(self):
         cleaned = super().clean()

@@ -391,7 +391,7 @@ def test_links_both_ways_and_the_competent_unit_on_the_public_pages(dept, world,
 
 
 def test_department_text_has_the_explanation_paragraph_only_with_a_shortfall(dept):
-    """The same paragraph as a unit's notice (issue 11 item 1): after the table, only with a
+    """The same paragraph as a unit's notice: after the table, only with a
     shortfall; the department's own 说明, then each unit's whose rows miss a threshold."""
     draft = department_notice_create(user=dept.handler, year=2025)
     none = str(render_announcement(draft))

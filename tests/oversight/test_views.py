@@ -202,7 +202,7 @@ def test_unit_row_links_to_its_notice_when_the_detail_page_exists(world, putuo, 
 
 
 def test_dashboard_sorts_by_sme_total(world, putuo, login):
-    # Amounts show from finance review on (a draft's do not: finding #7), so sort those.
+    # Amounts show from finance review on (a draft's are still being typed), so sort those.
     notice(putuo["third"], state=State.FINANCE_REVIEW, sme="50", small="10")
     url = f"/console/oversight/campaigns/{putuo['campaign'].pk}/"
     html = _text(login(world.finance).get(url + "?sort=-sme_total"))

@@ -1,7 +1,8 @@
-"""Regression tests of the attack report's findings (issue 14). Each reproduces the finding's
-steps and asserts what a user or the data would now show. #1 (admin removal races) is in
-tests/accounts/test_staff_concurrency.py, #2 in tests/public/test_bulk_files.py, #3 and #4 in
-tests/ops/test_failures.py, #5 in tests/public/test_cache_keys.py; #11 belongs to issue 15."""
+"""Regression tests of attacks once made against the site: each repeats the attack's steps and
+asserts what a user or the data now show. Related attacks are tested beside their code: the
+admin-removal races in tests/accounts/test_staff_concurrency.py, the bulk files in
+tests/public/test_bulk_files.py, failing services in tests/ops/test_failures.py, the cache keys in
+tests/public/test_cache_keys.py."""
 
 import io
 import subprocess
@@ -38,7 +39,7 @@ def _signed_in(user) -> Client:
     return client
 
 
-# --- #8 disabled or deleted accounts keep their sessions -------------------------------------------
+# --- disabled or deleted accounts keep their sessions -------------------------------------------
 
 
 def test_deleted_account_restored_does_not_revive_its_old_session(world):
@@ -69,7 +70,7 @@ def test_disabled_account_enabled_again_does_not_revive_its_old_session(world):
     assert untouched.status_code == 200 and world.reviewer.full_name in untouched.content.decode()
 
 
-# --- #9 the forced first-login change accepts the initial password --------------------------------
+# --- the forced first-login change accepts the initial password --------------------------------
 
 
 def test_forced_password_change_refuses_the_initial_password(world):
@@ -92,7 +93,7 @@ def test_forced_password_change_refuses_the_initial_password(world):
     assert client.get(reverse("accounts:console"))["Location"] == reverse("accounts:password_change")
 
 
-# --- #10 500s on crafted input ---------------------------------------------------------------------
+# --- 500s on crafted input ---------------------------------------------------------------------
 
 
 def test_nul_in_a_posted_reason_answers_400_with_a_message_and_changes_nothing(world, login):
@@ -159,7 +160,7 @@ def test_broken_workbook_is_refused_as_damaged(change):
     ids=["truncated-sheet-xml", "billion-laughs"],
 )
 def test_broken_workbook_uploaded_through_the_pages_answers_the_message_not_500(world, login, change):
-    # The finding was reproduced over HTTP: the rows import and the staff batch import.
+    # The attack came through the pages: the rows import and the staff batch import.
     from accounts.importers import template_workbook as staff_template
     from reservations.services import report_rows_save
     from tests import drafting_support as S
@@ -187,7 +188,7 @@ def test_broken_workbook_uploaded_through_the_pages_answers_the_message_not_500(
     assert User.objects.count() == staff_before
 
 
-# --- #7 draft amounts on the oversight dashboard ---------------------------------------------------
+# --- draft amounts on the oversight dashboard ---------------------------------------------------
 
 
 def test_dashboard_and_export_hide_amounts_until_finance_may_see_the_notice(world, login):
@@ -223,7 +224,7 @@ def test_dashboard_and_export_hide_amounts_until_finance_may_see_the_notice(worl
         client.logout()
 
 
-# --- #13 Cache-Control on console pages and exports, export names ---------------------------------
+# --- Cache-Control on console pages and exports, export names ---------------------------------
 
 
 def test_console_pages_and_exports_are_private_and_not_stored(world, login):
@@ -256,7 +257,7 @@ def test_export_named_with_a_slash_keeps_its_whole_title():
     assert response["Cache-Control"] == "private, no-store"
 
 
-# --- #6 a per-process cache in production -----------------------------------------------------------
+# --- a per-process cache in production -----------------------------------------------------------
 
 
 def test_production_refuses_a_per_process_cache():
