@@ -113,6 +113,32 @@ def django_db_setup(django_db_setup):
     yield
 
 
+def _is_transactional(item) -> bool:
+    mark = item.get_closest_marker("django_db")
+    return bool(mark and mark.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Put back what migrations loaded (districts, positions, content types) once a transactional
+    test has emptied the database. Run alone, pytest-django orders those tests last, so nothing
+    notices; under pytest-xdist each worker runs whole files in turn and the next file's plain
+    tests would find no districts."""
+    yield
+    if nextitem is None or not _is_transactional(item):
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for alias in connections:
+            contents = getattr(connections[alias], "_test_serialized_contents", None)
+            if contents:
+                connections[alias].creation.deserialize_db_from_string(contents)
+
+
 def pytest_collection_modifyitems(items):
     # A transactional test empties the database afterwards; without serialized_rollback the
     # districts and positions that migrations load are gone for every test after it, and the
