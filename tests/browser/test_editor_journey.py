@@ -114,8 +114,8 @@ def test_nothing_typed_is_lost_import_guard_and_undo(live_server, open_as, tmp_p
     page.get_by_label("说明").fill("第2行未达比例的原因")
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
-    page.get_by_role("link", name="返回公告详情").click()
-    page.wait_for_timeout(500)
+    with page.expect_event("dialog"):
+        page.get_by_role("link", name="返回公告详情").click()
     assert dialogs == ["beforeunload"]
     expect(page).to_have_url(edit)
     expect(page.get_by_label("说明")).to_have_value("第2行未达比例的原因")
