@@ -4,7 +4,7 @@ the public benchmark (run by `make bench` after bench_public.sh has seeded its d
 Issue 15's target: a 2-character word found in ~45% of 100,000 notices and a 4-character word
 found in ~18% each take under 3 ms of SQL for the first page, served by an index in
 publication-time order (the query stops after about 21 matches) rather than by reading every
-match and sorting. The queryset is the one the list view builds (public.views.pages), so what
+match and sorting. The queryset is the one the list page builds (public.rendering), so what
 is measured is what readers get. Exits non-zero when a target is missed.
 """
 

@@ -1,4 +1,5 @@
-"""Filtered downloads (.xlsx and CSV): built by a task, never in a request (issue 14, item 5).
+"""Filtered downloads (.xlsx and CSV): built by a task, never in a request, since a file of every
+matching row can take seconds or minutes to write.
 
 A download of the published rows filtered by more than the year (keyword, region, dates) is
 keyed by the filter's canonical values, its format and the publication stamp (public.bulk):

@@ -70,7 +70,7 @@ TOTAL_SECONDS = 3600
 LIST_COLUMNS = ("pk", "public_id", "title", "published_at", "district_id")
 
 
-def _list_queryset():
+def list_queryset():
     return (
         announcements_published()
         .select_related(None)
@@ -79,12 +79,12 @@ def _list_queryset():
     )
 
 
-_unfiltered_pages = PreparedPages(Announcement, _list_queryset, LIST_COLUMNS, per_page=PAGE_SIZE)
+_unfiltered_pages = PreparedPages(Announcement, list_queryset, LIST_COLUMNS, per_page=PAGE_SIZE)
 
 
 def _searched(*kinds, **terms):
     """The list narrowed by words (shape: how each is searched, public.search.term_kinds)."""
-    return terms_filter(_list_queryset(), kinds, [terms[f"t{i}"] for i in range(len(kinds))])
+    return terms_filter(list_queryset(), kinds, [terms[f"t{i}"] for i in range(len(kinds))])
 
 
 _searched_pages = PreparedPages(
@@ -142,7 +142,7 @@ def list_page(request) -> HttpResponse:
 def _list_with_form(request, version, total, districts, query, key, *, shared: bool) -> HttpResponse:
     """The list through the filterset and its form: an invalid filter answers 400 (never kept in
     the page cache), signed-in readers get the whole template."""
-    filterset = PublicNoticeFilter(request.GET or None, queryset=_list_queryset())
+    filterset = PublicNoticeFilter(request.GET or None, queryset=list_queryset())
     form = filterset.form
     filtered = any(request.GET.get(n) for n in FILTER_PARAMS)
     # Named tuples instead of model instances: a page of 21 rows builds no models.
@@ -229,7 +229,7 @@ def keyword_around(raw: str, districts) -> tuple[str, str]:
     if shells is None:
         data = QueryDict(mutable=True)
         data["q"] = _Q_MARK
-        form = PublicNoticeFilter(data, queryset=_list_queryset()).form
+        form = PublicNoticeFilter(data, queryset=list_queryset()).form
         form.is_valid()
         context = {
             "filter_form": form,

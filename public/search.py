@@ -180,14 +180,6 @@ class ApiNoticeFilter(PublicNoticeFilter):
         return queryset.filter(Q(published_at__gte=value) | Q(updated_at__gte=value))
 
 
-def published_search(*, keyword: str = "") -> QuerySet:
-    """Published notices whose title, publishing unit or project names contain every word of
-    `keyword`. No side effects."""
-    from announcements.selectors import announcements_published
-
-    return keyword_filter(announcements_published(), keyword)
-
-
 def why_matched(
     search_text: str, title: str, keyword: str, *, terms: list[str] | None = None
 ) -> list[tuple[str, bool]] | None:

@@ -39,12 +39,18 @@ def _own_media(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_memos():
     # Every per-process memo (page shells, near copies of cached pages, the publication version,
-    # view windows and totals) starts empty, so no test reads what an earlier one left behind.
+    # view windows and totals) and the test cache (local memory, so per process too) start empty:
+    # no test reads what an earlier one left behind. A publication inside a test's transaction
+    # bumps no version (on_commit never runs), so a page cached by the previous test would match.
+    from django.core.cache import cache
+
     from accounts.memos import forget_all
 
     forget_all()
+    cache.clear()
     yield
     forget_all()
+    cache.clear()
 
 
 @pytest.fixture

@@ -81,12 +81,3 @@ def make_notice(
 @pytest.fixture
 def notice_factory(db):
     return make_notice
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

@@ -83,3 +83,4 @@ def test_download_with_bad_filter_is_400(client, world):
     response = client.get(reverse("public:download_csv"), {"date_from": "not-a-date"})
 
     assert response.status_code == 400
+    assert response.content.decode() == "筛选条件无效。"

@@ -164,6 +164,8 @@ def test_unchanged_file_answers_304(client, world):
     again = client.get(reverse(URL), {"q": "物业"}, headers={"If-None-Match": etag})
 
     assert again.status_code == 304
+    assert again["ETag"] == etag
+    assert b"".join(getattr(again, "streaming_content", [again.content])) == b""  # no file sent again
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,7 @@ def test_ocds_nothing_matching_is_404_not_an_invalid_package(client, world):
     response, _ = releases(client, {"district": "310151"})
 
     assert response.status_code == 404
+    assert json.loads(response.content) == {"detail": "没有符合条件的数据。"}
 
 
 def test_ocds_extension_is_served_and_documented(client):
