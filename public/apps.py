@@ -9,7 +9,7 @@ class PublicConfig(AppConfig):
     def ready(self):
         from announcements.signals import notice_transitioned
 
-        from .services import on_notice_transitioned
+        from .listeners import on_notice_transitioned
 
         notice_transitioned.connect(on_notice_transitioned, dispatch_uid="public.search-and-cache")
 

@@ -1,5 +1,5 @@
 """The public bulk files: every published row as rows.csv and rows.xlsx, and one pair per year,
-built by a task (`bulk_files_rebuild_task` below) through the storage API and served as they
+built by a task (`public.tasks.bulk_files_rebuild_task`) through the storage API and served as they
 are. A request never builds the whole-dataset workbook.
 
 Layout in the default storage:
@@ -26,7 +26,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Count, Max
-from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
@@ -147,9 +146,3 @@ def bulk_files_rebuild(*, force: bool = False) -> dict:
                     pass
         logger.info("bulk files rebuilt: %d files, token %s", len(files), token)
         return manifest
-
-
-@task
-def bulk_files_rebuild_task() -> str:
-    """Rebuild rows.csv / rows.xlsx (and the per-year files) unless they are current."""
-    return bulk_files_rebuild()["token"]

@@ -4,7 +4,8 @@ matching row can take seconds or minutes to write.
 A download of the published rows filtered by more than the year (keyword, region, dates) is
 keyed by the filter's canonical values, its format and the publication stamp (public.bulk):
 the first
-request records a FilteredDownload and enqueues `filtered_download_build_task`, and answers a
+request records a FilteredDownload and enqueues `public.tasks.filtered_download_build_task`
+(public.downloads: the request side), and answers a
 page that reloads itself; the task writes the file through the storage API; from then on it is
 served as it is, with ETag and Last-Modified, like the bulk files. (A CSV streamed in the request
 took 3-4 s for one district at 100,000 notices, and a filter matching everything a minute.)
@@ -31,9 +32,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q
-from django.tasks import task
 from django.utils import timezone, translation
 
 from announcements.selectors import announcements_published
@@ -95,45 +95,6 @@ def current_stamp() -> str:
         stamp = bulk.publication_stamp()
         versioned_set("publication-stamp", version=version, value=stamp)
     return stamp
-
-
-def _enqueue(download: FilteredDownload) -> None:
-    # Under the immediate backend (tests) the build runs here; the caller reads the row again.
-    filtered_download_build_task.enqueue(key=download.key)
-
-
-def filtered_download_request(*, params: dict[str, str], ext: str = "xlsx") -> FilteredDownload:
-    """The file (`ext`: xlsx or csv) of these filter values for the current publication state,
-    built or on its way. Never builds it. Side effects: the first request for a key inserts its
-    row and enqueues one build; a build pending longer than FILTERED_XLSX_RETRY_SECONDS is
-    enqueued again (by one request: a conditional update). Raises FilteredDownloadsBusy instead of
-    inserting when FILTERED_XLSX_MAX_PENDING builds are already waiting."""
-    stamp = current_stamp()
-    key = download_key(params, stamp, ext)
-    rows = FilteredDownload.objects.using(DB)
-    download = rows.filter(key=key).first()
-    if download is not None and download.built_at is not None:
-        return download
-    now = timezone.now()
-    retry = now - timedelta(seconds=_setting("FILTERED_XLSX_RETRY_SECONDS", 600))
-    if download is None:
-        if rows.filter(built_at=None, requested_at__gte=retry).count() >= _setting(
-            "FILTERED_XLSX_MAX_PENDING", 20
-        ):
-            raise FilteredDownloadsBusy
-        try:
-            with transaction.atomic(using=DB):
-                download = rows.create(key=key, stamp=stamp, ext=ext, params=params, requested_at=now)
-        except IntegrityError:  # another request inserted it first and enqueued the build
-            return rows.filter(key=key).first() or FilteredDownload(key=key, requested_at=now)
-        _enqueue(download)
-    elif download.requested_at < retry:
-        if rows.filter(pk=download.pk, built_at=None, requested_at=download.requested_at).update(
-            requested_at=now
-        ):
-            logger.warning("filtered download %s: build lost, enqueued again", key)
-            _enqueue(download)
-    return rows.filter(pk=download.pk).first() or download
 
 
 def filtered_download_forget(download: FilteredDownload) -> None:
@@ -219,17 +180,3 @@ def filtered_downloads_cleanup(*, grace_seconds: int | None = None, orphan_minut
         if old and not rows.filter(path=path).exists():  # not recorded since the listing
             _delete_file(path)
     return deleted
-
-
-@task
-def filtered_download_build_task(*, key: str) -> int:
-    """Build one requested filtered file (see filtered_download_build); returns its rows."""
-    download = filtered_download_build(key=key)
-    return download.rows if download is not None else 0
-
-
-@task
-def filtered_downloads_cleanup_task() -> int:
-    """Delete the filtered files of an earlier publication state (after a publication: the
-    stamp has changed for certain, so without the grace time)."""
-    return filtered_downloads_cleanup(grace_seconds=0)

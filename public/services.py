@@ -1,29 +1,25 @@
-"""Writes of the public site: the search fields of a published notice, view counting, and the
-listener that keeps both the search fields and the page cache in step with the workflow.
+"""Writes of the public site: the search fields of a published notice and view counting (the
+listener that keeps them and the page cache in step with the workflow is public.listeners; the
+tasks that flush the counts are in public.tasks).
 """
 
 import hashlib
 import logging
 import re
 import uuid
-from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.db.models import F
-from django.tasks import task
-from django.utils import timezone
 
 from accounts.memos import per_process
 from accounts.network import client_ip
-from announcements.enums import State
 from announcements.models import Announcement
 from reservations.models import ReservedProject
 
-from .bulk import bulk_files_rebuild_task
-from .cache import NearCache, bump_public_cache, mark_publication_changed
-from .filtered import filtered_downloads_cleanup_task
+from .cache import NearCache
 from .search import grams_for, search_text_parts
 
 logger = logging.getLogger(__name__)
@@ -57,25 +53,6 @@ def announcement_search_fields_fill(*, announcement) -> None:
     announcement.search_text, announcement.search_grams = text, grams
 
 
-def publication_changed(announcement) -> None:
-    """A notice was published or revoked: fill its search fields (one row, whatever the state
-    the caller's copy shows: a revoked notice leaves the list by its state, not by its search
-    text), invalidate every cached public page (list, feed, API, OCDS, sitemap) at once, and
-    let the task queue rebuild the bulk files (coalesced: see public.bulk) and delete the filtered
-    workbooks of the previous state (public.filtered)."""
-    announcement_search_fields_fill(announcement=announcement)
-    bump_public_cache()
-    mark_publication_changed()
-    bulk_files_rebuild_task.enqueue()
-    filtered_downloads_cleanup_task.enqueue()
-
-
-def on_notice_transitioned(sender, *, announcement, to_state, **kwargs) -> None:
-    """Listener of announcements.signals.notice_transitioned (connected in PublicConfig.ready)."""
-    if to_state in (State.PUBLISHED, State.REVOKED):
-        publication_changed(announcement)
-
-
 def client_fingerprint(request) -> str:
     """The reader's address alone (behind PROXY_COUNT proxies, accounts.network.client_ip). With
     the User-Agent in it, anyone could inflate 浏览次数 by varying that header; readers behind one
@@ -94,7 +71,7 @@ def is_countable_view(request) -> bool:
 
 
 # Views counted in Redis: TOTALS holds each notice's current count (what the page shows),
-# PENDING what the database has not received yet; flush_view_counts moves PENDING into
+# PENDING what the database has not received yet; view_counts_flush moves PENDING into
 # Announcement.view_count. A total missing from Redis (first view, or Redis lost its data) is
 # seeded from the database plus what is pending, then counted on.
 TOTALS, PENDING = "public:views:total", "public:views:pending"
@@ -138,9 +115,16 @@ def _redis():
     return backend._cache.get_client(write=True) if isinstance(backend, RedisCache) else None
 
 
-def count_view(request, *, pk: int, public_id: str) -> int | None:
+class ViewCount(NamedTuple):
+    total: int | None  # None: the notice has just disappeared
+    # A view was counted in Redis: the caller schedules the flush (public.tasks), which this
+    # module cannot enqueue itself since the task calls view_counts_flush below.
+    flush_wanted: bool = False
+
+
+def count_view(request, *, pk: int, public_id: str) -> ViewCount:
     """Add one to 浏览次数 unless the reader is a bot or read this notice from the same address
-    within the window, and return the count (None when the notice has just disappeared).
+    within the window, and return the count.
 
     With Redis: the window, the count and the total are one script call (no database query)
     and a task flushes the counts to the database at most once a minute (FLUSH_SECONDS); a view
@@ -162,7 +146,7 @@ def count_view(request, *, pk: int, public_id: str) -> int | None:
     except Exception:  # the cache is down: count nothing rather than fail the page
         logger.warning("view window unavailable", exc_info=True)
         countable = False
-    return _count_in_database(pk, countable)
+    return ViewCount(_count_in_database(pk, countable))
 
 
 def _count_in_database(pk: int, countable: bool) -> int | None:
@@ -178,13 +162,13 @@ def _count_in_database(pk: int, countable: bool) -> int | None:
     return row[0] if row else None
 
 
-def _count_in_redis(client, pk: int, window_key: str | None, window: int) -> int | None:
+def _count_in_redis(client, pk: int, window_key: str | None, window: int) -> ViewCount:
     keys = [cache.make_key(TOTALS), cache.make_key(PENDING)]
     counts = window_key is not None and window > 0 and _claimed_windows.get(window_key, 0) is None
     if not counts:
         known = _known_totals.get((keys[0], pk), 0)
         if known is not None:
-            return known
+            return ViewCount(known)
     script = _scripts.get(id(client))
     if script is None:
         script = _scripts[id(client)] = client.register_script(COUNT_SCRIPT)
@@ -193,7 +177,7 @@ def _count_in_redis(client, pk: int, window_key: str | None, window: int) -> int
     if total < 0:
         stored = Announcement.objects.filter(pk=pk).values_list("view_count", flat=True).first()
         if stored is None:
-            return None
+            return ViewCount(None)
         pending = int(client.hget(keys[1], pk) or 0)
         client.hsetnx(keys[0], pk, stored + pending)
         total, step, _ = script(keys=[*keys, claim[0]], args=[pk, 0, step])
@@ -202,28 +186,7 @@ def _count_in_redis(client, pk: int, window_key: str | None, window: int) -> int
     seconds = getattr(settings, "PUBLIC_VIEW_TOTAL_SECONDS", 1.0)
     if seconds > 0:
         _known_totals.set((keys[0], pk), 0, int(total), seconds)
-    if step:
-        _schedule_flush()
-    return int(total)
-
-
-def _schedule_flush() -> None:
-    seconds = getattr(settings, "PUBLIC_VIEW_FLUSH_SECONDS", 60)
-    try:
-        if not cache.add(FLUSH_SCHEDULED, 1, timeout=seconds):
-            return
-    except Exception:  # the flag cannot be set: the next view tries again
-        logger.warning("could not schedule the view-count flush", exc_info=True)
-        return
-    try:
-        if flush_view_counts.get_backend().supports_defer and seconds > 0:
-            run_after = timezone.now() + timedelta(seconds=seconds)
-            flush_view_counts.using(run_after=run_after).enqueue()
-        else:
-            flush_view_counts.enqueue()
-    except Exception:  # the queue is unavailable: the counts wait in Redis for the next view
-        cache.delete(FLUSH_SCHEDULED)
-        logger.warning("could not schedule the view-count flush", exc_info=True)
+    return ViewCount(int(total), bool(step))
 
 
 def view_counts_flush() -> int:
@@ -251,9 +214,3 @@ def view_counts_flush() -> int:
         raise
     client.delete(batch)
     return len(counts)
-
-
-@task
-def flush_view_counts() -> int:
-    """The task form of view_counts_flush (queued by the first counted view of a minute)."""
-    return view_counts_flush()

@@ -24,15 +24,12 @@ from django.views.decorators.http import require_safe
 
 from announcements.selectors import announcements_published
 
-from ..bulk import bulk_files_rebuild_task, file_entry, read_manifest
-from ..filtered import (
-    FilteredDownloadsBusy,
-    filter_params,
-    filtered_download_forget,
-    filtered_download_request,
-)
+from ..bulk import file_entry, read_manifest
+from ..downloads import filtered_download_request
+from ..filtered import FilteredDownloadsBusy, filter_params, filtered_download_forget
 from ..formats import csv, xlsx
 from ..search import PublicNoticeFilter
+from ..tasks import bulk_files_rebuild_task
 
 PENDING_REFRESH_SECONDS = 3
 BUSY_REFRESH_SECONDS = 30

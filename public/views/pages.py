@@ -16,6 +16,7 @@ from ..cache import versioned_get, versioned_set
 from ..http import SharedPage, cache_params, site_url
 from ..qr import qr_svg
 from ..services import count_view
+from ..tasks import view_counts_flush_schedule
 
 
 @require_safe
@@ -35,7 +36,9 @@ def public_notice_detail(request, public_id):
         content = rendering.detail_content(public_id)
         if content is None:
             return rendering.revoked_page(request, public_id)
-    views = count_view(request, pk=page[0] if page else content["pk"], public_id=public_id)
+    views, flush_wanted = count_view(request, pk=page[0] if page else content["pk"], public_id=public_id)
+    if flush_wanted:
+        view_counts_flush_schedule()
     if views is None:  # revoked since the page was cached
         return rendering.revoked_page(request, public_id)
     if not shared:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from public import cache as public_cache
-from public.services import publication_changed
+from public.listeners import publication_changed
 from tests.public.conftest import make_notice
 
 pytestmark = pytest.mark.django_db

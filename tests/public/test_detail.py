@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from announcements.enums import State
 from announcements.models import Announcement, Attachment
-from public.services import publication_changed
+from public.listeners import publication_changed
 from tests import factories
 from tests.public.conftest import make_notice
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from announcements.enums import State
-from public.services import publication_changed
+from public.listeners import publication_changed
 from tests.public.conftest import make_notice
 
 pytestmark = pytest.mark.django_db

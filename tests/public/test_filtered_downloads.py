@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from announcements.enums import State
 from announcements.workflow import Action, apply_action
-from public import bulk, filtered
+from public import bulk, downloads, filtered
 from public.formats import csv as csv_format
 from public.formats import xlsx as xlsx_format
 from public.models import FilteredDownload
@@ -250,7 +250,7 @@ def test_two_workers_building_one_filtered_file_at_once_keep_one_file(world, set
         pytest.skip("needs threads with their own connections")
     settings.TASKS = RECORDING
     make_notice(institution=world.unit, title="物业公告", rows=[("物业服务", "1", "1")])
-    key = filtered.filtered_download_request(params={"q": "物业"}).key
+    key = downloads.filtered_download_request(params={"q": "物业"}).key
 
     first, second = run_together(*[lambda: filtered.filtered_download_build(key=key)] * 2)
 

@@ -4,7 +4,7 @@ never for signed-in readers or console pages."""
 import pytest
 from django.urls import reverse
 
-from public.services import publication_changed
+from public.listeners import publication_changed
 from tests.public.conftest import make_notice
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from announcements.enums import State
-from public.services import publication_changed
+from public.listeners import publication_changed
 from tests import factories
 from tests.public.conftest import make_notice
 

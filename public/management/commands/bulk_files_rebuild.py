@@ -3,7 +3,8 @@ here with --now. Publications enqueue it themselves; this is for a first start o
 
 from django.core.management.base import BaseCommand
 
-from public.bulk import bulk_files_rebuild, bulk_files_rebuild_task
+from public.bulk import bulk_files_rebuild
+from public.tasks import bulk_files_rebuild_task
 
 
 class Command(BaseCommand):

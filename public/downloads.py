@@ -1,0 +1,55 @@
+"""What a request for a filtered download does (public.filtered builds the files): find the
+file of its filter for the current publication state, or record the request and enqueue one
+build on the task queue. Kept apart from the builds so that the tasks (public.tasks) can call
+the builds while this module enqueues the tasks."""
+
+import logging
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .filtered import DB, FilteredDownloadsBusy, _setting, current_stamp, download_key
+from .models import FilteredDownload
+from .tasks import filtered_download_build_task
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue(download: FilteredDownload) -> None:
+    # Under the immediate backend (tests) the build runs here; the caller reads the row again.
+    filtered_download_build_task.enqueue(key=download.key)
+
+
+def filtered_download_request(*, params: dict[str, str], ext: str = "xlsx") -> FilteredDownload:
+    """The file (`ext`: xlsx or csv) of these filter values for the current publication state,
+    built or on its way. Never builds it. Side effects: the first request for a key inserts its
+    row and enqueues one build; a build pending longer than FILTERED_XLSX_RETRY_SECONDS is
+    enqueued again (by one request: a conditional update). Raises FilteredDownloadsBusy instead of
+    inserting when FILTERED_XLSX_MAX_PENDING builds are already waiting."""
+    stamp = current_stamp()
+    key = download_key(params, stamp, ext)
+    rows = FilteredDownload.objects.using(DB)
+    download = rows.filter(key=key).first()
+    if download is not None and download.built_at is not None:
+        return download
+    now = timezone.now()
+    retry = now - timedelta(seconds=_setting("FILTERED_XLSX_RETRY_SECONDS", 600))
+    if download is None:
+        if rows.filter(built_at=None, requested_at__gte=retry).count() >= _setting(
+            "FILTERED_XLSX_MAX_PENDING", 20
+        ):
+            raise FilteredDownloadsBusy
+        try:
+            with transaction.atomic(using=DB):
+                download = rows.create(key=key, stamp=stamp, ext=ext, params=params, requested_at=now)
+        except IntegrityError:  # another request inserted it first and enqueued the build
+            return rows.filter(key=key).first() or FilteredDownload(key=key, requested_at=now)
+        _enqueue(download)
+    elif download.requested_at < retry:
+        if rows.filter(pk=download.pk, built_at=None, requested_at=download.requested_at).update(
+            requested_at=now
+        ):
+            logger.warning("filtered download %s: build lost, enqueued again", key)
+            _enqueue(download)
+    return rows.filter(pk=download.pk).first() or download
