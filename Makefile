@@ -46,6 +46,9 @@ check-deps:
 	fi
 
 # The task worker (mail, bulk files, reminders) runs beside the web server and stops with it.
+# HOST and PORT reach both: links in pages and mails point where runserver answers (SITE_URL).
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

@@ -44,3 +44,18 @@ def sessions_do_not_depend_on_the_cache(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security)
+def site_url_in_production(app_configs, **kwargs):
+    """Mails, QR codes and feeds carry absolute links built without a request (the task worker
+    has none), and a request's Host header may be forged: production names its address."""
+    if settings.DEBUG or settings.SITE_URL:
+        return []
+    return [
+        checks.Error(
+            "SITE_URL is not set.",
+            hint="Set SITE_URL to the public address, e.g. https://notices.example.gov.cn.",
+            id="config.E003",
+        )
+    ]

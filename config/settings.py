@@ -28,8 +28,12 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# The public address of the site, used in feeds, QR codes, e-mails and canonical links.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The public address of the site, used in feeds, QR codes, e-mails and canonical links. In
+# development it follows the address `make run` serves (its HOST and PORT reach runserver and the
+# task worker, which builds mails outside any request); production must name it (config.E003).
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+if not SITE_URL and DEBUG:
+    SITE_URL = f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT', default='8000')}"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -6,6 +6,8 @@ from config.settings import *  # noqa: F403
 if "devdata" not in INSTALLED_APPS:  # noqa: F405
     INSTALLED_APPS = [*INSTALLED_APPS, "devdata"]  # noqa: F405
 
+# Links in the tests' pages and mails read the same address whatever HOST/PORT the shell exports.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/") or "http://127.0.0.1:8000"  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

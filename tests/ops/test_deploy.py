@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": secrets.token_urlsafe(64),
     "ALLOWED_HOSTS": "notices.example.gov.cn",
+    "SITE_URL": "https://notices.example.gov.cn",
     "CSRF_TRUSTED_ORIGINS": "https://notices.example.gov.cn",
     "BEHIND_PROXY": "1",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
@@ -54,6 +55,25 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_production_refuses_to_run_without_a_site_url():
+    env = {**PRODUCTION_ENV, "SITE_URL": ""}
+
+    result = _manage("check", "--deploy", env=env)
+
+    assert result.returncode != 0
+    assert "config.E003" in result.stderr
+    assert "SITE_URL is not set." in result.stderr
+
+
+def test_development_links_follow_the_port_make_run_serves():
+    env = {"DEBUG": "1", "SITE_URL": "", "HOST": "127.0.0.1", "PORT": "8013"}
+    code = "from django.conf import settings as s; print(s.SITE_URL)"
+
+    result = _manage("shell", "-v", "0", "-c", code, env=env)
+
+    assert result.stdout.strip() == "http://127.0.0.1:8013", result.stderr
 
 
 def test_production_settings_turn_on_secure_headers():
