@@ -4,7 +4,7 @@ Everything reads through `announcements_published()`. Anonymous responses are ca
 publication version (public.cache), so a publication or revocation shows at once; the detail
 page is cached around its view count. What a cache miss costs is kept small: the page around
 the per-request parts (list_shell, detail_shell) is rendered once per process and language,
-each row is the template's `row` partial rendered with one reused context (render_rows), and the
+each row is the template's `row` partial rendered once per process (render_rows), and the
 unfiltered list's and the detail's queries are compiled once per process (public.prepared).
 Every per-process memo here is registered with accounts.memos (one place forgets them all).
 """
@@ -302,21 +302,39 @@ def list_rows(notices, names: dict, *, keyword: str = "") -> list[dict]:
     return rows
 
 
+# Each row's HTML as the `row` partial printed it, per process and language, keyed by what the row
+# shows (a notice's row is the same on every page and search that lists it): a list page renders
+# the partial only for rows it has not seen. A search's "why it matched" differs per search, so the
+# memo holds the row with a marker where it goes. Forgotten on a publication (accounts.memos).
+_row_html: dict = per_process({}, published=True)
+_ROW_MEMO_SIZE = 20_000
+_WHY_MARK = "\u2060why\u2060"
+
+
 def render_rows(rows) -> SafeString:
-    """The rows as the list template's `row` partial prints them: the partial compiled once per
-    process and rendered for each row with one reused context (a template `for` loop costs
-    twice as much, in a context push and a loop variable per row)."""
+    """The rows as the list template's `row` partial prints them (the one source of their markup),
+    each drawn once per process and language (`_row_html`)."""
     if not rows:
         return mark_safe("")
-    partial = get_template("public/notice_list.html#row").template
-    context = Context({"row": None}, autoescape=partial.engine.autoescape)
+    language = get_language()
     out = []
+    for row in rows:
+        why = row["why"]
+        key = (language, row["href"], row["label"], row["new"], row["iso"], row["day"], not why)
+        pieces = _row_html.get(key)
+        if pieces is None:
+            pieces = _row_html[key] = _render_row(row | {"why": mark_safe(_WHY_MARK) if why else ""})
+        out.append(pieces[0] if len(pieces) == 1 else why.join(pieces))
+    return mark_safe("\n    ".join(out) + "\n    ")
+
+
+def _render_row(row) -> tuple[str, ...]:
+    if len(_row_html) >= _ROW_MEMO_SIZE:
+        _row_html.clear()
+    partial = get_template("public/notice_list.html#row").template
+    context = Context({"row": row}, autoescape=partial.engine.autoescape)
     with context.bind_template(partial):
-        for row in rows:
-            context["row"] = row
-            out.append(partial.nodelist.render(context))
-            out.append("\n    ")
-    return mark_safe("".join(out))
+        return tuple(partial.nodelist.render(context).split(_WHY_MARK))
 
 
 def _why_html(notice, keyword: str, terms: list[str]):
