@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "accounts",
+    # Digital certificates (CA管理, 证书登录, the seal's signing): reads accounts only.
+    "certificates",
     "reservations",
     "announcements",
     "public",
@@ -88,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "accounts.middleware.RequireSecondFactorMiddleware",
+    "certificates.middleware.RequireCertificateMiddleware",
     # Last: it must see the credentials after authentication has run.
     "axes.middleware.AxesMiddleware",
 ]
@@ -243,6 +246,7 @@ SESSION_SAVE_EVERY_REQUEST = True
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.ActiveStaffBackend",
+    "certificates.backends.CertificateBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -376,7 +380,8 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Load balancers probe over plain HTTP on the private network: no redirect to HTTPS there.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
@@ -422,6 +427,24 @@ OTP_REQUIRED_POSITIONS = env.list(
 )
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="上海政府采购 中小企业预留公告")
 OTP_RECOVERY_CODES = 10
+# Digital certificates (CA管理, 证书登录; docs/production.md, "Digital certificates"). A certificate is
+# accepted when it chains to a certificate of the CA_TRUST_BUNDLE PEM file and is not revoked by a
+# CA_CRL_SOURCES list (files or URLs, cached by crl_refresh_task). With no list at hand
+# CA_CRL_UNAVAILABLE=fail_closed refuses every certificate (fail_open accepts it). DEBUG trusts
+# the demo CA that seed_demo writes to var/demo-ca/; production trusts nothing unless told.
+_DEMO_CA = BASE_DIR / "var" / "demo-ca"
+CA_TRUST_BUNDLE = env.str("CA_TRUST_BUNDLE", default=str(_DEMO_CA / "demo-ca.pem") if DEBUG else "")
+CA_CRL_SOURCES = env.list("CA_CRL_SOURCES", default=[str(_DEMO_CA / "demo-ca.crl")] if DEBUG else [])
+CA_CRL_UNAVAILABLE = env.str("CA_CRL_UNAVAILABLE", default="fail_closed")
+CA_CRL_FETCH_TIMEOUT = env.int("CA_CRL_FETCH_TIMEOUT", default=10)
+# The header in which the TLS proxy forwards the verified client certificate (URL-encoded PEM);
+# read only when BEHIND_PROXY.
+CA_CLIENT_CERT_HEADER = env.str("CA_CLIENT_CERT_HEADER", default="HTTP_X_SSL_CLIENT_CERT")
+# The positions that must sign in with a certificate: 财政审核岗 in production once a trust
+# bundle is configured, none on a laptop.
+CA_REQUIRED_POSITIONS = env.list(
+    "CA_REQUIRED_POSITIONS", default=["finance_reviewer"] if CA_TRUST_BUNDLE and not DEBUG else []
+)
 # 新增/邀请: how long an invitation link stays valid.
 INVITATION_HOURS = env.int("INVITATION_HOURS", default=72)
 

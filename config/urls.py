@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/notices/", include("announcements.urls")),
     path("console/oversight/", include("oversight.urls")),
+    path("", include("certificates.urls")),
     path("", include("accounts.urls")),
     path("", include("public.urls")),
 ]

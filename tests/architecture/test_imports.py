@@ -1,6 +1,7 @@
 """Dependencies point one way (docs/architecture.md):
 
     public → announcements → reservations → accounts;  oversight reads the three lower apps;
+    certificates (CA管理, 证书登录, signing) reads accounts, and public reads certificates;
     config (URLs, settings) reads every app but devdata, which production does not install.
 
 devdata (demo and benchmark data) reads the domain apps below public, oversight included (its
@@ -20,15 +21,26 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "reservations", "announcements", "public", "oversight", "devdata", "ops", "config")
+APPS = (
+    "accounts",
+    "certificates",
+    "reservations",
+    "announcements",
+    "public",
+    "oversight",
+    "devdata",
+    "ops",
+    "config",
+)
 ALLOWED = {
     "accounts": set(),
+    "certificates": {"accounts"},
     "reservations": {"accounts"},
     "announcements": {"reservations", "accounts"},
-    "public": {"announcements", "reservations", "accounts"},
+    "public": {"announcements", "reservations", "accounts", "certificates"},
     "oversight": {"announcements", "reservations", "accounts"},
-    "devdata": {"accounts", "reservations", "announcements", "oversight"},
-    "ops": {"accounts", "reservations", "announcements", "public", "oversight"},
+    "devdata": {"accounts", "certificates", "reservations", "announcements", "oversight"},
+    "ops": {"accounts", "certificates", "reservations", "announcements", "public", "oversight"},
     "config": set(APPS) - {"config", "devdata"},
 }
 # The one exemption the docstring names: (importing module, imported module).

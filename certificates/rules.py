@@ -1,0 +1,31 @@
+"""Who must sign in with a certificate, and whether this session did."""
+
+from django.conf import settings
+
+from accounts.enums import POSITION_GROUP_NAMES, Position
+
+# The session remembers which account a certificate signed in (a password sign-in of an account
+# whose position requires a certificate lacks it).
+SESSION_KEY = "certificates_signed_in_user"
+
+
+def certificate_required(user) -> bool:
+    """True when one of the user's positions must sign in with a certificate
+    (CA_REQUIRED_POSITIONS; cached on the user)."""
+    names = [POSITION_GROUP_NAMES[Position(p)] for p in settings.CA_REQUIRED_POSITIONS]
+    if not names or not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_certificate_required", None)
+    if cached is None:
+        cached = user.groups.filter(name__in=names).exists()
+        user._certificate_required = cached
+    return cached
+
+
+def presented_certificate(request) -> str:
+    """The client certificate the TLS proxy verified and forwarded (URL-encoded PEM, nginx's
+    $ssl_client_escaped_cert); empty unless BEHIND_PROXY, since without the proxy anyone could
+    send the header."""
+    if not settings.BEHIND_PROXY:
+        return ""
+    return request.META.get(settings.CA_CLIENT_CERT_HEADER, "").strip()
