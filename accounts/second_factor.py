@@ -1,7 +1,8 @@
 """The second factor: TOTP (django-otp) with single-use recovery codes.
 
 Which positions must use it is a setting (OTP_REQUIRED_POSITIONS): production defaults to
-财政审核岗, 机构管理员 and 监督检查岗; `make run` (DEBUG) to none.
+财政审核岗, 机构管理员 and 监督检查岗; `make run` (DEBUG) to none. A superuser holds no position
+but can do everything, so OTP_REQUIRED_FOR_SUPERUSERS (on unless DEBUG) requires it of them too.
 """
 
 from django.conf import settings
@@ -14,13 +15,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .enums import POSITION_GROUP_NAMES, Position, StaffAction
 from .models import User
 from .rules import can_manage_staff_of
-from .services import StaffNotFound, staff_change_record
+from .services import StaffNotFound, _end_sessions, staff_change_record
 
 
 def otp_required(user) -> bool:
-    """True when one of the user's positions must use a second factor (cached on the user)."""
+    """True when one of the user's positions must use a second factor, or the user is a superuser
+    and OTP_REQUIRED_FOR_SUPERUSERS is on (cached on the user)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser and settings.OTP_REQUIRED_FOR_SUPERUSERS:
+        return True
     names = [POSITION_GROUP_NAMES[Position(p)] for p in settings.OTP_REQUIRED_POSITIONS]
-    if not names or not getattr(user, "is_authenticated", False):
+    if not names:
         return False
     cached = getattr(user, "_otp_required", None)
     if cached is None:
@@ -72,10 +78,13 @@ def recovery_codes_left(*, user) -> int:
 @transaction.atomic
 def staff_otp_reset(*, actor: User, staff: User) -> int:
     """An institution admin removes a staff member's second factor (a lost phone): the person
-    enrols again at the next sign-in. Records a StaffChange; returns the devices removed."""
+    enrols again at the next sign-in. Their sessions end too: an open one (perhaps on the lost
+    phone) could otherwise enrol a new authenticator without the password. Records a
+    StaffChange; returns the devices removed."""
     if not can_manage_staff_of(actor, staff.institution):
         raise StaffNotFound
     removed = TOTPDevice.objects.filter(user=staff).delete()[0]
     removed += StaticDevice.objects.filter(user=staff).delete()[0]
+    _end_sessions([staff.pk])
     staff_change_record(staff=staff, actor=actor, action=StaffAction.RESET_OTP)
     return removed

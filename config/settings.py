@@ -425,6 +425,9 @@ OTP_REQUIRED_POSITIONS = env.list(
     "OTP_REQUIRED_POSITIONS",
     default=[] if DEBUG else ["finance_reviewer", "institution_admin", "supervisor"],
 )
+# A superuser holds no position yet reaches everything (the admin site included): production
+# requires a second factor of them too.
+OTP_REQUIRED_FOR_SUPERUSERS = env.bool("OTP_REQUIRED_FOR_SUPERUSERS", default=not DEBUG)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="上海政府采购 中小企业预留公告")
 OTP_RECOVERY_CODES = 10
 # Digital certificates (CA管理, 证书登录; docs/production.md, "Digital certificates"). A certificate is

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views.auth import admin_login
 from config import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Before the admin's own routes: the admin signs in through the console's steps (second factor).
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/notices/", include("announcements.urls")),

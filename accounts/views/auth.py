@@ -1,14 +1,15 @@
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token, user_has_device
 
@@ -68,6 +69,20 @@ def sign_in_code(request):
             return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
         form.add_error("code", _("The verification code is not correct."))
     return render(request, "registration/login_code.html", {"form": form})
+
+
+def admin_login(request):
+    """The admin site's sign-in page leads to the console's, so that a password alone (without the
+    second step, or without enrolling where one is required) never opens the admin."""
+    target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("admin:index")
+    if request.user.is_authenticated:
+        # Signed in but not staff: the admin would send them back here, and here back to it.
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied
+        return redirect(target)
+    return redirect(f"{reverse('accounts:login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
 
 
 class SignOutView(auth_views.LogoutView):
