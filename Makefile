@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve bench lint format messages clean-venv browser-deps check-deps
+.PHONY: run test serve bench cluster cluster-stop lint format messages clean-venv browser-deps check-deps
 
 # Find a Python >= 3.12: Django 6.1 needs it; the image's default python3 may be 3.11.
 define find_python
@@ -91,6 +91,15 @@ messages: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	bash bench/run.sh
+
+# The production topology on one machine (docs/production.md, "Rehearsal on one machine"): nginx
+# with TLS, two app servers, two task workers, a PostgreSQL primary and streaming replica, Redis,
+# an S3 store (SeaweedFS), all under var/cluster/. Idempotent; cluster-stop leaves nothing running.
+cluster: $(VENV)/.installed
+	bash ops/cluster/up.sh
+
+cluster-stop:
+	bash ops/cluster/down.sh
 
 clean-venv:
 	rm -rf $(VENV)
