@@ -21,7 +21,7 @@ class CertificatesConfig(AppConfig):
                 _("Staff certificates"),
                 "certificates:staff",
                 lambda u: user_holds(u, Perm.MANAGE_STAFF),
-                91,
+                89,
             )
         )
         alerts.register_provider(certificate_alerts)

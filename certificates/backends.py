@@ -9,7 +9,8 @@ class CertificateBackend(ActiveStaffBackend):
     django.contrib.auth.authenticate() keeps django-axes' lockout and the 登录记录 of failures;
     disabled and deleted accounts cannot sign in (ActiveStaffBackend)."""
 
-    def authenticate(self, request, *, client_certificate: str | bytes):
+    # `step` names the kind of attempt in a failure's 登录记录 (Django passes the credentials on).
+    def authenticate(self, request, *, client_certificate: str | bytes, step: str = "certificate"):
         try:
             user = certificate_sign_in_user(data=client_certificate)
         except CertificateRejected as rejected:

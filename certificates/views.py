@@ -122,7 +122,7 @@ def sign_in(request):
         if not pem:
             error = gettext("The browser presented no certificate. Insert the certificate key and try again.")
         else:
-            user = authenticate(request, client_certificate=pem)
+            user = authenticate(request, client_certificate=pem, step="certificate")
             if getattr(request, "axes_locked_out", False):
                 return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
             if user is None:
