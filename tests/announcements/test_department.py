@@ -1,6 +1,7 @@
 """Department notices (部门汇总): compiling, subtotals, differences and 重新汇总, the frozen
 snapshot, the same review, the grouped rendering, and who may see what."""
 
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -418,3 +419,14 @@ def test_staff_pages_show_the_competent_unit(dept, login):
     assert "本单位：甲中学 · 主管预算单位：上海市普陀区教育局" in staff
     info = client.get(reverse("accounts:institution_info")).content.decode()
     assert "上海市普陀区教育局" in info
+
+
+def test_every_cell_of_the_department_table_is_labelled_for_a_phone(dept):
+    """On a phone the table reads as cards: a bare number would not say what it is."""
+    announcement = department_notice_create(user=dept.handler, year=2025)
+    html = str(render_announcement(announcement))
+    cells = re.findall(r"<td([^>]*)>(.*?)</td>", html, re.S)
+    filled = [attrs for attrs, content in cells if content.strip()]
+    assert len(filled) == 4 * 7 + 3 * 2 + 2  # four rows, three 小计, the 合计
+    assert [attrs for attrs in filled if "data-label=" not in attrs] == []
+    assert 'data-label="面向中小企业采购金额（万元）">150.25</td>' in html
