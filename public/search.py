@@ -126,9 +126,20 @@ class DateInput(forms.DateInput):
         return value
 
 
+# The dates a filter accepts: a bound's day is turned into the next day's start and into UTC,
+# which overflows at the ends of the calendar (9999-12-31), and no notice is that old or new.
+DATE_BOUNDS = (date(1900, 1, 1), date(9998, 12, 31))
+DATE_FIELDS = ("date_from", "date_to", "updated_since")
+
+
 class PublicFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
+        for name in DATE_FIELDS:
+            value = data.get(name)
+            day = value.date() if isinstance(value, datetime) else value
+            if day is not None and not DATE_BOUNDS[0] <= day <= DATE_BOUNDS[1]:
+                self.add_error(name, _("Enter a valid date."))
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date is earlier than the start date."))
