@@ -8,20 +8,45 @@ cache). It marks the request in a context variable that `PrimaryReplicaRouter.db
 reads; without the mark, or without a replica configured, every read goes to the primary. A
 replica lags the primary by its replication delay: a revoked notice may show that much longer
 (the page cache has the same property and is invalidated by the version bump).
+
+A replica that cannot be reached (stopped, restarting, its host gone) must not take the public
+site down with it: the middleware connects to it before marking the request, and when that fails
+the request reads the primary, and so does every request of this process for
+`REPLICA_RETRY_SECONDS` before it tries the replica again (a connect timeout is paid once per
+window, not per request).
 """
 
+import logging
+import time
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.db import DatabaseError, connections
 
 from accounts.readers import anonymous_without_cookies
 
 REPLICA = "replica"
 _replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
+_replica_down_until = 0.0
+logger = logging.getLogger(__name__)
 
 
 def replica_configured() -> bool:
     return REPLICA in settings.DATABASES
+
+
+def replica_reachable() -> bool:
+    """Whether the replica answers a connection; a failure is logged once and remembered."""
+    global _replica_down_until
+    if time.monotonic() < _replica_down_until:
+        return False
+    try:
+        connections[REPLICA].ensure_connection()
+    except DatabaseError as error:
+        _replica_down_until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
+        logger.warning("replica unreachable, reading the primary: %s", str(error).strip())
+        return False
+    return True
 
 
 class PrimaryReplicaRouter:
@@ -62,6 +87,7 @@ class ReplicaReadsMiddleware:
             and match is not None
             and match.namespace == "public"
             and anonymous_without_cookies(request)
+            and replica_reachable()
         ):
             request._replica_token = _replica_reads.set(True)
         return None

@@ -177,6 +177,8 @@ if env.str("DATABASE_REPLICA_URL", default=""):
         **DATABASES["replica"].get("OPTIONS", {}),
     }
 DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+# An unreachable replica is left alone this long (per process) while public reads use the primary.
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=5.0)
 
 # The cache is an accelerator: with Redis, config.cache.DegradingRedisCache turns a refused or
 # slow connection into a miss (short socket timeouts), so the site serves without it. Production

@@ -13,12 +13,16 @@ if alive nginx; then
   alive nginx && kill -KILL "$(cat "$RUN/nginx.pid")"
 fi
 rm -f "$RUN/nginx.pid"
-for name in app-a app-b worker-1 worker-2 mailsink s3 redis; do
-  stop_spawned "$name" 40
-done
-for node in replica primary; do
-  if [ -f "$VAR/pg/$node/PG_VERSION" ] && as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/$node" status >/dev/null 2>&1; then
-    as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/$node" -m fast -w -t 60 stop >/dev/null
+# App servers and workers finish what they are doing (in parallel), then the services they use.
+for name in app-a app-b worker-1 worker-2; do stop_spawned "$name" 40 & done
+wait
+pg_stop() {
+  if [ -f "$VAR/pg/$1/PG_VERSION" ] && as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/$1" status >/dev/null 2>&1; then
+    as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/$1" -m fast -w -t 60 stop >/dev/null
   fi
-done
+}
+# SeaweedFS's filer waits up to 15 s for its S3 gateway's subscription before it stops.
+for name in mailsink s3 redis; do stop_spawned "$name" 40 & done
+{ pg_stop replica; pg_stop primary; } &
+wait
 log "stopped"

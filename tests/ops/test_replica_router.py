@@ -128,3 +128,34 @@ def test_without_a_replica_everything_reads_the_primary(world):
         assert PrimaryReplicaRouter().db_for_read(Announcement) is None
     finally:
         _replica_reads.reset(token)
+
+
+def test_unreachable_replica_public_pages_read_the_primary(client, world, notices):
+    """A stopped replica must not take the public site down: the page comes from the primary, and
+    the process leaves the replica alone for REPLICA_RETRY_SECONDS instead of retrying per request."""
+    import socket
+    import time
+
+    from config import routers
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]  # bound, never listening: connections are refused
+        primary = connections["default"].settings_dict
+        stopped = {**primary, "HOST": "127.0.0.1", "PORT": closed_port}
+        connections["replica"] = load_backend(primary["ENGINE"]).DatabaseWrapper(stopped, "replica")
+        make_notice(institution=world.unit, title="副本停机时的公告")
+        try:
+            from django.test import override_settings
+
+            with override_settings(DATABASES={**connections.settings, "replica": stopped}):
+                page = client.get(reverse("public:list"))
+                again = client.get(reverse("public:list") + "?q=副本停机")
+            retry_after = routers._replica_down_until - time.monotonic()
+        finally:
+            del connections["replica"]
+            routers._replica_down_until = 0.0
+
+    assert "副本停机时的公告" in page.content.decode()
+    assert "副本停机时的公告" in again.content.decode()
+    assert 0 < retry_after <= 5
