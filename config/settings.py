@@ -357,6 +357,9 @@ PUBLIC_HTTP_S_MAXAGE = env.int("PUBLIC_HTTP_S_MAXAGE", default=300)
 # Filtered downloads (CSV, .xlsx), built by the task queue (public.filtered): how many may wait at
 # once, after how long a pending build is enqueued again, how long a built file is kept.
 FILTERED_XLSX_MAX_PENDING = env.int("FILTERED_XLSX_MAX_PENDING", default=20)
+# Per client (an IPv4 address or an IPv6 /64): builds waiting at once, new files asked for an hour.
+FILTERED_XLSX_MAX_PENDING_PER_CLIENT = env.int("FILTERED_XLSX_MAX_PENDING_PER_CLIENT", default=3)
+FILTERED_XLSX_MAX_PER_CLIENT_HOUR = env.int("FILTERED_XLSX_MAX_PER_CLIENT_HOUR", default=30)
 FILTERED_XLSX_RETRY_SECONDS = env.int("FILTERED_XLSX_RETRY_SECONDS", default=600)
 FILTERED_XLSX_KEEP_HOURS = env.int("FILTERED_XLSX_KEEP_HOURS", default=24)
 

@@ -11,8 +11,11 @@ served as it is, with ETag and Last-Modified, like the bulk files. (A CSV stream
 took 3-4 s for one district at 100,000 notices, and a filter matching everything a minute.)
 
 - Deduplicated by the key's unique constraint: two requests for one filter enqueue one task.
-- Bounded: at most FILTERED_XLSX_MAX_PENDING builds wait at once; beyond that a request
-  enqueues nothing and answers 503, so a stream of distinct keywords cannot flood the queue.
+- Bounded: at most FILTERED_XLSX_MAX_PENDING builds wait at once, FILTERED_XLSX_MAX_PENDING_PER_CLIENT
+  of one client, and one client asks for at most FILTERED_XLSX_MAX_PER_CLIENT_HOUR new files an
+  hour; beyond that a request enqueues nothing and answers 503, so a stream of distinct keywords
+  cannot flood the queue nor one visitor keep everyone else's downloads waiting. A build that
+  fails deletes its row: it never counts against the caps.
 - A build whose task was lost (queue emptied, task failed) is enqueued again by the first
   request after FILTERED_XLSX_RETRY_SECONDS.
 - A publication or revocation changes the stamp, hence every key: a stale file is never served
@@ -127,9 +130,15 @@ def filtered_download_build(*, key: str) -> FilteredDownload | None:
         return None
     counted = _Counted(published_rows(filterset.qs))
     write = DOWNLOADS[download.ext].write
-    with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile() as spool:
-        write(counted, spool)
-        saved = bulk._save(f"{FILTERED_DIR}/{key}.{download.ext}", spool)
+    try:
+        with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile() as spool:
+            write(counted, spool)
+            saved = bulk._save(f"{FILTERED_DIR}/{key}.{download.ext}", spool)
+    except Exception:
+        # A failed build must not stay pending: it would count against the caps until the retry
+        # time and be enqueued again to fail again. The next request for it starts afresh.
+        rows.filter(pk=download.pk, built_at=None).delete()
+        raise
     built = rows.filter(pk=download.pk, built_at=None).update(
         built_at=timezone.now(), rows=counted.count, **saved
     )

@@ -14,6 +14,7 @@ class FilteredDownload(models.Model):
     stamp = models.CharField(max_length=200)
     ext = models.CharField(max_length=4, default="xlsx")
     params = models.JSONField()  # the filter's cleaned values, as the request gave them
+    client = models.CharField(max_length=64, blank=True, default="")  # accounts.network.client_key
     requested_at = models.DateTimeField()
     built_at = models.DateTimeField(null=True, blank=True)
     path = models.CharField(max_length=300, blank=True)

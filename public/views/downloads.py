@@ -22,6 +22,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from accounts.network import client_key
 from announcements.selectors import announcements_published
 
 from ..bulk import file_entry, read_manifest
@@ -135,7 +136,7 @@ def _download(request, ext: str, content_type: str):
         return serve_bulk_file(request, name, ext, content_type)
     for _attempt in range(2):
         try:
-            download = filtered_download_request(params=params, ext=ext)
+            download = filtered_download_request(params=params, ext=ext, client=client_key(request))
         except FilteredDownloadsBusy:
             return _pending_page(request, params, ext, busy=True)
         if download.built_at is None:
