@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -139,13 +140,20 @@ def staff_import(*, actor: User, upload) -> ImportResult:
                 )
             elif position not in positions:
                 positions.append(position)
-        valid.append((form.cleaned_data if form.is_valid() else None, positions))
+        valid.append((number, form.cleaned_data if form.is_valid() else None, positions))
     if result.errors:
         return result
-    with transaction.atomic():
-        for data, positions in valid:
-            user, token = staff_invite(actor=actor, **data)
-            if positions:
-                staff_set_positions(actor=actor, staff=[user], positions=[Position(p) for p in positions])
-            result.created.append((user, token))
+    try:
+        with transaction.atomic():
+            for number, data, positions in valid:  # noqa: B007 - the failing row, below
+                user, token = staff_invite(actor=actor, **data)
+                if positions:
+                    staff_set_positions(actor=actor, staff=[user], positions=[Position(p) for p in positions])
+                result.created.append((user, token))
+    except ValidationError as error:
+        # Another admin created one of these accounts since the rows were checked: nothing saved.
+        result.created = []
+        for name, messages in error.message_dict.items():
+            column = {v: k for k, v in FIELDS.items()}.get(name, "")
+            result.errors.extend((number, column, m) for m in messages)
     return result

@@ -21,7 +21,7 @@ from .enums import StaffAction
 from .models import Invitation, User
 from .outbox import mail_queue
 from .rules import can_manage_staff_of
-from .services import StaffNotFound, staff_change_record
+from .services import StaffNotFound, staff_change_record, user_insert
 
 
 class InvitationInvalid(Exception):
@@ -102,7 +102,7 @@ def staff_invite(
     )
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
-    user.save()
+    user_insert(user)
     with translation.override(settings.LANGUAGE_CODE):
         detail = gettext("Account %(username)s created") % {"username": username}
     staff_change_record(staff=user, actor=actor, action=StaffAction.CREATE, detail=detail)

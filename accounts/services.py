@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -133,6 +133,19 @@ def _perm_labels(perms: Iterable[Perm]) -> str:
     return "、".join(str(p.label) for p in Perm if p in set(perms)) or gettext("none")
 
 
+def user_insert(user: User) -> None:
+    """Save a new account. Two admins creating one username at once both pass the form's
+    uniqueness check; the loser's insert breaks the unique constraint: a ValidationError at the
+    account field, as the form would have said, never a 500."""
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        if not User.objects.filter(username=user.username).exists():
+            raise
+        raise ValidationError({"username": _("This account already exists.")}) from None
+
+
 # --- services ------------------------------------------------------------------------------------
 
 
@@ -170,7 +183,7 @@ def staff_create(
     user.full_clean(exclude=["password"])
     password_validation.validate_password(password, user)
     user.set_password(password)
-    user.save()
+    user_insert(user)
     staff_change_record(
         staff=user,
         actor=actor,

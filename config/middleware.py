@@ -66,7 +66,7 @@ class RequestLogMiddleware:
 
 class RejectNulMiddleware:
     """A NUL character in the path, the query string or any POSTed field answers 400 before any
-    view runs, with a page that says so.
+    view runs, with a page that says so; a cookie holding one is dropped (no session).
 
     PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"), so any view that puts
     a URL part or a form field into a query would fail with a 500; no legitimate link or typed
@@ -80,6 +80,14 @@ class RejectNulMiddleware:
         if in_url or (request.method == "POST" and _post_has_nul(request)):
             logger.warning("rejected a request with a NUL character: %s %s", request.method, request.path)
             return nul_rejected_response(api=request.path.startswith("/api/"))
+        if any("\x00" in name or "\x00" in value for name, value in request.COOKIES.items()):
+            # A quoted cookie may spell a NUL ("\000"): the session store would carry it into a
+            # query. Such a cookie was never set by this site: the request goes on without it.
+            request.COOKIES = {
+                name: value
+                for name, value in request.COOKIES.items()
+                if "\x00" not in name and "\x00" not in value
+            }
         return self.get_response(request)
 
 
