@@ -186,6 +186,17 @@ class ReservedProjectForm(forms.Form):
                     code="small_micro_above_sme",
                 ),
             )
+        budget = data.get("budget_amount")
+        if sme is not None and budget is not None and sme > budget:
+            # The part reserved for SMEs is part of the project: it cannot be larger.
+            self.add_error(
+                "sme_amount",
+                forms.ValidationError(
+                    _("The SME procurement amount cannot exceed the project budget (%(budget)s, 10k yuan)."),
+                    code="sme_above_budget",
+                    params={"budget": format_wan(budget)},
+                ),
+            )
         return data
 
 

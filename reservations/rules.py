@@ -6,8 +6,10 @@ the one function that decides, for the editor, the submit check and oversight al
 
 A missed rule is a warning that asks for a 说明 (never a refusal to save). A rule that cannot be
 checked because the row lacks its 项目属性, 项目预算 or procurement date says so (无法判断) and
-asks for the data; it never passes silently. Plausibility hints (an amount above the budget, a
-lot far from ratio × budget, the same link twice) ask for nothing.
+asks for the data; it never passes silently. An SME amount above the project budget cannot be
+right (the reserved part is part of the project): the row form refuses it at save and import,
+and the submit check refuses a row stored before. Plausibility hints (a lot far from ratio ×
+budget, the same link twice) ask for nothing.
 """
 
 from collections import Counter
@@ -28,6 +30,9 @@ PARTIAL_OPTIONS = frozenset(
 SHORTFALL = "shortfall"  # a threshold missed: the 说明 is required and published
 MISSING_DATA = "missing_data"  # 无法判断: the row lacks what the rule needs; submission waits for it
 HINT = "hint"  # plausibility: shown, asks for nothing
+# Figures that cannot be right whatever the rules: the row form refuses them; a row stored before
+# (or compiled from a unit's notice) is refused at submit.
+REFUSED_CODES = frozenset({"sme_above_budget"})
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class PolicyWarning:
 
     @property
     def blocks_submission(self) -> bool:
-        return self.kind == MISSING_DATA
+        return self.kind == MISSING_DATA or self.code in REFUSED_CODES
 
 
 def region_matches(rule_region: str, district_code: str | None) -> bool:
@@ -262,7 +267,7 @@ def _plausibility(row, number: int) -> list[PolicyWarning]:
                 "sme_above_budget",
                 _(
                     "Row %(number)s: the SME amount %(amount)s is above the project budget %(budget)s "
-                    "(10k yuan)."
+                    "(10k yuan): it cannot exceed the budget; correct the row before submitting."
                 )
                 % {"number": number, "amount": format_wan(row.sme_amount), "budget": format_wan(budget)},
                 number,

@@ -138,7 +138,7 @@ def test_resubmitted_notice_shows_reviewers_what_changed(world, login):
         announcement=announcement, action="purchaser_return", actor=world.reviewer, comment="改"
     )
     report = announcement.report
-    report.rows.filter(name="项目1").update(sme_amount=Decimal("200"))
+    report.rows.filter(name="项目1").update(sme_amount=Decimal("140"))  # its budget is 150
     report.rows.filter(name="项目2").delete()
     add_row(report, name="新增项目", code="P-9", sme_amount=Decimal("10"), small_micro_amount=Decimal("5"))
     totals(report)
@@ -149,8 +149,8 @@ def test_resubmitted_notice_shows_reviewers_what_changed(world, login):
     assert "自上次提交以来的变更" in page or "Changes since the last submission" in page
     assert "新增项目" in page
     assert "项目2" in page  # removed
-    assert "<del>120.5</del> → <ins>200</ins>" in page  # changed amount of 项目1, as on the page
-    assert "<del>241</del> → <ins>210</ins>" in page  # SME total before and after
+    assert "<del>120.5</del> → <ins>140</ins>" in page  # changed amount of 项目1, as on the page
+    assert "<del>241</del> → <ins>150</ins>" in page  # SME total before and after
 
 
 def test_flow_log_page_lists_every_entry(world, login):

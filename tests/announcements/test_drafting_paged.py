@@ -109,11 +109,11 @@ def test_preview_counts_stored_rows_plus_the_pages_unsaved_changes(world, login)
     notice = big_notice(world.handler, rows=120)
     client = login(world.handler)
     data = served_fields(client.get(edit_url(notice, page=2)).content.decode())
-    data["rows-0-sme_amount"] = "1100"  # row 51: 100 → 1100
+    data["rows-0-sme_amount"] = "200"  # row 51: 100 → 200 (its budget is 250)
     data["rows-1-DELETE"] = "on"  # row 52 gone
     page = client.post(reverse("announcements:preview", args=[notice.public_id]), data).content.decode()
     assert 'id="row-count">119<' in page
-    assert 'id="sme-total">12900<' in page  # 120 × 100 + 1000 − 100
+    assert 'id="sme-total">12000<' in page  # 120 × 100 + 100 − 100
     assert "另有99行" in page  # the text shows the first 20 rows of 119
     assert notice.report.rows.count() == 120  # nothing saved
 

@@ -48,6 +48,7 @@ def test_export_then_import_gives_the_same_rows(world):
             2,
             option="subcontract",
             ratio=Decimal("35.5"),
+            budget_amount=Decimal("3500"),
             sme_amount=Decimal("1234.567891"),
             small_micro_amount=Decimal("0"),
         ),
