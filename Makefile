@@ -32,6 +32,16 @@ browser-deps:
 	  else echo "Install Debian's chromium and fonts-wqy-microhei (as root) for the browser tests." >&2; exit 1; fi; \
 	fi
 
+# Debian's nginx (the 证书登录 test runs it with mutual TLS in front of the live server) and the
+# Pango text layout that WeasyPrint needs to render the sealed notice's PDF, with a CJK font.
+.PHONY: ca-deps
+ca-deps:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! ldconfig -p 2>/dev/null | grep -q libpango-1.0 \
+	  || ! fc-list 2>/dev/null | grep -qi -e wqy -e "noto.*cjk"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei >/dev/null; \
+	  else echo "Install Debian's nginx, libpango-1.0-0, libpangoft2-1.0-0 and fonts-wqy-microhei (as root) for certificates and sealed PDFs." >&2; exit 1; fi; \
+	fi
+
 # The W3C Nu HTML checker (vnu-jar, on the machine's Java) and axe-core for the accessibility walk
 # (tests/browser/test_accessibility.py), pinned in package-lock.json. --ignore-scripts: vnu-jar's
 # install script would download a Java runtime; Debian's is used instead.
@@ -49,7 +59,7 @@ check-deps:
 # HOST and PORT reach both: links in pages and mails point where runserver answers (SITE_URL).
 run: export HOST := $(HOST)
 run: export PORT := $(PORT)
-run: $(VENV)/.installed
+run: $(VENV)/.installed ca-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
@@ -72,7 +82,7 @@ serve: $(VENV)/.installed
 # slowest tests. `make test PYTEST_ARGS="-m 'not browser'"` leaves out the Playwright journeys and the
 # validity walk; `JOBS=0` runs in one process.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-test: $(VENV)/.installed browser-deps check-deps
+test: $(VENV)/.installed browser-deps check-deps ca-deps
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -n $(JOBS) --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 # Fails in seconds: style, formatting and migrations that the models need but nobody wrote.
