@@ -52,6 +52,10 @@ def test_department_compiles_submits_is_reviewed_and_published_grouped(live_serv
     expect(units.locator("tr.unit-notes").first).to_contain_text("实验室仪器设备采购（预算300万元）专业性强")
     expect(units.locator("tr.unit-row").filter(has_text="上海市普陀区真如中心小学")).to_contain_text("70.5")
     expect(units.locator("tfoot tr").first).to_contain_text("258.9")
+    # At 1366 px the whole table fits: 小微企业占比, the figure the 60% rule is judged on, is in view.
+    box = handler.locator(".table-container").filter(has=units)
+    assert box.evaluate("e => e.scrollWidth - e.clientWidth") <= 0
+    expect(units.get_by_role("columnheader", name="小微企业占比（%）")).to_be_in_viewport()
     handler.screenshot(path="var/department-compiled.png", full_page=True)
     title = handler.get_by_label("公告标题").input_value()
     # A unit misses a threshold: the department's own 说明 is required before submitting.
