@@ -9,6 +9,7 @@ from collections import namedtuple
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
+from django.db import connections, router
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -95,16 +96,115 @@ def next_url(request, url_name, next_cursor):
     return site_url(reverse(url_name)) + "?" + urlencode(params)
 
 
+# A search on PostgreSQL first collects its matches through the keyword's GIN indexes (at most
+# this many), then orders them: however rare the words, no walk along the publication-time index
+# that the planner picks when it guesses matches are common (at 300,000 notices an absent word
+# read every notice that way: 3 s). With more matches than this the words are frequent, and the
+# list's ordered walk finds a page of them after reading about (notices / SEARCH_CAP) × 21 rows.
+SEARCH_CAP = 5000
+# The planner may only reach the notices through bitmaps, the keyword's GIN index among them. Local
+# to the one statement (a multi-statement query is one implicit transaction).
+_BITMAPS_ONLY = "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+
+
+def capped_sql(model, columns, per_page: int, *, after: bool):
+    """`wrap` for a PreparedQuery of the matches' (pk, published_at) limited to SEARCH_CAP + 1:
+    the statement gives one row per notice of the page (newest first, after the cursor's
+    (moment, pk) when `after`), each led by the number of matches collected, or a single row of
+    that number and NULLs when the page is empty."""
+    table = model._meta.db_table
+    names = [model._meta.pk.column if c == "pk" else model._meta.get_field(c).column for c in columns]
+    selected = ", ".join(f'a."{name}"' for name in names)
+    where = 'WHERE (m."published_at", m."id") < (%s, %s) ' if after else ""
+
+    def wrap(inner):
+        return (
+            f"{_BITMAPS_ONLY}WITH m (id, published_at) AS MATERIALIZED ({inner}), "
+            f'p AS (SELECT m."id", m."published_at" FROM m {where}'
+            f'ORDER BY m."published_at" DESC, m."id" DESC LIMIT {per_page + 1}) '
+            f"SELECT (SELECT count(*) FROM m), {selected} FROM (SELECT 1) one "
+            f'LEFT JOIN (p JOIN "{table}" a ON a."id" = p."id") ON true '
+            f'ORDER BY p."published_at" DESC, p."id" DESC'
+        ), (("moment", "pk") if after else ())
+
+    return wrap
+
+
+def matches_for_cap(queryset):
+    """The matches' keys as the capped search collects them: unordered, at most SEARCH_CAP + 1."""
+    return queryset.order_by().values_list("pk", "published_at")[: SEARCH_CAP + 1]
+
+
+def capped_page(found) -> list | None:
+    """The page's rows from a capped statement's, or None when the matches passed the cap."""
+    if not found or found[0][0] > SEARCH_CAP:
+        return None
+    return [row[1:] for row in found if row[1] is not None]
+
+
+def capped_statement(queryset, columns, *, per_page: int, start=None) -> tuple[str, list]:
+    """The capped statement of one page of `queryset` (every filter, any order) and its
+    parameters, compiled for this request."""
+    inner, params = matches_for_cap(queryset).query.sql_with_params()
+    sql, _ = capped_sql(queryset.model, columns, per_page, after=start is not None)(inner)
+    return sql, [*params, *(start or ())]
+
+
+def capped_rows(queryset, columns, *, per_page: int, start=None) -> list | None:
+    """One page of a filtered search as rows of `columns` through the capped statement; None
+    when the matches pass the cap or the database is not PostgreSQL (the ordered query answers)."""
+    alias = router.db_for_read(queryset.model)
+    if connections[alias].vendor != "postgresql":
+        return None
+    with connections[alias].cursor() as cursor:
+        cursor.execute(*capped_statement(queryset, columns, per_page=per_page, start=start))
+        return capped_page(cursor.fetchall())
+
+
+def capped_position(queryset, skip: int):
+    """(the (published_at, pk) after `skip` matches newest first, or None past the last) through
+    the capped statement; None when the matches pass the cap or the database is not PostgreSQL."""
+    alias = router.db_for_read(queryset.model)
+    if connections[alias].vendor != "postgresql":
+        return None
+    inner, params = matches_for_cap(queryset).query.sql_with_params()
+    sql = (
+        f"{_BITMAPS_ONLY}WITH m (id, published_at) AS MATERIALIZED ({inner}) "
+        'SELECT (SELECT count(*) FROM m), x."published_at", x."id" FROM (SELECT 1) one LEFT JOIN '
+        '(SELECT m."published_at", m."id" FROM m ORDER BY m."published_at" DESC, m."id" DESC '
+        "OFFSET %s LIMIT 1) x ON true"
+    )
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [*params, skip])
+        count, moment, pk = cursor.fetchone()
+    if count > SEARCH_CAP:
+        return None
+    return ((moment, pk) if pk is not None else None,)
+
+
 class PreparedPages:
     """The pages of one listing: the first page and the page after a cursor, each a query
     compiled once per process (public.prepared) and per `shape`, rows as named tuples of
     `columns` like values_list(named=True) gives. `queryset(*shape, **parameters)` builds the
     listing, newest first; `bind` fixes the shape and values of one request for ListPage."""
 
-    def __init__(self, model, queryset, columns, *, per_page: int, **parameters):
+    def __init__(self, model, queryset, columns, *, per_page: int, capped: bool = False, **parameters):
+        """`capped`: a search, read first through the capped statement (SEARCH_CAP) on PostgreSQL."""
         self.queryset = queryset
         self.per_page = per_page
         self.row = namedtuple("Row", columns)
+        self._capped = None
+        if capped:
+            self._capped = {
+                after: PreparedQuery(
+                    model,
+                    lambda *shape, **p: matches_for_cap(queryset(*shape, **p)),
+                    wrap=capped_sql(model, columns, per_page, after=after),
+                    **({"moment": datetime, "pk": int} if after else {}),
+                    **parameters,
+                )
+                for after in (False, True)
+            }
         self._first = PreparedQuery(
             model,
             lambda *shape, **p: queryset(*shape, **p).values_list(*columns)[: per_page + 1],
@@ -132,12 +232,22 @@ class _BoundPages:
         return self.pages.queryset(*self.shape, **self.values)
 
     def first_rows(self) -> list:
-        rows = self.pages._first.rows(*self.shape, **self.values)
+        rows = self._capped(False)
+        if rows is None:
+            rows = self.pages._first.rows(*self.shape, **self.values)
         return [self.pages.row._make(row) for row in rows]
 
     def rows_after(self, moment, pk) -> list:
-        rows = self.pages._after.rows(*self.shape, moment=moment, pk=pk, **self.values)
+        rows = self._capped(True, moment=moment, pk=pk)
+        if rows is None:
+            rows = self.pages._after.rows(*self.shape, moment=moment, pk=pk, **self.values)
         return [self.pages.row._make(row) for row in rows]
+
+    def _capped(self, after: bool, **position) -> list | None:
+        capped = self.pages._capped
+        if capped is None or connections[router.db_for_read(capped[after].model)].vendor != "postgresql":
+            return None
+        return capped_page(capped[after].rows(*self.shape, **position, **self.values))
 
 
 class ListPage:
@@ -148,8 +258,11 @@ class ListPage:
     narrow query, which the list's covering index answers without reading the notices, and
     `remember(number, find)` may keep what it found (until the next publication)."""
 
-    def __init__(self, queryset, *, per_page: int, number, cursor: str | None, prepared=None, remember=None):
-        """`queryset` gives the rows (values_list, named); or None and `prepared` (PreparedPages)."""
+    def __init__(
+        self, queryset, *, per_page: int, number, cursor, prepared=None, remember=None, search=False
+    ):
+        """`queryset` gives the rows (values_list, named); or None and `prepared` (PreparedPages).
+        `search`: the queryset is narrowed by words, read through the capped statement first."""
         try:
             self.number = max(int(number or 1), 1)
         except (TypeError, ValueError):
@@ -162,6 +275,10 @@ class ListPage:
             source = queryset if queryset is not None else prepared.queryset()
 
             def find():
+                if search or (prepared is not None and prepared.pages._capped is not None):
+                    found = capped_position(source, skip)
+                    if found is not None:
+                        return found[0]
                 return next(iter(source.values_list("published_at", "pk")[skip : skip + 1]), None)
 
             start = remember(self.number, find) if remember else find()
@@ -171,10 +288,15 @@ class ListPage:
             assert prepared.per_page == per_page
             rows = prepared.rows_after(*start) if start is not None else prepared.first_rows()
         else:
-            if start is not None:
-                moment, pk = start
-                queryset = after_position(queryset, moment, pk)
-            rows = list(queryset[: per_page + 1])
+            rows = capped_rows(queryset, queryset._fields, per_page=per_page, start=start) if search else None
+            if rows is None:
+                if start is not None:
+                    moment, pk = start
+                    queryset = after_position(queryset, moment, pk)
+                rows = list(queryset[: per_page + 1])
+            else:  # as values_list(named=True) gives them
+                row = namedtuple("Row", queryset._fields)
+                rows = [row._make(values) for values in rows]
         self.object_list = rows[:per_page]
         self.has_next = len(rows) > per_page
         self.has_previous = self.number > 1

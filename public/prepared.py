@@ -14,6 +14,11 @@ wanted: Django compiles them in that order); every parameter is a str, an int or
 datetime, and each one given must reach the SQL as a parameter, as it is or as a contains
 pattern (a LIMIT cannot: make it part of the shape; a shape may leave parameters out). Tests
 compare the rows with the ORM's on SQLite and PostgreSQL.
+
+`wrap(sql)` may put the compiled query inside a larger statement (public.paging's capped search
+reads it as a subquery): it returns the new SQL and the names of the parameters its own
+placeholders take, which follow the query's own in the SQL; the rows are then the statement's,
+without converters.
 """
 
 import threading
@@ -25,11 +30,12 @@ _SAMPLE_DATETIME = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 
 
 class PreparedQuery:
-    def __init__(self, model, build, **parameters):
+    def __init__(self, model, build, *, wrap=None, **parameters):
         """`build(*shape, **parameters)` returns the queryset of `model` (which routes the read to
         a database); `parameters` names each parameter and its type (str, int or datetime)."""
         self.model = model
         self.build = build
+        self.wrap = wrap
         self.parameters = parameters
         self._compiled: dict = {}
         self._lock = threading.Lock()
@@ -39,7 +45,7 @@ class PreparedQuery:
         compiled = self._compiled.get((alias, shape))
         if compiled is None:
             compiled = self._compile(alias, shape)
-        sql, slots, used, converters, fixed = compiled
+        sql, slots, used, converters, fixed, extra = compiled
         if not used.issuperset(values):
             unused = sorted(set(values) - used)
             raise ValueError(f"parameters {unused} do not reach the SQL as parameters")
@@ -48,6 +54,7 @@ class PreparedQuery:
         for index, name, adapt in slots:
             value = values[name]
             params[index] = adapt(value) if adapt is not None else value
+        params += [values[name] for name in extra]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -107,7 +114,12 @@ class PreparedQuery:
             (position, functions, expression)
             for position, (functions, expression) in compiler.get_converters(fields).items()
         ]
-        compiled = (sql, slots, frozenset(name for _, name, _ in slots), converters, tuple(params))
+        extra = ()
+        if self.wrap is not None:
+            sql, extra = self.wrap(sql)
+            converters = []
+        used = frozenset((*(name for _, name, _ in slots), *extra))
+        compiled = (sql, slots, used, converters, tuple(params), tuple(extra))
         with self._lock:
             self._compiled[(alias, shape)] = compiled
         return compiled

@@ -92,6 +92,7 @@ _searched_pages = PreparedPages(
     _searched,
     (*LIST_COLUMNS, "search_text"),
     per_page=PAGE_SIZE,
+    capped=True,
     **{f"t{i}": str for i in range(MAX_TERMS)},
 )
 
@@ -154,6 +155,7 @@ def _list_with_form(request, version, total, districts, query, key, *, shared: b
         number=request.GET.get("page"),
         cursor=request.GET.get("after"),
         remember=_page_starts(version, query) if form.is_valid() else None,
+        search=bool(keyword),
     )
     dates_open = bool(request.GET.get("date_from") or request.GET.get("date_to"))
     if form.is_bound and (form.has_error("date_from") or form.has_error("date_to")):

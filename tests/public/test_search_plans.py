@@ -1,0 +1,193 @@
+"""Every kind of search reaches the notices through its GIN index first, whatever the planner
+estimates, at a size where the estimate matters (30,000 notices), and answers what the ordered
+query answers. PostgreSQL only: SQLite keeps a plain scan."""
+
+import io
+import json
+import random
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import District
+from public.paging import after_position, capped_rows, capped_statement
+from public.rendering import LIST_COLUMNS, list_queryset
+from public.search import PublicNoticeFilter, grams_for, search_text_parts
+from tests.public.conftest import make_notice
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL indexes"),
+]
+
+FILLER = 30_000
+GRAMS, TRIGRAMS = "announcement_search_grams", "announcement_search_trgm"
+# (what a reader types, other filters, the GIN indexes its words need)
+KINDS = {
+    "1 char absent": ({"q": "鲸"}, {GRAMS}),
+    "1 char frequent": ({"q": "服"}, {GRAMS}),
+    "2 chars rare": ({"q": "鳕鱼"}, {GRAMS}),
+    "2 chars absent": ({"q": "鲸落"}, {GRAMS}),
+    "2 chars frequent": ({"q": "物业"}, {GRAMS}),
+    "2 chars in a tenth": ({"q": "保温"}, {GRAMS}),
+    "3 chars rare": ({"q": "鳕鱼罐"}, {TRIGRAMS}),
+    "4 chars rare": ({"q": "鳕鱼罐头"}, {TRIGRAMS}),
+    "4 chars absent": ({"q": "海豚表演"}, {TRIGRAMS}),
+    "4 chars frequent": ({"q": "网络安全"}, {TRIGRAMS}),
+    "several words": ({"q": "物业 网络安全 鳕鱼"}, {GRAMS, TRIGRAMS}),
+    "2 chars with 地区": ({"q": "物业", "district": "310118"}, {GRAMS}),
+    "2 chars rare with 年份": ({"q": "鳕鱼", "year": "2024"}, {GRAMS}),
+    "4 chars with dates": ({"q": "网络安全", "date_from": "2025-01-01", "date_to": "2025-06-30"}, {TRIGRAMS}),
+}
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+@pytest.fixture
+def corpus(world):
+    """A few notices of the rare words (made as the tests make notices), then FILLER copies of a
+    published notice with other titles and projects (COPY, search fields by public.search), so
+    that 物业 is in half, 网络安全 in a fifth, 保温 in a tenth and 鲸 in none."""
+    now = timezone.now()
+    for years_ago, district in ((0, "310107"), (1, "310118"), (2, "310107")):
+        make_notice(
+            institution=world.unit,
+            title=f"鳕鱼罐头专项公告{years_ago}",
+            rows=[("鳕鱼罐头采购", "1", "1")],
+            published_at=now - timedelta(days=365 * years_ago + 3),
+            year=2024 - years_ago,
+            district_code=district,
+        )
+    template = make_notice(institution=world.outsider, title="模板公告")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM announcements_announcement WHERE id = %s", [template.pk])
+        names = [c.name for c in cursor.description]
+        values = dict(zip(names, cursor.fetchone(), strict=True))
+    names.remove("id")
+    districts = list(District.objects.filter(code__in=["310107", "310118"]).values_list("pk", flat=True))
+    rng = random.Random(29)
+    out = io.StringIO()
+    for i in range(FILLER):
+        words = [
+            "物业服务" if i % 2 else "保洁",
+            "网络安全" if i % 5 == 0 else "办公设备",
+            "保温材料" if i % 10 == 3 else "",
+            f"第{i}号",
+        ]
+        title = f"{''.join(words)}项目执行情况公告"
+        parts = search_text_parts(title=title, unit="上海市青浦区外单位", project_names=[f"{words[0]}采购"])
+        published = now - timedelta(minutes=50 * i + rng.randrange(50))
+        row = values | {
+            "public_id": f"bulk{i:08d}",
+            "title": title,
+            "year": None,  # the unique (institution, year) of a live notice: no report behind these
+            "report_id": None,
+            "district_id": districts[i % 2],
+            "published_at": published,
+            "created_at": published,
+            "updated_at": published,
+            "search_text": "\n".join(parts),
+            "search_grams": grams_for(parts),
+        }
+        out.write("\t".join(_copy_value(row[n]) for n in names) + "\n")
+    out.seek(0)
+    with connection.cursor() as cursor:
+        # A GIN index filled row by row would take minutes: dropped and built again after the
+        # copy (the test's transaction puts everything back).
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname IN (%s, %s)", [GRAMS, TRIGRAMS])
+        definitions = [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"DROP INDEX {GRAMS}, {TRIGRAMS}")
+        cursor.cursor.copy_expert(f"COPY announcements_announcement ({', '.join(names)}) FROM STDIN", out)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no index while foreign-key checks are pending
+        for definition in definitions:
+            cursor.execute(definition)
+        cursor.execute("ANALYZE announcements_announcement")
+
+
+def filtered(data):
+    filterset = PublicNoticeFilter(data, queryset=list_queryset())
+    assert filterset.is_valid(), filterset.errors
+    return filterset.qs
+
+
+def nodes(plan):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from nodes(child)
+
+
+def capped_plan(queryset, start=None) -> list[dict]:
+    sql, params = capped_statement(queryset, LIST_COLUMNS, per_page=20, start=start)
+    settings, statement = sql.split("WITH m", 1)
+    with connection.cursor() as cursor:
+        cursor.execute(settings)
+        cursor.execute("EXPLAIN (FORMAT JSON) WITH m" + statement, params)
+        result = cursor.fetchone()[0]
+    return list(nodes((json.loads(result) if isinstance(result, str) else result)[0]["Plan"]))
+
+
+def ordered_ids(queryset, start=None):
+    if start is not None:
+        queryset = after_position(queryset, *start)
+    return list(queryset.values_list("pk", flat=True)[:21])
+
+
+def test_every_kind_of_search_starts_from_its_gin_index(corpus):
+    seen = {}
+    for kind, (data, indexes) in KINDS.items():
+        plan = capped_plan(filtered(data))
+        on_notices = [n for n in plan if n.get("Relation Name") == "announcements_announcement"]
+        seen[kind] = (
+            {n["Index Name"] for n in plan if n["Node Type"] == "Bitmap Index Scan"} >= indexes,
+            {n["Node Type"] for n in on_notices} <= {"Bitmap Heap Scan"},
+        )
+
+    assert seen == {kind: (True, True) for kind in KINDS}
+
+
+def test_every_kind_of_search_answers_what_the_ordered_query_answers(corpus, settings):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    answers, frequent = {}, set()
+    for kind, (data, _) in KINDS.items():
+        queryset = filtered(data)
+        first = capped_rows(queryset, LIST_COLUMNS, per_page=20)
+        if first is None:  # more matches than the cap: the ordered query answers
+            frequent.add(kind)
+            continue
+        expected = ordered_ids(queryset)
+        deep = None
+        if len(expected) == 21:  # the page after the cursor of its 20th row
+            start = tuple(queryset.values_list("published_at", "pk")[19])
+            deep = [r[0] for r in capped_rows(queryset, LIST_COLUMNS, per_page=20, start=start)]
+            deep = deep == ordered_ids(queryset, start)
+        answers[kind] = ([r[0] for r in first] == expected, deep)
+
+    assert frequent == {"1 char frequent", "2 chars frequent", "4 chars frequent", "2 chars with 地区"}
+    assert answers == {
+        kind: (True, True if kind in {"2 chars in a tenth", "4 chars with dates"} else None)
+        for kind in KINDS
+        if kind not in frequent
+    }
+
+    # What the reader sees: the list page, above and below the cap.
+    shown = {}
+    for words in ("物业", "保温", "鳕鱼", "鲸落"):
+        page = Client().get(reverse("public:list"), {"q": words}).content.decode()
+        shown[words] = re.findall(r'<li><a href="/notices/(bulk\d+|[0-9a-f]{32})/">', page)
+    assert shown == {
+        words: list(filtered({"q": words}).values_list("public_id", flat=True)[:20]) for words in shown
+    }
