@@ -2,7 +2,8 @@
 AnnouncementsConfig.ready). At most three queries per user, whatever the number of notices:
 
 - a notice returned to its handler (a draft with a return reason, in the handler's 我的待办);
-- a notice waiting for this reviewer longer than WARNING_REVIEW_WAIT_DAYS;
+- a notice waiting at a step this reviewer may approve for longer than WARNING_REVIEW_WAIT_DAYS;
+- for a unit's 机构管理员: a step of its review flow that no active staff member can act on;
 - for 财政审核岗: an approved notice whose scheduled publication is due within
   WARNING_SCHEDULE_HOURS.
 """
@@ -11,16 +12,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.alerts import Alert
-from accounts.enums import Perm
+from accounts.enums import InstitutionKind, Perm
 from accounts.rules import user_holds
 
 from .enums import State
 from .selectors import announcements_for_user, review_queue
+from .workflow import REVIEW_STATES
+from .workflow_flows import unheld_steps
 
 LIMIT = 20
 
@@ -32,6 +36,25 @@ def _link(announcement) -> str:
 def notice_alerts(user) -> list[Alert]:
     now = timezone.now()
     alerts = []
+    institution = getattr(user, "institution", None)
+    if user_holds(user, Perm.MANAGE_STAFF) and institution.kind == InstitutionKind.BUDGET_UNIT:
+        # Nobody could approve a step: the unit's notices cannot be submitted until the admin acts.
+        unheld = unheld_steps(institution=institution)
+        if unheld:
+            alerts.append(
+                Alert(
+                    "flow_unheld",
+                    _(
+                        "No active staff member can act on these steps of your review flow, so notices "
+                        "cannot be submitted: %(steps)s. Give someone the position, or change the flow on "
+                        "流程管理."
+                    )
+                    % {"steps": "、".join(unheld)},
+                    reverse("accounts:staff_list"),
+                    now,
+                    "danger",
+                )
+            )
     queue = review_queue(user=user)
     if not queue.query.is_empty():
         for notice in queue.filter(state=State.DRAFT).exclude(return_reason="")[:LIMIT]:
@@ -46,8 +69,9 @@ def notice_alerts(user) -> list[Alert]:
             )
         days = settings.WARNING_REVIEW_WAIT_DAYS
         waiting = (
-            queue.filter(state__in=[State.PURCHASER_REVIEW, State.FINANCE_REVIEW])
-            .annotate(entered_at=Max("flow_log__created_at"))
+            queue.filter(state__in=REVIEW_STATES)
+            # Since the notice reached its step; for data older than flows, its last log row.
+            .annotate(entered_at=Coalesce("step_entered_at", Max("flow_log__created_at")))
             .filter(entered_at__lt=now - timedelta(days=days))
             .order_by("entered_at")[:LIMIT]
         )

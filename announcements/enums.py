@@ -47,3 +47,22 @@ class ImportState(models.TextChoices):
     SAVING = "saving", _("Saving the rows")
     DONE = "done", _("Imported")
     FAILED = "failed", _("Nothing imported")
+
+
+class StepActor(models.TextChoices):
+    """Who may act on a review step (announcements.workflow_flows): holders of a position of the
+    flow's owner (the institution, or the district's finance bureau), or people named on the step."""
+
+    POSITION = "position", _("Holders of a position")
+    NAMED = "named", _("Named people")
+
+
+class StepMode(models.TextChoices):
+    ANY = "any", _("Any one approves")
+    ALL = "all", _("Every one approves")
+
+
+class StepCondition(models.TextChoices):
+    ALWAYS = "", _("Always")
+    SHORTFALL = "shortfall", _("Only when a threshold is missed")
+    TOTAL_EXCEEDS = "total_exceeds", _("Only when the reserved total exceeds an amount")

@@ -55,7 +55,7 @@ def row_links(announcement, user, actions) -> dict:
     names = {t.action.value for t in actions}
     return {
         "detail_url": detail_url(announcement),
-        "review": bool(names & {"purchaser_approve", "finance_approve"}),
+        "review": any(t.approves for t in actions),
         "edit_url": edit_url(announcement, user),
         "public_url": public_url(announcement),
         "can_withdraw": "withdraw" in names,

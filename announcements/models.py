@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import ImportState, Kind, PublishMode, State
+from .enums import ImportState, Kind, PublishMode, State, StepActor, StepCondition, StepMode
 
 
 def new_public_id() -> str:
@@ -97,6 +97,21 @@ class Announcement(models.Model):
     # grams, which a GIN index on PostgreSQL serves where trigrams cannot (public.search).
     search_text = models.TextField(_("search text"), blank=True, editable=False)
     search_grams = models.TextField(_("search grams"), blank=True, editable=False)
+    # The review path (announcements.workflow_flows): the institution's and the finance bureau's
+    # flow versions the notice was submitted with, the step it waits on, and when it got there.
+    # A change of either flow applies to the next submission, never to a notice under review.
+    flow_version = models.ForeignKey(
+        "FlowVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    finance_flow_version = models.ForeignKey(
+        "FlowVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    current_step = models.ForeignKey(
+        "FlowStep", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    step_entered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Bumped at each submission: the 会签 approvals of one round (StepApproval) count together.
+    review_round = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -268,3 +283,103 @@ class FlowLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         _refuse("delete")
+
+
+class Flow(models.Model):
+    """A review flow (流程管理): the steps of one institution's notices, or those of one district's
+    finance bureau, which follow them. Its steps live in immutable versions; the newest is in use."""
+
+    institution = models.OneToOneField(
+        "accounts.Institution", null=True, blank=True, on_delete=models.CASCADE, related_name="review_flow"
+    )
+    district = models.OneToOneField(
+        "accounts.District", null=True, blank=True, on_delete=models.CASCADE, related_name="review_flow"
+    )
+
+    class Meta:
+        verbose_name = _("review flow")
+        verbose_name_plural = _("review flows")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(institution__isnull=True) ^ models.Q(district__isnull=True),
+                name="flow_has_one_owner",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.institution or self.district)
+
+
+class FlowVersion(models.Model):
+    """One saved shape of a flow, never changed: a notice under review keeps the version it was
+    submitted with (announcements.workflow_flows.flow_save writes a new one for every change)."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    # Separation of duties: one person approves at most one step of a notice.
+    one_step_per_person = models.BooleanField(_("one person approves at most one step"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["flow", "-number"]
+        constraints = [models.UniqueConstraint(fields=["flow", "number"], name="one_flow_version_number")]
+
+    def __str__(self):
+        return f"{self.flow} v{self.number}"
+
+
+class FlowStep(models.Model):
+    version = models.ForeignKey(FlowVersion, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(_("step name"), max_length=40)
+    actor = models.CharField(
+        _("who acts"), max_length=10, choices=StepActor.choices, default=StepActor.POSITION
+    )
+    position = models.CharField(_("reviewing position"), max_length=30, blank=True)
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("named people"), blank=True)
+    mode = models.CharField(_("mode"), max_length=5, choices=StepMode.choices, default=StepMode.ANY)
+    condition = models.CharField(
+        _("condition"), max_length=20, choices=StepCondition.choices, default=StepCondition.ALWAYS, blank=True
+    )
+    amount = models.DecimalField(
+        _("amount (10,000 yuan)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [models.UniqueConstraint(fields=["version", "order"], name="one_flow_step_per_order")]
+
+    def __str__(self):
+        return self.name
+
+
+class StepApproval(models.Model):
+    """One person's approval of one step of one review round; a 会签 step completes when every
+    member has one. The unique constraint makes a double click count once."""
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="step_approvals")
+    review_round = models.PositiveIntegerField()
+    step = models.ForeignKey(FlowStep, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "review_round", "step", "user"],
+                name="one_approval_per_step_and_person",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.announcement_id} {self.step_id} {self.user_id}"

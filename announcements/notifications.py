@@ -2,8 +2,7 @@
 announcements.signals.notice_transitioned (connected in AnnouncementsConfig.ready), so it runs only
 after the transition has committed.
 
-- a notice reaches 采购人初审 → the purchaser reviewers of its institution (not the submitter);
-- a notice reaches 财政审核 → the finance reviewers of its district;
+- a notice reaches a step of its flow → the people of that step (not the submitter);
 - returned, published or revoked → the submitter.
 `recipients_for` is the one rule of who hears about a transition. Each recipient gets an in-app
 message (e-mail address or not) and, with an address, a mail, both through the outbox
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.outbox import message_queue
 
-from .enums import Action, State
+from .enums import State
 from .selectors import current_reviewers
 
 
@@ -30,12 +29,13 @@ def recipient_language(user) -> str:
 
 def recipients_for(*, announcement, entry) -> tuple[str, list]:
     """(template name, users) for the notification this log entry calls for; no users when none."""
-    action = entry.action
     submitter = announcement.submitted_by
-    if entry.to_state in (State.PURCHASER_REVIEW, State.FINANCE_REVIEW) and action != Action.FINANCE_APPROVE:
+    # The workflow names the step a notice entered in its log row (a 会签 approval that is not
+    # the last enters none: nobody new waits).
+    if (entry.snapshot or {}).get("next_step"):
         users = [u for u in current_reviewers(announcement) if u.pk != entry.actor_id]
         return "to_review", users
-    if action in (Action.PURCHASER_RETURN, Action.FINANCE_RETURN):
+    if (entry.snapshot or {}).get("returned"):
         return "returned", [submitter] if submitter else []
     if entry.to_state == State.PUBLISHED:
         return "published", [submitter] if submitter else []

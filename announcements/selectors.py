@@ -8,19 +8,18 @@ Visibility (outsiders get 404 for what they may not see):
 - everyone else sees only published notices, through `announcements_published()`.
 """
 
-from django.contrib.auth.models import Permission
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.urls import reverse
 
-from accounts.enums import InstitutionKind, Perm
+from accounts.enums import Perm
 from accounts.models import Institution, User
 from accounts.rules import is_district_finance, user_holds
 
 from .enums import Kind, State
 from .models import Announcement
 from .rules import user_may_draft
-from .workflow import awaiting_filter, is_awaiting_schedule
+from .workflow import awaiting_filter, waiting_on
 
 FINANCE_VISIBLE_STATES = (State.FINANCE_REVIEW, State.PUBLISHED, State.REVOKED)
 
@@ -87,9 +86,8 @@ def announcement_revoked_publicly(*, public_id: str) -> dict | None:
 
 def review_queue(*, user) -> QuerySet[Announcement]:
     """我的待办: the notices this user can move on now, derived from the workflow's table
-    (`workflow.awaiting_filter`): a handler's drafts, a purchaser reviewer's notices in 采购人初审
-    that someone else submitted, a finance reviewer's notices of their district in 财政审核 not
-    yet approved."""
+    (`workflow.awaiting_filter`): a handler's drafts, and the notices waiting at a step of their
+    flow that this user may approve (not submitted by them, not yet approved by them)."""
     qs = announcements_for_user(user=user)
     if qs.query.is_empty():
         return qs
@@ -103,35 +101,9 @@ def todo_count(user) -> int:
     return review_queue(user=user).count()
 
 
-def _holders(perm: Perm, **institution_filter) -> QuerySet[User]:
-    perms = Permission.objects.filter(codename=perm, content_type__app_label="accounts")
-    return (
-        User.objects.filter(Q(groups__permissions__in=perms) | Q(user_permissions__in=perms))
-        .filter(is_active=True, is_deleted=False, **institution_filter)
-        .distinct()
-        .order_by("full_name", "username")
-    )
-
-
-def purchaser_reviewers(announcement) -> QuerySet[User]:
-    return _holders(Perm.PURCHASER_REVIEW, institution_id=announcement.institution_id)
-
-
-def finance_reviewers(announcement) -> QuerySet[User]:
-    return _holders(
-        Perm.FINANCE_REVIEW,
-        institution__kind=InstitutionKind.FINANCE_BUREAU,
-        institution__district_id=announcement.district_id,
-    )
-
-
 def current_reviewers(announcement) -> list[User]:
-    """ "当前步审核人-或审": any one of these completes the current review step."""
-    if announcement.state == State.PURCHASER_REVIEW:
-        return [u for u in purchaser_reviewers(announcement) if u.pk != announcement.submitted_by_id]
-    if announcement.state == State.FINANCE_REVIEW and not is_awaiting_schedule(announcement):
-        return list(finance_reviewers(announcement))
-    return []
+    """当前步审核人: who the notice's current step still waits for (announcements.workflow)."""
+    return waiting_on(announcement)
 
 
 def todo_items(user, limit: int) -> tuple[list[dict], str]:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("announcements.urls_review")),
     path("", include("announcements.urls_drafting")),
     path("", include("announcements.urls_department")),
+    path("", include("announcements.urls_flows")),
 ]

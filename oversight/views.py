@@ -14,6 +14,7 @@ from django_tables2 import RequestConfig
 from accounts.gates import gate
 from accounts.models import District, Institution
 from accounts.services import district_unit_publishing_set, institution_set_competent_unit
+from announcements.workflow_flows import steps_summary
 from reservations.xlsx import xlsx_response
 
 from . import charts, exports, rules, selectors, services
@@ -454,5 +455,7 @@ def district_setting(request):
         "unit_form": unit_form,
         "district": district,
         "departments": departments.prefetch_related("subordinate_units").order_by("name"),
+        # The finance bureau's review steps (流程管理 edits them).
+        "finance_steps": steps_summary(district=district),
     }
     return render(request, "oversight/district_setting.html", context)

@@ -11,19 +11,27 @@ from ..selectors import announcement_for_user, announcements_for_user
 
 def _done_message(entry, announcement) -> str:
     """What happened, in a sentence ("已提交，等待采购人初审。"), not the button's word."""
-    done = {
-        "submit": _("Submitted: the notice now awaits the purchaser's review."),
-        "withdraw": _("Withdrawn: the notice is a draft again and can be edited."),
-        "purchaser_approve": _("Approved: the notice now awaits the finance review."),
-        "purchaser_return": _("Returned: the handler has been told your reason."),
-        "finance_return": _("Returned: the handler has been told your reason."),
-        "revoke": _("Publication revoked: the notice is off the public site and shows your reason."),
-    }
-    if entry.action == "finance_approve":
+    following = (entry.snapshot or {}).get("next_step")
+    if entry.action == "submit":
+        return _("Submitted: the notice now awaits %(step)s.") % {"step": following}
+    if workflow.is_approval(entry.action):
+        if following:
+            return _("Approved %(done)s: the notice now awaits %(step)s.") % {
+                "done": entry.snapshot.get("step", ""),
+                "step": following,
+            }
         if announcement.state == State.PUBLISHED:
             return _("Approved and published: the notice is on the public site.")
-        return _("Approved: the notice will be published at its scheduled time.")
-    return done.get(entry.action, workflow.LOG_LABELS.get(entry.action, ""))
+        if announcement.approved_at:
+            return _("Approved: the notice will be published at its scheduled time.")
+        return _("Approved: this step is a 会签 and still waits for its other members.")
+    if workflow.is_return(entry.action):
+        return _("Returned: the handler has been told your reason.")
+    done = {
+        "withdraw": _("Withdrawn: the notice is a draft again and can be edited."),
+        "revoke": _("Publication revoked: the notice is off the public site and shows your reason."),
+    }
+    return done.get(entry.action, workflow.log_label(entry))
 
 
 @require_POST

@@ -242,7 +242,7 @@ def test_action_messages_say_what_happened(world, login):
         {"version": notice.version},
         follow=True,
     )
-    assert "已通过初审，等待财政审核。" in response.content.decode()
+    assert "已通过采购人初审，等待财政审核。" in response.content.decode()
 
 
 def test_detail_actions_ask_for_confirmation_and_revoke_says_reason_is_published(world, login):

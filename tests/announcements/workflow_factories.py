@@ -3,6 +3,7 @@ update (the arrange step of a test), never through a form; the code under test u
 
 from decimal import Decimal
 
+from announcements import workflow_flows as flows
 from announcements.enums import State
 from announcements.models import Announcement
 from reservations.enums import ReservationOption
@@ -58,6 +59,13 @@ def set_state(announcement, state, *, submitted_by=None):
     fields = {"state": state}
     if state != State.DRAFT:
         fields["submitted_by"] = submitted_by
+        # As a submission records them: the flows in use and the first step of the state's side.
+        own = flows.ensure_version(institution=announcement.institution)
+        finance = flows.ensure_version(district=announcement.district)
+        fields |= {"flow_version": own, "finance_flow_version": finance, "review_round": 1}
+        side = {State.PURCHASER_REVIEW: own, State.FINANCE_REVIEW: finance}.get(state)
+        if side is not None:
+            fields["current_step"] = side.steps.order_by("order").first()
     if state in (State.PUBLISHED, State.REVOKED):
         from django.utils import timezone
 
