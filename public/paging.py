@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from accounts.memos import per_process
 from announcements.selectors import announcements_published
 
 from .http import site_url
@@ -135,6 +136,17 @@ def matches_for_cap(queryset):
     return queryset.order_by().values_list("pk", "published_at")[: SEARCH_CAP + 1]
 
 
+# Searches known to pass the cap, per process until the next publication (accounts.memos): a
+# frequent word read again goes straight to the ordered walk instead of collecting 5,001 matches.
+_over_cap: dict = per_process({}, published=True)
+
+
+def _remember_over_cap(key) -> None:
+    if len(_over_cap) >= 10_000:
+        _over_cap.clear()
+    _over_cap[key] = True
+
+
 def capped_page(found) -> list | None:
     """The page's rows from a capped statement's, or None when the matches passed the cap."""
     if not found or found[0][0] > SEARCH_CAP:
@@ -156,9 +168,16 @@ def capped_rows(queryset, columns, *, per_page: int, start=None) -> list | None:
     alias = router.db_for_read(queryset.model)
     if connections[alias].vendor != "postgresql":
         return None
+    sql, params = capped_statement(queryset, columns, per_page=per_page, start=start)
+    key = (alias, sql.partition(" p AS ")[0], tuple(params[: len(params) - len(start or ())]))
+    if key in _over_cap:
+        return None
     with connections[alias].cursor() as cursor:
-        cursor.execute(*capped_statement(queryset, columns, per_page=per_page, start=start))
-        return capped_page(cursor.fetchall())
+        cursor.execute(sql, params)
+        rows = capped_page(cursor.fetchall())
+    if rows is None:
+        _remember_over_cap(key)
+    return rows
 
 
 def capped_position(queryset, skip: int):
@@ -245,9 +264,16 @@ class _BoundPages:
 
     def _capped(self, after: bool, **position) -> list | None:
         capped = self.pages._capped
-        if capped is None or connections[router.db_for_read(capped[after].model)].vendor != "postgresql":
+        if capped is None:
             return None
-        return capped_page(capped[after].rows(*self.shape, **position, **self.values))
+        alias = router.db_for_read(capped[after].model)
+        key = (alias, id(self.pages), self.shape, tuple(sorted(self.values.items())))
+        if connections[alias].vendor != "postgresql" or key in _over_cap:
+            return None
+        rows = capped_page(capped[after].rows(*self.shape, **position, **self.values))
+        if rows is None:
+            _remember_over_cap(key)
+        return rows
 
 
 class ListPage:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import District
+from public import paging
 from public.paging import after_position, capped_rows, capped_statement
 from public.rendering import LIST_COLUMNS, list_queryset
 from public.search import PublicNoticeFilter, grams_for, search_text_parts
@@ -191,3 +192,24 @@ def test_every_kind_of_search_answers_what_the_ordered_query_answers(corpus, set
     assert shown == {
         words: list(filtered({"q": words}).values_list("public_id", flat=True)[:20]) for words in shown
     }
+
+
+def test_a_search_past_the_cap_goes_straight_to_the_ordered_walk_until_a_publication(world, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.memos import forget_published
+
+    monkeypatch.setattr(paging, "SEARCH_CAP", 2)
+    for i in range(3):
+        make_notice(institution=world.unit, title=f"物业公告{i}")
+    queryset = filtered({"q": "物业", "district": "310107"})
+
+    with CaptureQueriesContext(connection) as first:
+        assert capped_rows(queryset, LIST_COLUMNS, per_page=20) is None
+    with CaptureQueriesContext(connection) as again:
+        assert capped_rows(queryset, LIST_COLUMNS, per_page=20) is None
+    forget_published()
+    with CaptureQueriesContext(connection) as published:
+        assert capped_rows(queryset, LIST_COLUMNS, per_page=20) is None
+
+    assert (len(first), len(again), len(published)) == (1, 0, 1)
