@@ -6,7 +6,12 @@ waits at the step its state names, since the last flow-log row."""
 from django.db import migrations
 from django.db.models import Max
 
-INSTITUTION_STEP = {"name": "采购人初审", "actor": "position", "position": "purchaser_reviewer", "mode": "any"}
+INSTITUTION_STEP = {
+    "name": "采购人初审",
+    "actor": "position",
+    "position": "purchaser_reviewer",
+    "mode": "any",
+}
 FINANCE_STEP = {"name": "财政审核", "actor": "position", "position": "finance_reviewer", "mode": "any"}
 
 
@@ -19,6 +24,14 @@ def forwards(apps, schema_editor):
     FlowStep = apps.get_model("announcements", "FlowStep")
 
     def first_version(owner: dict, spec: dict):
+        # Run again after a rollback of the schema it keeps (the reverse is a no-op): reuse.
+        version = (
+            FlowVersion.objects.filter(**{f"flow__{k}": v for k, v in owner.items()})
+            .order_by("number")
+            .first()
+        )
+        if version is not None:
+            return version, FlowStep.objects.filter(version=version).order_by("order").first()
         flow = Flow.objects.create(**owner)
         version = FlowVersion.objects.create(flow=flow, number=1, one_step_per_person=True)
         return version, FlowStep.objects.create(version=version, order=0, condition="", **spec)
@@ -28,9 +41,12 @@ def forwards(apps, schema_editor):
         for pk in Institution.objects.filter(kind="budget_unit").values_list("pk", flat=True)
     }
     district_steps = {
-        pk: first_version({"district_id": pk}, FINANCE_STEP) for pk in District.objects.values_list("pk", flat=True)
+        pk: first_version({"district_id": pk}, FINANCE_STEP)
+        for pk in District.objects.values_list("pk", flat=True)
     }
-    submitted = Announcement.objects.filter(submitted_at__isnull=False).annotate(last=Max("flow_log__created_at"))
+    submitted = Announcement.objects.filter(submitted_at__isnull=False, flow_version__isnull=True).annotate(
+        last=Max("flow_log__created_at")
+    )
     for notice in submitted.iterator():
         own = institution_steps.get(notice.institution_id)
         finance = district_steps.get(notice.district_id)
