@@ -13,7 +13,8 @@ A replica that cannot be reached (stopped, restarting, its host gone) must not t
 site down with it: the middleware connects to it before marking the request, and when that fails
 the request reads the primary, and so does every request of this process for
 `REPLICA_RETRY_SECONDS` before it tries the replica again (a connect timeout is paid once per
-window, not per request).
+window, not per request). A replica that fails in the middle of a request (stopped while the
+request reads) gets the same treatment: the public GET runs once more, on the primary.
 """
 
 import logging
@@ -21,7 +22,7 @@ import time
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 
 from accounts.readers import anonymous_without_cookies
 
@@ -35,16 +36,21 @@ def replica_configured() -> bool:
     return REPLICA in settings.DATABASES
 
 
+def _replica_failed(error: Exception) -> None:
+    global _replica_down_until
+    _replica_down_until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
+    first_line = (str(error).strip().splitlines() or [""])[0]
+    logger.warning("replica unreachable, reading the primary: %s", first_line)
+
+
 def replica_reachable() -> bool:
     """Whether the replica answers a connection; a failure is logged once and remembered."""
-    global _replica_down_until
     if time.monotonic() < _replica_down_until:
         return False
     try:
         connections[REPLICA].ensure_connection()
     except DatabaseError as error:
-        _replica_down_until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
-        logger.warning("replica unreachable, reading the primary: %s", str(error).strip())
+        _replica_failed(error)
         return False
     return True
 
@@ -91,3 +97,18 @@ class ReplicaReadsMiddleware:
         ):
             request._replica_token = _replica_reads.set(True)
         return None
+
+    def process_exception(self, request, exception):
+        token = getattr(request, "_replica_token", None)
+        if token is None or not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        # Only GET/HEAD of public pages are marked: running the view again is safe.
+        _replica_failed(exception)
+        _replica_reads.reset(token)
+        request._replica_token = None
+        try:
+            connections[REPLICA].close()
+        except DatabaseError:
+            pass  # the connection is already broken; the next request connects anew
+        match = request.resolver_match
+        return match.func(request, *match.args, **match.kwargs)

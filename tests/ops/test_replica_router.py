@@ -159,3 +159,30 @@ def test_unreachable_replica_public_pages_read_the_primary(client, world, notice
     assert "副本停机时的公告" in page.content.decode()
     assert "副本停机时的公告" in again.content.decode()
     assert 0 < retry_after <= 5
+
+
+def test_replica_failing_mid_request_the_page_is_read_from_the_primary(
+    client, world, notices, replica, monkeypatch
+):
+    """The replica stops while a public page reads from it: the reader gets the page from the
+    primary, not the 503 page."""
+    from django.db import OperationalError
+
+    from config import routers
+
+    make_notice(institution=world.unit, title="只在主库的公告")
+    connections["replica"].ensure_connection()
+
+    def stopped(*args, **kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(connections["replica"], "_cursor", stopped)
+    try:
+        page = client.get(reverse("public:list"))
+        replica_left_alone = routers._replica_down_until > 0
+    finally:
+        routers._replica_down_until = 0.0
+
+    assert page.status_code == 200
+    assert "只在主库的公告" in page.content.decode()
+    assert replica_left_alone
