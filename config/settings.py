@@ -322,6 +322,14 @@ STORAGES = {
 # Uploads: the seed's 50 MB limit per attachment; Excel imports are smaller.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# Every workbook import opens the file through accounts.workbooks: what its parts may unpack to
+# (批量新增 holds at most 500 people, read inside the request), how many sheet rows are read
+# counting empty ones, and how long reading may take (the task; 批量新增 in the request).
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024)
+STAFF_IMPORT_MAX_UNPACKED_BYTES = env.int("STAFF_IMPORT_MAX_UNPACKED_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_SHEET_ROWS = env.int("IMPORT_MAX_SHEET_ROWS", default=20_001)
+IMPORT_TIME_LIMIT_SECONDS = env.int("IMPORT_TIME_LIMIT_SECONDS", default=600)
+IMPORT_REQUEST_TIME_LIMIT_SECONDS = env.int("IMPORT_REQUEST_TIME_LIMIT_SECONDS", default=20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000

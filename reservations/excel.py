@@ -17,10 +17,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from accounts.workbooks import (
+    WorkbookRefused,
+    deadline_after,
+    sheet_rows,
+    workbook_bytes,
+    workbook_check,
+    workbook_open,
+)
 
 from .columns import ROW_COLUMNS
 from .enums import ProjectCategory, ReservationOption
@@ -28,9 +37,7 @@ from .forms import ReservedProjectForm
 from .money import format_share, quantize_wan, small_micro_share, to_decimal
 from .xlsx import XLSX_CONTENT_TYPE  # noqa: F401 - the content type of the files made here
 
-XLSX_MAGIC = b"PK\x03\x04"
 MAX_IMPORT_ROWS = 10_000
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MONEY_FIELDS = {"ratio", "budget_amount", "sme_amount", "small_micro_amount"}
 
@@ -112,6 +119,8 @@ def _cell_value(name: str, cell, formula) -> object:
     if name not in MONEY_FIELDS or isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
     number = to_decimal(value)
+    if number is None:  # inf or NaN: the row form refuses the cell as it is
+        return value
     if name == "ratio" and "%" in (getattr(cell, "number_format", "") or ""):
         number = number * 100
     if isinstance(formula, str) and formula.startswith("="):
@@ -130,28 +139,10 @@ def _shown(value) -> str:
 def check_file(upload) -> bytes:
     """The upload's bytes once the cheap file-level checks pass (size, type, unpacked size), read
     before anything is stored or queued. Raises SpreadsheetError with a message for the user."""
-    size = getattr(upload, "size", None)
-    too_large = _("The file is larger than %(limit)s MB.") % {
-        "limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)
-    }
-    if size is not None and size > settings.IMPORT_MAX_BYTES:
-        raise SpreadsheetError(too_large)
-    upload.seek(0)
-    content = upload.read(settings.IMPORT_MAX_BYTES + 1)
-    if len(content) > settings.IMPORT_MAX_BYTES:
-        raise SpreadsheetError(too_large)
-    not_xlsx = _("The file is not an Excel .xlsx workbook (an old .xls must be saved as .xlsx).")
-    if not content.startswith(XLSX_MAGIC):
-        raise SpreadsheetError(not_xlsx)
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile:
-        raise SpreadsheetError(not_xlsx) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        # A small archive that unpacks to gigabytes (a zip bomb) never reaches openpyxl.
-        raise SpreadsheetError(_("The workbook is too large once unpacked; keep only the rows sheet."))
-    return content
+        return workbook_bytes(upload)
+    except WorkbookRefused as refused:
+        raise SpreadsheetError(str(refused)) from None
 
 
 # A formula cell in the sheet XML: <f>…</f>, <f t="shared" …/>, or with a namespace prefix.
@@ -160,7 +151,7 @@ FORMULA_TAG = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
 
 def _has_formulas(content: bytes) -> bool:
     """Whether any worksheet of the workbook holds a formula (read in chunks: a sheet may unpack
-    to MAX_UNPACKED_BYTES)."""
+    to IMPORT_MAX_UNPACKED_BYTES)."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             for name in archive.namelist():
@@ -187,22 +178,29 @@ def read_rows(upload, *, progress=None) -> ImportResult:
 def read_content(content: bytes, *, progress=None) -> ImportResult:
     """`read_rows` for bytes that passed `check_file` (the import task reads them from its record)."""
     try:
+        workbook_check(content)  # again: the task reads bytes that a request stored
         # The values a spreadsheet computed and, only when the sheet has formulas, the formulas
         # too (to know which numbers were computed and so carry a binary float's noise): parsing
         # the sheet a second time was a third of a 5,000-row import.
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = workbook_open(content)
         formulas = None
         if _has_formulas(content):
-            formulas = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+            formulas = workbook_open(content, formulas=True)
+    except WorkbookRefused as refused:
+        raise SpreadsheetError(str(refused)) from None
     except BROKEN_WORKBOOK_ERRORS:
         raise SpreadsheetError(_("The file is damaged or is not a valid Excel file.")) from None
     try:
         # Read-only sheets are parsed while iterating: a truncated sheet XML or an entity bomb
         # (stopped by the XML parser) surfaces here, not in load_workbook (finding #10).
         sheet = workbook.worksheets[0]
-        total = sheet.max_row - 1 if sheet.max_row and sheet.max_row > 1 else None
+        # The declared dimension only estimates the progress bar's total; reading ignores it.
+        declared = sheet.max_row if isinstance(sheet.max_row, int) else 0
+        total = min(declared, settings.IMPORT_MAX_SHEET_ROWS) - 1 if declared > 1 else None
         formula_sheet = formulas.worksheets[0] if formulas is not None else None
         return _validate(_lines(sheet, formula_sheet), total=total, progress=progress)
+    except WorkbookRefused as refused:
+        raise SpreadsheetError(str(refused)) from None
     except BROKEN_WORKBOOK_ERRORS:
         raise SpreadsheetError(_("The file is damaged or is not a valid Excel file.")) from None
     finally:
@@ -213,8 +211,16 @@ def read_content(content: bytes, *, progress=None) -> ImportResult:
 
 def _lines(sheet, formula_sheet):
     names = ["number"] + [name for name, _label in ROW_COLUMNS]
-    formula_rows = formula_sheet.iter_rows(values_only=True) if formula_sheet is not None else None
-    for cells in sheet.iter_rows():
+    # Both sheets are read through the bounded reader; one deadline for the whole import.
+    bounds = {
+        "max_rows": settings.IMPORT_MAX_SHEET_ROWS,
+        "max_columns": len(names) + 1,
+        "deadline": deadline_after(),
+    }
+    formula_rows = (
+        sheet_rows(formula_sheet, values_only=True, **bounds) if formula_sheet is not None else None
+    )
+    for cells in sheet_rows(sheet, **bounds):
         formula_values = next(formula_rows, ()) if formula_rows is not None else ()
         yield [
             _cell_value(

@@ -209,7 +209,7 @@ def test_batch_import_refuses_a_file_without_the_columns(world, login):
 
 def test_batch_import_refuses_a_file_that_is_not_xlsx(world, login):
     response = login(world.admin).post(IMPORT, {"file": SimpleUploadedFile("x.xlsx", b"not excel")})
-    assert "文件已损坏或不是有效的Excel文件" in response.content.decode()
+    assert "文件不是Excel .xlsx 工作簿（旧版.xls文件请另存为.xlsx）。" in response.content.decode()
 
 
 def test_batch_import_is_for_admins_only(world, login):
