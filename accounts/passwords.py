@@ -179,3 +179,16 @@ def staff_password_reset(*, actor: User, staff: User) -> str:
     )
     _unlock(staff)
     return password
+
+
+def password_reset_by_admin(*, user: User) -> bool:
+    """Whether the password `user` must change now is a one-time password from an admin's 重置密码
+    (rather than the initial password of a new account). One query; reads only."""
+    if not user.must_change_password:
+        return False
+    latest = (
+        user.changes.filter(action__in=[StaffAction.CREATE, StaffAction.RESET_PASSWORD])
+        .values_list("action", flat=True)
+        .first()
+    )
+    return latest == StaffAction.RESET_PASSWORD

@@ -23,6 +23,20 @@ DJANGO_MESSAGES = [
     gettext_noop("The submitted file is empty."),
     gettext_noop("No file was submitted. Check the encoding type on the form."),
     gettext_noop("Email"),
+    # Password forms and validators (django.contrib.auth): Django's zh_Hans says 你 and “为了校验”.
+    gettext_noop("email address"),
+    gettext_noop("Old password"),
+    gettext_noop("Password confirmation"),
+    gettext_noop("New password confirmation"),
+    gettext_noop("Enter the same password as before, for verification."),
+    gettext_noop("The two password fields didn’t match."),
+    gettext_noop("Your old password was entered incorrectly. Please enter it again."),
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    gettext_noop("This password is too common."),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("This password is entirely numeric."),
+    gettext_noop("Your password can’t be entirely numeric."),
 ]
 PLURAL_MESSAGES = [
     ngettext_lazy(
@@ -41,5 +55,15 @@ PLURAL_MESSAGES = [
         "max",
     ),
     ngettext_lazy("Please submit at most %(num)d form.", "Please submit at most %(num)d forms.", "num"),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        8,
+    ),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
     ngettext_lazy("Please submit at least %(num)d form.", "Please submit at least %(num)d forms.", "num"),
 ]

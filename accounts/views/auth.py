@@ -16,6 +16,7 @@ from django_otp import match_token, user_has_device
 from .. import alerts, inbox, menu, signin
 from ..forms.auth import NewPasswordChangeForm, SignInForm
 from ..forms.security import CodeForm
+from ..passwords import password_reset_by_admin
 from ..rules import user_positions
 from ..services import staff_password_changed
 
@@ -93,6 +94,23 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
     form_class = NewPasswordChangeForm
     success_url = reverse_lazy("accounts:console")
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        user = self.request.user
+        # A forced change asks for the password the person was handed, under the name they know it by.
+        if password_reset_by_admin(user=user):
+            self.reset_by_admin = True
+            form.fields["old_password"].label = _("Temporary password")
+            form.fields["old_password"].help_text = _("The one-time password your administrator gave you.")
+        elif user.must_change_password:
+            form.fields["old_password"].label = _("Initial password")
+        return form
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reset_by_admin"] = getattr(self, "reset_by_admin", False)
+        return context
 
     def form_valid(self, form):
         user = form.save()

@@ -149,7 +149,7 @@ def test_staff_create_with_initial_password(world, admin_client):
         ("username", "handler-dup", "该账号已存在"),
         ("phone", "12345", "请输入以1开头的11位手机号码"),
         ("full_name", "", "请输入员工姓名"),
-        ("password1", "12345678", "这个密码太常见了"),
+        ("password1", "12345678", "该密码过于常见"),
     ],
 )
 def test_staff_create_bad_input_shows_chinese_field_error(world, admin_client, field, value, message):

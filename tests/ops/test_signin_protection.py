@@ -147,4 +147,4 @@ def test_password_validators_refuse_a_common_password(world, login):
 
     world.handler.refresh_from_db()
     assert world.handler.check_password(factories.PASSWORD)
-    assert "这个密码太常见了" in response.content.decode()
+    assert "该密码过于常见" in response.content.decode()
