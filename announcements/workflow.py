@@ -102,9 +102,15 @@ def _scope_ids(announcement) -> dict:
 
 
 def step_members(announcement, step) -> list:
-    """Who may approve `step` of this notice: its holders except the submitter."""
+    """Who may approve `step` of this notice: its holders except the submitter and, where one
+    person approves at most one step, those who approved another step of this round."""
     holders = flows.step_holders(step, **_scope_ids(announcement))
-    return [u for u in holders if u.pk != announcement.submitted_by_id]
+    elsewhere = set()
+    if announcement.state in REVIEW_STATES and getattr(step, "one_step_per_person", True):
+        elsewhere = set(
+            step_approvals(announcement).exclude(step_id=step.pk).values_list("user_id", flat=True)
+        )
+    return [u for u in holders if u.pk != announcement.submitted_by_id and u.pk not in elsewhere]
 
 
 def step_approvals(announcement, step=None):
@@ -552,9 +558,9 @@ def _pin_versions(announcement, actor) -> dict:
     flows), so that its steps are stored rows; the fields to write."""
     pins = {}
     if announcement.flow_version_id is None:
-        pins["flow_version"] = flows.ensure_version(institution=announcement.institution, user=actor)
+        pins["flow_version"] = flows.ensure_version(institution=announcement.institution)
     if announcement.finance_flow_version_id is None:
-        pins["finance_flow_version"] = flows.ensure_version(district=announcement.district, user=actor)
+        pins["finance_flow_version"] = flows.ensure_version(district=announcement.district)
     for name, value in pins.items():
         setattr(announcement, name, value)
     if announcement.current_step_id is None and announcement.state in REVIEW_STATES:
@@ -608,12 +614,9 @@ def apply_action(*, announcement: Announcement, action: str, actor, comment: str
         steps: dict = {}
         match transition.action:
             case Action.SUBMIT:
-                announcement.flow_version = flows.ensure_version(
-                    institution=announcement.institution, user=actor
-                )
-                announcement.finance_flow_version = flows.ensure_version(
-                    district=announcement.district, user=actor
-                )
+                # An owner that never saved a flow gets the default written now, by nobody.
+                announcement.flow_version = flows.ensure_version(institution=announcement.institution)
+                announcement.finance_flow_version = flows.ensure_version(district=announcement.district)
                 first = _next_step(announcement, None)
                 to_state = SIDE_STATE[first.side]
                 changes = {

@@ -30,7 +30,11 @@ USERS = [
     ("demo-admin", "王敏", "unit", [Position.INSTITUTION_ADMIN]),
     ("demo-handler", "李静", "unit", [Position.HANDLER]),
     ("demo-reviewer", "张伟", "unit", [Position.PURCHASER_REVIEWER]),
+    # 科室负责人: named on the unit's first review step (devdata.flows).
+    ("demo-chief", "孙丽", "unit", [Position.PURCHASER_REVIEWER]),
     ("demo-finance", "陈芳", "putuo_finance", [Position.FINANCE_REVIEWER]),
+    # With demo-finance, the two members of 普陀区's 财政会签 (devdata.flows).
+    ("demo-finance2", "王磊", "putuo_finance", [Position.FINANCE_REVIEWER]),
     ("demo-qp-finance", "刘洋", "qingpu_finance", [Position.FINANCE_REVIEWER]),
     ("demo-other-handler", "赵磊", "other_unit", [Position.HANDLER]),
     ("demo-supervisor", "周婷", "supervision", [Position.SUPERVISOR]),
@@ -75,6 +79,7 @@ PLACES = {
     "demo-admin": ("办公室", "主任"),
     "demo-handler": ("采购科", "科员"),
     "demo-reviewer": ("采购科", "科长"),
+    "demo-chief": ("财务科", "科长"),
 }
 # A verified 绑定手机 so that 忘记密码 by code can be tried under `make run` (the console SMS
 # backend prints the code in the terminal).

@@ -34,6 +34,7 @@ def seed(context: dict) -> None:
     notice_steps(
         notice_draft(handler=handler, year=YEAR, rows=ROWS),
         ("submit", handler),
+        ("purchaser_approve", users["demo-chief"]),
         ("purchaser_approve", users["demo-reviewer"]),
         ("finance_return", users["demo-finance"], RETURN_REASON),
     )

@@ -4,12 +4,13 @@ So every demo notice has a 创建人, a real flow log with snapshots, and text f
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from announcements.enums import PublishMode
 from announcements.models import Announcement
 from announcements.services import announcement_content_save, announcement_create_sme
-from announcements.workflow import apply_action
+from announcements.workflow import apply_action, is_approval, waiting_on
 
 CONTRACT_URL = "https://www.zfcg.sh.gov.cn/site/detail?contractId={}"
 
@@ -26,6 +27,8 @@ class Row:
     budget: str | None
     sme: str
     small_micro: str
+    reason: str = ""  # 未达标原因 (reservations.enums.ShortfallReason) of a row that misses a threshold
+    when: str | None = None  # 采购日期 as YYYY-MM-DD; it decides the time-limited rules
 
     def as_form_data(self, contract_id: str) -> dict:
         """The cleaned data of the row form, as the edit page hands it to the services."""
@@ -39,6 +42,8 @@ class Row:
             "sme_amount": Decimal(self.sme),
             "small_micro_amount": Decimal(self.small_micro),
             "contract_url": CONTRACT_URL.format(contract_id),
+            "procurement_date": date.fromisoformat(self.when) if self.when else None,
+            "shortfall_reason": self.reason,
         }
 
 
@@ -70,8 +75,15 @@ def notice_steps(announcement: Announcement, *steps) -> Announcement:
     buttons do. Side effects: those of `apply_action` (state, flow log, announced transitions)."""
     for action, actor, *reason in steps:
         announcement.refresh_from_db()
-        apply_action(
+        entry = apply_action(
             announcement=announcement, action=action, actor=actor, comment=reason[0] if reason else ""
         )
+        # A 会签 step (普陀区's 财政会签): its other members approve after the one named.
+        while is_approval(action) and not entry.snapshot.get("next_step"):
+            announcement.refresh_from_db()
+            members = waiting_on(announcement)
+            if not members:
+                break
+            entry = apply_action(announcement=announcement, action=action, actor=members[0])
     announcement.refresh_from_db()
     return announcement

@@ -1,9 +1,9 @@
 """The workflow demo: the 党群服务中心's notices in every state, each taken through the workflow.
 
-demo-handler drafts and submits, demo-reviewer approves at 采购人初审, demo-finance (普陀区财政局)
-approves at 财政审核, returns or revokes:
+demo-handler drafts and submits, demo-chief approves at 科室负责人审核, demo-reviewer at 采购人初审,
+demo-finance and demo-finance2 (普陀区财政局) at the 财政会签; demo-finance returns or revokes:
 2021 published, then revoked (an amount was wrong) and published again corrected; 2023 waiting
-for demo-finance; 2024 waiting for demo-reviewer. 2022 is the drafting demo's (returned by
+at the 财政会签; 2024 waiting for demo-chief. 2022 is the drafting demo's (returned by
 finance); 2025 stays free for a newcomer's first 新增. Idempotent: a story whose notice exists is
 skipped.
 """
@@ -32,7 +32,9 @@ def rows_for(year: int, *, corrected: bool = False) -> list[Row]:
             "社区党群服务中心物业管理服务", f"SH-{year}-001", "services", "whole", "100", "90", "86.5", "60.2"
         ),
         Row("社区活动室设备采购", f"SH-{year}-002", "goods", "whole", "100", "48", equipment, equipment),
-        Row("社区道路维修工程", f"SH-{year}-003", "works", "dedicated_lot", "40", "450", "180", "40"),
+        Row(
+            "社区道路维修工程", f"SH-{year}-003", "works", "dedicated_lot", "40", "450", "180", "40", "supply"
+        ),
     ]
 
 
@@ -50,12 +52,20 @@ def seed(context: dict) -> None:
             handler=handler, year=year, rows=rows_for(year, **kwargs), explanation=EXPLANATION
         )
 
-    publish = [("submit", handler), ("purchaser_approve", reviewer), ("finance_approve", finance)]
+    # The unit's flow (devdata.flows): 科室负责人审核 by demo-chief, then 采购人初审; the 财政会签's
+    # second member approves after demo-finance (devdata.notices.notice_steps).
+    chief = users["demo-chief"]
+    publish = [
+        ("submit", handler),
+        ("purchaser_approve", chief),
+        ("purchaser_approve", reviewer),
+        ("finance_approve", finance),
+    ]
     if (2021, State.REVOKED) not in years:
         notice_steps(draft(2021), *publish, ("revoke", finance, REVOKE_REASON))
     if not any(year == 2021 and state != State.REVOKED for year, state in years):
         notice_steps(draft(2021, corrected=True), *publish)
     if not any(year == 2023 for year, _ in years):
-        notice_steps(draft(2023), *publish[:2])
+        notice_steps(draft(2023), *publish[:3])
     if not any(year == 2024 for year, _ in years):
         notice_steps(draft(2024), *publish[:1])
