@@ -276,10 +276,13 @@ def staff_set_positions(
         forget_held_perms(member)
 
         def describe():
-            text = gettext("Positions: %(positions)s") % {"positions": _position_names(positions)}
-            if perms is not None:
-                text += "; " + gettext("Single permissions: %(perms)s") % {"perms": _perm_labels(perms)}
-            return text
+            names = _position_names(positions)
+            if perms is None:
+                return gettext("Positions: %(positions)s") % {"positions": names}
+            return gettext("Positions: %(positions)s; single permissions: %(perms)s") % {
+                "positions": names,
+                "perms": _perm_labels(perms),
+            }
 
         staff_change_record(
             staff=member, actor=actor, action=StaffAction.SET_POSITIONS, detail=_in_default_language(describe)

@@ -370,7 +370,8 @@ def template_workbook() -> bytes:
             _(
                 "Procurement or contract date (YYYY-MM-DD): required when a rule depends on it, such as the "
                 "40%% for works above 4 million yuan procured in the second half of 2022."
-            ),
+            )
+            % {},
             _(
                 "Numbers computed by formulas are rounded to the fen; a ratio cell may be formatted as a "
                 "percentage."

@@ -162,7 +162,7 @@ def test_staff_set_positions_records_what_was_set(world):
     assert user_holds(world.handler, Perm.MANAGE_STAFF) is True
     change = world.handler.changes.get()
     assert change.action == StaffAction.SET_POSITIONS
-    assert change.detail == "岗位：项目采购经办岗、采购人审核岗; 单项权限：管理员工和岗位"
+    assert change.detail == "岗位：项目采购经办岗、采购人审核岗；单项权限：管理员工和岗位"
 
 
 def test_staff_set_positions_refuses_position_that_does_not_fit(world):
