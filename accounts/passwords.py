@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -60,10 +61,15 @@ def reset_by_phone_request(*, username: str, phone: str, ip: str | None) -> Veri
 
 
 def reset_by_phone_confirm(*, row: VerificationCode, code: str, password: str) -> User:
-    """Check the code (phones.CodeRefused when wrong), then set the new password.
+    """Check the code (phones.CodeRefused when wrong; the try is counted), then the new password
+    against the account (ValidationError: the code stays unspent, so another password may be
+    tried with it), then spend the code and set the password.
 
-    The password must already have passed the validators for `row.user` (see the form).
-    """
+    Only after the code is accepted is the password compared with the account (its username,
+    e-mail…): before, "too similar to the username" told a stranger that the account and the
+    phone matched. The form checks only what holds for any account."""
+    row = phones.code_check(row=row, code=code)
+    password_validation.validate_password(password, User.objects.get(pk=row.user_id))
     row = phones.code_check(row=row, code=code, use=True)
     with transaction.atomic():
         return _reset_done(
@@ -75,16 +81,25 @@ def reset_by_phone_confirm(*, row: VerificationCode, code: str, password: str) -
 
 
 def reset_by_email_request(*, email: str, ip: str | None) -> None:
+    """Refuse a busy address (phones.RateLimited), then enqueue `password_reset_mail_task`: the
+    request does the same work whether or not an account has this address (looking the accounts
+    up, making tokens and queueing mail made known addresses answer twice as slowly)."""
+    from .tasks import password_reset_mail_task  # the tasks module calls back into this one
+
+    phones.refuse_busy_address(ip)
+    password_reset_mail_task.enqueue(email=email, ip=ip)
+
+
+def reset_by_email_send(*, email: str, ip: str | None) -> None:
     """Mail a reset link (Django's password-reset token) to each active account with this address.
 
     The link starts with SITE_URL, never with the request's Host header, so that a forged Host
     cannot carry the token elsewhere.
 
     Records one request row per account (or one without an account) for the limits; an account
-    over its limit gets no mail but the same answer. Raises phones.RateLimited for a busy address.
+    over its limit gets no mail but the same answer. Runs in the task worker.
     """
     users = list(_resettable().filter(Q(email__iexact=email) & ~Q(email="")))
-    phones.refuse_busy_address(ip)
 
     for user in users or [None]:
         send = user is not None and user.has_usable_password()

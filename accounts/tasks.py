@@ -94,3 +94,11 @@ def outbox_send_task(*, message_id: int) -> bool:
 def messages_purge_task() -> int:
     """Delete in-app messages past their retention age."""
     return messages_purge()
+
+
+@task
+def password_reset_mail_task(*, email: str, ip: str | None = None) -> None:
+    """忘记密码 by e-mail, away from the request (accounts.passwords.reset_by_email_send)."""
+    from .passwords import reset_by_email_send
+
+    reset_by_email_send(email=email, ip=ip)

@@ -43,8 +43,9 @@ class CodeField(forms.RegexField):
 class CodeResetForm(SetPasswordMixin, forms.Form):
     """The code from the text message and the new password twice.
 
-    For a request without an account the passwords are checked against a blank account, so the
-    page behaves the same whether or not the account exists.
+    The passwords are checked against a blank account, whoever asked: the account's own checks
+    (too similar to its username or e-mail) wait for the right code, so the page behaves the same
+    whether or not the account and the phone match.
     """
 
     code = CodeField()

@@ -56,7 +56,9 @@ def forgot(request):
 @sensitive_post_parameters("new_password1", "new_password2")
 def forgot_code(request, token):
     row = row_from_token(token, _SALT, VerificationCode.Purpose.RESET_BY_PHONE)
-    form = CodeResetForm(request.POST or None, user=row.user)
+    # The form checks the password only as it would for any account; the account's own checks
+    # follow once the code is right (passwords.reset_by_phone_confirm).
+    form = CodeResetForm(request.POST or None, user=None)
     if form.is_valid():
         try:
             passwords.reset_by_phone_confirm(
@@ -64,6 +66,8 @@ def forgot_code(request, token):
             )
         except phones.CodeRefused as error:
             form.add_error("code", error)
+        except ValidationError as error:
+            form.add_error("new_password2", error)
         else:
             messages.success(request, _("Your password has been reset. Sign in with the new password."))
             return redirect("accounts:login")
