@@ -18,7 +18,8 @@ start_one() {
     log "start: $name (gunicorn) on $port"
     # The same gunicorn line as `make serve` (collectstatic and check --deploy ran once in up.sh).
     spawn "$name" "$ROOT/.venv/bin/gunicorn" config.wsgi -w "${WORKERS_PER_SERVER:-2}" --threads 4 \
-      -b "127.0.0.1:$port" --timeout 60 --graceful-timeout 30 --max-requests 2000 --max-requests-jitter 200
+      -b "127.0.0.1:$port" --timeout 60 --graceful-timeout 30 --max-requests 2000 --max-requests-jitter 200 \
+      --control-socket "$RUN/$name.ctl"  # one per server: the default path is shared by all
   else
     log "start: $name (db_worker)"
     spawn "$name" "$PY" manage.py db_worker --no-reload --worker-id "$name" --interval 0.5

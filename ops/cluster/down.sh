@@ -23,6 +23,6 @@ pg_stop() {
 }
 # SeaweedFS's filer waits up to 15 s for its S3 gateway's subscription before it stops.
 for name in mailsink s3 redis; do stop_spawned "$name" 40 & done
-{ pg_stop replica; pg_stop primary; } &
+{ pg_stop restore; pg_stop replica; pg_stop primary; } &  # restore: the backup scenario's copy
 wait
 log "stopped"

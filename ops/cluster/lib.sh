@@ -26,7 +26,7 @@ BUCKET=sme-notices
 declare -A APP_PORTS=([app-a]=$APP_A_PORT [app-b]=$APP_B_PORT)
 WORKERS=(worker-1 worker-2)
 
-log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+log() { printf '[cluster %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 die() { printf '[cluster] %s\n' "$*" >&2; exit 1; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -71,4 +71,7 @@ stop_spawned() {  # stop_spawned NAME [GRACE_SECONDS]
 
 app_env() {  # the production environment of every app server and worker, from cluster.env
   set -a; . "$VAR/cluster.env"; set +a
+  # Production settings even when called from the test suite (which sets its own).
+  export DJANGO_SETTINGS_MODULE=config.settings
+  unset DJANGO_ALLOW_ASYNC_UNSAFE
 }

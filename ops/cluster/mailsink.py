@@ -4,7 +4,7 @@ the scenarios need to count what went out per address.
 
 With a number in the file HANG_FILE, once that many messages were accepted it stops answering at
 the next MAIL command (the sender hangs inside its send, where a scenario kills the worker); removing
-the file lets later connections through again.
+the file lets later connections through again. While a sender hangs, the file HANGING exists.
 """
 
 import json
@@ -38,7 +38,9 @@ class Handler(socketserver.StreamRequestHandler):
         while line := self.rfile.readline():
             verb = line[:4].upper()
             if verb == b"MAIL" and self.hang_now():
-                # Hold the connection open without answering until the hang file goes away.
+                # Hold the connection open without answering until the hang file goes away;
+                # HANGING tells a scenario that a sender is stuck here now.
+                HANGING.touch()
                 while HANG_FILE.exists():
                     time.sleep(0.05)
                 return
@@ -62,6 +64,10 @@ class Handler(socketserver.StreamRequestHandler):
 if __name__ == "__main__":
     port, directory = int(sys.argv[1]), Path(sys.argv[2])
     directory.mkdir(parents=True, exist_ok=True)
-    MAIL_LOG, HANG_FILE = directory / "accepted.jsonl", directory / "hang_after"
+    MAIL_LOG, HANG_FILE, HANGING = (
+        directory / "accepted.jsonl",
+        directory / "hang_after",
+        directory / "hanging",
+    )
     with Server(("127.0.0.1", port), Handler) as server:
         server.serve_forever()

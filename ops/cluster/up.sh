@@ -16,7 +16,8 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v openssl >/dev/null || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || die "install ${missing[*]} (as root)"
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 WEED="$ROOT/.venv/bin/weed"
@@ -118,7 +119,7 @@ if ! alive s3; then
   printf '{"identities":[{"name":"app","credentials":[{"accessKey":"%s","secretKey":"%s"}],"actions":["Admin","Read","Write","List","Tagging"]}]}\n' \
     "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >"$VAR/s3/identities.json"
   spawn s3 "$WEED" server -dir="$VAR/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
-    -master.port=$S3_MASTER_PORT -volume.port=$S3_VOLUME_PORT -volume.max=8 \
+    -master.port=$S3_MASTER_PORT -volume.port=$S3_VOLUME_PORT -volume.max=64 \
     -master.volumeSizeLimitMB=64 -filer -filer.port=$S3_FILER_PORT \
     -s3 -s3.port=$S3_PORT -s3.config="$VAR/s3/identities.json" -s3.port.iceberg=0 -s3.port.lance=0 \
     -metricsPort=0 -volume.preStopSeconds=1
@@ -130,7 +131,7 @@ if ! alive mailsink; then
 fi
 
 wait_for 60 "Redis" port_open $REDIS_PORT
-wait_for 60 "the S3 store" "$PY" "$ROOT/ops/cluster/bucket.py" "$BUCKET"
+wait_for 60 "the S3 store" "$PY" "$ROOT/ops/cluster/bucket.py" ensure "$BUCKET"
 wait_for 30 "the mail server" port_open $MAIL_PORT
 
 # --- One release step, from one place: migrate, static files, the deploy check -------------------
