@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from accounts.memos import per_process
-from accounts.network import client_ip
+from accounts.network import client_key
 from announcements.models import Announcement
 from reservations.models import ReservedProject
 
@@ -54,11 +54,11 @@ def announcement_search_fields_fill(*, announcement) -> None:
 
 
 def client_fingerprint(request) -> str:
-    """The reader's address alone (behind PROXY_COUNT proxies, accounts.network.client_ip). With
+    """The reader's address alone (behind PROXY_COUNT proxies, accounts.network.client_key). With
     the User-Agent in it, anyone could inflate 浏览次数 by varying that header; readers behind one
     NAT share a count within the window."""
-    ip = client_ip(request) or ""
-    return hashlib.blake2s(ip.encode(), digest_size=12).hexdigest()
+    address = client_key(request)  # an IPv6 reader counts by its /64: one host holds them all
+    return hashlib.blake2s(address.encode(), digest_size=12).hexdigest()
 
 
 def is_countable_view(request) -> bool:
@@ -105,6 +105,8 @@ _scripts: dict = per_process({})
 # the other servers at most; a view that counts always shows the total it made).
 _claimed_windows = per_process(NearCache(size=16384))
 _known_totals = per_process(NearCache(size=4096))
+# The readers' windows this process keeps while the cache is down.
+_local_windows = per_process(NearCache(size=16384))
 
 
 def _redis():
@@ -141,11 +143,22 @@ def count_view(request, *, pk: int, public_id: str) -> ViewCount:
             return _count_in_redis(client, pk, cache.make_key(key) if countable else None, window)
         except Exception:
             logger.warning("view counter in Redis unavailable; counting in the database", exc_info=True)
-    try:
-        countable = countable and cache.add(key, 1, timeout=window)
-    except Exception:  # the cache is down: count nothing rather than fail the page
-        logger.warning("view window unavailable", exc_info=True)
-        countable = False
+    if countable:
+        try:
+            added = cache.add(key, 1, timeout=window)
+            # The degrading cache answers False when Redis is down as when the key exists: only
+            # its open circuit tells the two apart.
+            down = not added and getattr(cache, "degraded", False)
+        except Exception:
+            logger.warning("view window unavailable", exc_info=True)
+            added, down = False, True
+        if down:
+            # Redis is down: this process keeps the reader's window itself, and the database
+            # counts the view (a reader served by two processes may count twice meanwhile).
+            added = _local_windows.get(key, None) is None
+            if added:
+                _local_windows.set(key, None, True, window)
+        countable = added
     return ViewCount(_count_in_database(pk, countable))
 
 
