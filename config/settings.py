@@ -94,6 +94,14 @@ MIDDLEWARE = [
     # Last: it must see the credentials after authentication has run.
     "axes.middleware.AxesMiddleware",
 ]
+# With DEBUG on, a missing page shows the site's own 404 page (as users will see it);
+# DEBUG_TECHNICAL_404=1 shows Django's technical page with the URL patterns instead.
+DEBUG_TECHNICAL_404 = env.bool("DEBUG_TECHNICAL_404", default=False)
+if DEBUG and not DEBUG_TECHNICAL_404:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
+        "config.debug_pages.SiteNotFoundPageMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
