@@ -1,9 +1,13 @@
 """Forms of 机构信息 and 部门管理."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Department, Institution
+
+CONTACT_PHONE = re.compile(r"[0-9+\-()（） 转]+")
 
 
 class InstitutionInfoForm(forms.ModelForm):
@@ -25,6 +29,17 @@ class InstitutionInfoForm(forms.ModelForm):
 
     def clean_credit_code(self):
         return self.cleaned_data["credit_code"].strip().upper()
+
+    def clean_contact_phone(self):
+        phone = self.cleaned_data["contact_phone"].strip()
+        # A landline with area code and extension (021-6666 8888 转 123) or a mobile: digits with
+        # the separators people type, and at least 7 digits.
+        if phone and (not CONTACT_PHONE.fullmatch(phone) or sum(c.isdigit() for c in phone) < 7):
+            raise forms.ValidationError(
+                _("Enter a telephone number: digits, spaces, “-”, “+” and brackets only, e.g. 021-66668888."),
+                code="contact_phone",
+            )
+        return phone
 
     def _post_clean(self):
         # The service validates the model and records the change; the form checks only its fields.

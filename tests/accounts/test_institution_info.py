@@ -48,6 +48,28 @@ def test_admin_edits_details_and_the_old_name_stays_in_history(world, login):
     )
 
 
+@pytest.mark.parametrize("phone", ["021-6666abcd", "12345", "021 6666 8888; drop"])
+def test_a_contact_phone_with_letters_or_too_few_digits_is_refused(world, login, phone):
+    response = login(world.admin).post(URL, _data(world.unit, contact_phone=phone))
+
+    assert (
+        "请填写正确的联系电话：只能包含数字、空格、“-”“+”和括号，如021-66668888。"
+        in response.content.decode()
+    )
+    world.unit.refresh_from_db()
+    assert world.unit.contact_phone == ""
+
+
+@pytest.mark.parametrize(
+    "phone", ["021-66668888", "(021) 6666 8888 转 123", "13800000000", "+86 21 66668888"]
+)
+def test_usual_telephone_numbers_are_kept(world, login, phone):
+    login(world.admin).post(URL, _data(world.unit, contact_phone=phone))
+
+    world.unit.refresh_from_db()
+    assert world.unit.contact_phone == phone
+
+
 def test_wrong_check_character_is_refused_next_to_the_field(world, login):
     wrong = VALID[:17] + ("0" if VALID[17] != "0" else "1")
 
