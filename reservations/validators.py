@@ -13,6 +13,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# The contract_url column's length (ReservedProject; the forms say the same).
+CONTRACT_LINK_MAX_LENGTH = 500
+
 
 def _host(value: str) -> str:
     try:
@@ -78,4 +81,16 @@ def normalize_contract_link(value: str) -> str:
             ),
             code="contract_link_path",
         )
-    return parts["href"]
+    href = parts["href"]
+    if len(href) > CONTRACT_LINK_MAX_LENGTH:
+        # Normalising escapes quotes, spaces and non-ASCII (" becomes %22): a link that fitted as
+        # typed may not fit once written, and it must never be cut short.
+        raise ValidationError(
+            _(
+                "The contract link is %(length)s characters long as a browser writes it (quotes, "
+                "spaces and Chinese become %%XX); at most %(max)s."
+            ),
+            code="contract_link_length",
+            params={"length": len(href), "max": CONTRACT_LINK_MAX_LENGTH},
+        )
+    return href
