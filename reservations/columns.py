@@ -16,3 +16,6 @@ ROW_COLUMNS = [
     ("procurement_date", _("Procurement or contract date")),
 ]
 ROW_FIELDS = [name for name, _label in ROW_COLUMNS]
+# The editor's row form carries the reason for a shortfall beside the official columns; the
+# Excel template and the published table do not (the reason is for the 说明 and the reports).
+EDITOR_FIELDS = [*ROW_FIELDS, "shortfall_reason"]

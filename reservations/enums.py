@@ -28,3 +28,22 @@ class RuleKind(models.TextChoices):
     WHOLE = "whole", _("Reserved entirely (Article 7)")
     MIN_RATIO = "min_ratio", _("Minimum reserved share")
     MIN_SMALL_MICRO = "min_small_micro", _("Minimum small/micro share of the reserved amount")
+
+
+class VerdictStatus(models.TextChoices):
+    """A row's policy verdict as stored (reservations.verdict): every rule that applies is met,
+    one is missed (a 说明 is required), or one cannot be checked for want of data (无法判断)."""
+
+    PASS = "pass", _("Meets the rules")
+    SHORTFALL = "shortfall", _("Below a threshold")
+    UNKNOWN = "unknown", _("Cannot be checked")
+
+
+class ShortfallReason(models.TextChoices):
+    """Why a row misses a threshold: the closed list drawn from the 说明 units publish; the
+    report's free-text 说明 gives the detail."""
+
+    SUPPLY = "supply", _("Insufficient supply in the market")
+    SPECIAL = "special", _("Particular nature of the project")
+    FAILED = "failed", _("Adjusted after a failed procurement")
+    OTHER = "other", _("Other")

@@ -7,8 +7,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .columns import ROW_COLUMNS, ROW_FIELDS
-from .enums import ProjectCategory, ReservationOption
+from .columns import EDITOR_FIELDS, ROW_COLUMNS
+from .enums import ProjectCategory, ReservationOption, ShortfallReason
 from .models import Report
 from .money import format_wan
 from .validators import normalize_contract_link
@@ -110,6 +110,15 @@ class ReservedProjectForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
+    )
+
+    # Asked only of a row that misses a threshold (the editor shows it next to the warning);
+    # the submit check refuses such a row without it. Not an Excel column.
+    shortfall_reason = forms.ChoiceField(
+        label=_("Reason for the shortfall"),
+        choices=[("", _("Choose…"))] + ShortfallReason.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the listed reasons.")},
     )
 
     def has_changed(self):
@@ -217,14 +226,14 @@ class BaseRowFormSet(forms.BaseFormSet):
 
     def rows(self) -> list[dict]:
         """Cleaned rows in the order the user chose, without deleted or untouched empty rows."""
-        return [{k: form.cleaned_data.get(k) for k in ROW_FIELDS} for form in self.ordered_forms]
+        return [{k: form.cleaned_data.get(k) for k in EDITOR_FIELDS} for form in self.ordered_forms]
 
     def page_changes(self) -> dict:
         """What a saved page changes: `rows` in the chosen order (each with its stored `id` or
         None for a new row) and the ids ticked for deletion. Call after `is_valid()`."""
         deleted = [f.cleaned_data["id"] for f in self.deleted_forms if f.cleaned_data.get("id")]
         rows = [
-            {"id": form.cleaned_data.get("id"), **{k: form.cleaned_data.get(k) for k in ROW_FIELDS}}
+            {"id": form.cleaned_data.get("id"), **{k: form.cleaned_data.get(k) for k in EDITOR_FIELDS}}
             for form in self.ordered_forms
         ]
         return {"rows": rows, "deleted": deleted}
@@ -244,7 +253,7 @@ RowFormSet = forms.formset_factory(
 
 def row_initial(row) -> dict:
     """A stored row as the form's initial data; amounts as typed ("12.5", not "12.500000")."""
-    values = {"id": row.pk, **{name: getattr(row, name) for name in ROW_FIELDS}}
+    values = {"id": row.pk, **{name: getattr(row, name) for name in EDITOR_FIELDS}}
     if values["procurement_date"] is not None:
         values["procurement_date"] = values["procurement_date"].isoformat()
     for name in ("ratio", "budget_amount", "sme_amount", "small_micro_amount"):

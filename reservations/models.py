@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import DataSource, ProjectCategory, ReservationOption, RuleKind
+from .enums import DataSource, ProjectCategory, ReservationOption, RuleKind, ShortfallReason, VerdictStatus
 
 # Money is in 万元, exact to the fen: one fen is 0.000001 万元.
 MONEY = {"max_digits": 18, "decimal_places": 6}
@@ -96,6 +96,18 @@ class ReservedProject(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Why the row misses a threshold (a closed list); the report's 说明 gives the detail.
+    shortfall_reason = models.CharField(
+        _("reason for the shortfall"), max_length=10, choices=ShortfallReason.choices, blank=True
+    )
+    # The policy verdict (reservations.verdict.row_verdict), stored by the services when the row
+    # is written: the rules that applied with their outcome and figures. `verdict_status` and
+    # `verdict_missed` (",code1,code2,": see verdict.missed_filter) let SQL readers filter and count.
+    verdict = models.JSONField(_("policy verdict"), default=dict, blank=True)
+    verdict_status = models.CharField(
+        _("policy verdict status"), max_length=10, choices=VerdictStatus.choices, blank=True, db_index=True
+    )
+    verdict_missed = models.CharField(_("rules missed"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["report", "position", "id"]
@@ -147,6 +159,11 @@ class PolicyRule(models.Model):
         _("source"), max_length=200, help_text=_("Document number and article, e.g. 财库〔2020〕46号 第八条.")
     )
     active = models.BooleanField(_("active"), default=True)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("What is known about the rule's text and dates, and what is left to the admin."),
+    )
 
     class Meta:
         ordering = ["region_code", "valid_from", "code"]

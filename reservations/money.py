@@ -1,9 +1,11 @@
 """Money in 万元, exact to the fen (0.000001 万元). Decimal end to end: a float never enters.
 
-The one place that rounds (ROUND_HALF_UP) and formats amounts and the small/micro share.
+The one place that rounds amounts (ROUND_HALF_UP) and formats them and the small/micro share.
+A share is truncated, never rounded up: 59.995% shows as 59.99%, so a printed share never
+crosses the 60% of 第八条 that the exact figure misses.
 """
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 WAN_QUANTUM = Decimal("0.000001")
 SHARE_QUANTUM = Decimal("0.01")
@@ -41,19 +43,20 @@ def rows_totals(rows) -> tuple[Decimal, Decimal]:
 
 
 def small_micro_share(*, sme_total: Decimal, small_micro_total: Decimal) -> Decimal | None:
-    """Small/micro total as a percentage of the SME total, 2 decimals; None when the total is 0."""
+    """Small/micro total as a percentage of the SME total, truncated to 2 decimals; None when the
+    total is 0."""
     if not sme_total:
         return None
-    return (Decimal(small_micro_total) * 100 / Decimal(sme_total)).quantize(
-        SHARE_QUANTUM, rounding=ROUND_HALF_UP
-    )
+    share = Decimal(small_micro_total) * 100 / Decimal(sme_total)
+    return share.quantize(SHARE_QUANTUM, rounding=ROUND_DOWN)
 
 
 def share_below(*, sme_total: Decimal, small_micro_total: Decimal, minimum: Decimal) -> bool:
-    """Whether the small/micro share, rounded as the notice prints it, is below `minimum` (%).
-    No share (an SME total of 0) is never below."""
-    share = small_micro_share(sme_total=sme_total, small_micro_total=small_micro_total)
-    return share is not None and share < minimum
+    """Whether the exact small/micro share is below `minimum` (%): compared without dividing or
+    rounding (59.995% is below 60%). No share (an SME total of 0) is never below."""
+    if not sme_total:
+        return False
+    return Decimal(small_micro_total) * 100 < Decimal(minimum) * Decimal(sme_total)
 
 
 def format_wan(value: Decimal | None) -> str:
@@ -67,7 +70,8 @@ def format_wan(value: Decimal | None) -> str:
 
 
 def format_share(value: Decimal | None) -> str:
-    """The share with two decimals ("62.50"), or "—" when there is none (total 0)."""
+    """The share with two decimals, truncated ("62.50"; 59.995 → "59.99"), or "—" when there is
+    none (total 0)."""
     if value is None:
         return EM_DASH
-    return format(value.quantize(SHARE_QUANTUM, rounding=ROUND_HALF_UP), "f")
+    return format(value.quantize(SHARE_QUANTUM, rounding=ROUND_DOWN), "f")

@@ -16,10 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .columns import ROW_FIELDS
+from .columns import EDITOR_FIELDS, ROW_FIELDS
 from .models import Report, ReservedProject
-from .rules import policy_warnings
-from .services import _build_rows, report_totals_refresh
+from .rules import policy_warnings, report_region
+from .services import VERDICT_FIELDS, _build_rows, report_totals_refresh
 
 PAGE_SIZE = 50
 
@@ -57,39 +57,55 @@ def _ordered(report: Report):
     return report.rows.order_by("position", "id")
 
 
+# A stored row as the editor's totals and warnings read it: its fields and its stored verdict.
+STORED_FIELDS = [*EDITOR_FIELDS, "verdict"]
+
+
 class StoredRow:
     """A stored row's values without a model instance: totals, warnings and the preview of a
     5,000-row notice read these (about ten times cheaper than ReservedProject objects)."""
 
-    __slots__ = ("pk", "form_key", *ROW_FIELDS)
+    __slots__ = ("pk", "form_key", *STORED_FIELDS)
 
     def __init__(self, pk, *values):
         self.pk = pk
         self.form_key = None
-        for name, value in zip(ROW_FIELDS, values, strict=True):
+        for name, value in zip(STORED_FIELDS, values, strict=True):
             setattr(self, name, value)
 
 
 def stored_rows(*, report: Report) -> list[StoredRow]:
-    """Every stored row of the report in order, as plain values. One query."""
-    return [StoredRow(*values) for values in _ordered(report).values_list("pk", *ROW_FIELDS)]
+    """Every stored row of the report in order, as plain values with the stored verdict. One query."""
+    return [StoredRow(*values) for values in _ordered(report).values_list("pk", *STORED_FIELDS)]
 
 
-def warning_row_numbers(*, report: Report) -> list[int]:
-    """序号 of the stored rows that have a policy warning or a repeated link."""
-    warnings = policy_warnings(rows=stored_rows(report=report), year=report.year)
+def warning_row_numbers(*, report: Report, published_links=frozenset()) -> list[int]:
+    """序号 of the stored rows that have a policy warning (their stored verdict, under the notice's
+    region) or a repeated link: the editor's 只看有提示的行."""
+    warnings = policy_warnings(
+        rows=stored_rows(report=report), year=report.year, region=report_region(report)
+    )
     return sorted({w.row_number for w in warnings if w.row_number})
 
 
-def rows_page(*, report: Report, page: int = 1, query: str = "", only_warnings: bool = False) -> RowsPage:
+def rows_page(
+    *,
+    report: Report,
+    page: int = 1,
+    query: str = "",
+    only_warnings: bool = False,
+    published_links=frozenset(),
+) -> RowsPage:
     """One page of stored rows in order. `query` keeps rows whose 项目名称 contains it;
-    `only_warnings` keeps rows with a warning. Reads two small queries (ids, then the page)."""
+    `only_warnings` keeps rows with a warning (their stored verdict, the plausibility hints, and
+    `published_links`: links the caller found in other published notices). Reads two small
+    queries (ids, then the page)."""
     query = (query or "").strip()[:100]
     ids = list(_ordered(report).values_list("id", flat=True))
     numbers = {pk: index for index, pk in enumerate(ids, start=1)}
     warned = []
     if only_warnings:
-        warned = warning_row_numbers(report=report)
+        warned = warning_row_numbers(report=report, published_links=published_links)
         ids = [ids[n - 1] for n in warned]
     if query:
         matching = set(report.rows.filter(name__icontains=query).values_list("id", flat=True))
@@ -131,11 +147,13 @@ def rows_merged(*, report: Report, rows: list[dict], deleted: list[int]) -> list
         if row.pk in typed:
             data = typed[next(slots)]
             row = ReservedProject(pk=data["id"], report=report, **{k: data.get(k) for k in ROW_FIELDS})
+            row.shortfall_reason = data.get("shortfall_reason") or ""
             row.form_key = data.get("form_key")
         merged.append(row)
     for data in rows:
         if not data.get("id"):
             row = ReservedProject(report=report, **{k: data.get(k) for k in ROW_FIELDS})
+            row.shortfall_reason = data.get("shortfall_reason") or ""
             row.form_key = data.get("form_key")
             merged.append(row)
     return merged
@@ -164,7 +182,9 @@ def report_rows_page_save(*, report: Report, rows: list[dict], deleted: list[int
     if deleted:
         report.rows.filter(pk__in=deleted).delete()
     if existing:
-        ReservedProject.objects.bulk_update(existing, ["position", *ROW_FIELDS], batch_size=200)
+        ReservedProject.objects.bulk_update(
+            existing, ["position", *EDITOR_FIELDS, *VERDICT_FIELDS], batch_size=200
+        )
     new = [r for r in rows if not r.get("id")]
     if new:
         last = report.rows.order_by("-position").values_list("position", flat=True).first()
@@ -199,7 +219,7 @@ def typed_page(formset) -> tuple[dict, int]:
         kept.append((order if order is not None else 10**9, index, form.prefix, form.cleaned_data))
     kept.sort(key=lambda item: (item[0], item[1]))
     rows = [
-        {"id": data.get("id"), "form_key": key, **{k: data.get(k) for k in ROW_FIELDS}}
+        {"id": data.get("id"), "form_key": key, **{k: data.get(k) for k in EDITOR_FIELDS}}
         for _order, _index, key, data in kept
     ]
     return {"rows": rows, "deleted": deleted}, invalid

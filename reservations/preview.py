@@ -23,10 +23,13 @@ class ReportPreview:
         }
 
 
-def report_preview(*, rows, year: int | None, region: str | None = None, rules=None) -> ReportPreview:
+def report_preview(
+    *, rows, year: int | None, region: str, rules=None, published_links=frozenset()
+) -> ReportPreview:
     """Totals, share and warnings of `rows` (saved ReservedProjects or unsaved ones), under the
-    rules of `region` (a district code; the default region when None), or the `rules` given
-    (callers previewing many reports read the rules table once)."""
+    rules of `region` (the district code of the rows' notice: required), or the `rules` given
+    (callers previewing many reports read the rules table once). Saved rows speak with their
+    stored verdict, typed ones with `verdict.row_verdict`: the same function."""
     rows = list(rows)
     sme_total, small_micro_total = rows_totals(rows)
     share = small_micro_share(sme_total=sme_total, small_micro_total=small_micro_total)
@@ -34,7 +37,9 @@ def report_preview(*, rows, year: int | None, region: str | None = None, rules=N
         sme_total=format_wan(sme_total),
         small_micro_total=format_wan(small_micro_total),
         share=format_share(share),
-        warnings=policy_warnings(rows=rows, year=year, region=region, rules=rules),
+        warnings=policy_warnings(
+            rows=rows, year=year, region=region, rules=rules, published_links=published_links
+        ),
     )
 
 
@@ -52,6 +57,8 @@ class ReviewRow:
     procurement_date: object
     contract_url: str
     warnings: list
+    shortfall: bool = False  # the row misses a threshold (its stored verdict)
+    reason: str = ""  # 未达标原因, the label of the closed list; "" when none was chosen
 
 
 @dataclass(frozen=True)
@@ -68,13 +75,14 @@ class ReportReview:
     needs_explanation: bool
 
 
-def report_review(*, report) -> ReportReview:
-    """Reads the report's rows and rules (a few queries); writes nothing."""
-    from .enums import ProjectCategory, ReservationOption
-    from .rules import report_policy_warnings
+def report_review(*, report, published_links=frozenset()) -> ReportReview:
+    """Reads the report's rows with their stored verdicts (a few queries); writes nothing."""
+    from .enums import ProjectCategory, ReservationOption, ShortfallReason
+    from .rules import SHORTFALL, report_policy_warnings
 
     rows = list(report.rows.all())
-    warnings = report_policy_warnings(report=report, rows=rows)
+    warnings = report_policy_warnings(report=report, rows=rows, published_links=published_links)
+    reasons = dict(ShortfallReason.choices)
     by_row: dict[int, list] = {}
     for warning in warnings:
         by_row.setdefault(warning.row_number, []).append(warning)
@@ -95,6 +103,8 @@ def report_review(*, report) -> ReportReview:
                 procurement_date=row.procurement_date,
                 contract_url=row.contract_url,
                 warnings=by_row.get(index, []),
+                shortfall=any(w.kind == SHORTFALL for w in by_row.get(index, [])),
+                reason=str(reasons.get(row.shortfall_reason, "")),
             )
             for index, row in enumerate(rows, start=1)
         ],

@@ -11,8 +11,12 @@ from .money import format_share, format_wan, rows_totals, small_micro_share
 from .rules import report_policy_warnings
 
 
-def notice_context(*, report, title: str, notice_date: date, rows=None) -> dict:
-    """The values of the notice text. `rows` (unsaved ReservedProject objects) override the saved ones."""
+def notice_context(
+    *, report, title: str, notice_date: date, rows=None, shortfall: bool | None = None
+) -> dict:
+    """The values of the notice text. `rows` (unsaved ReservedProject objects) override the saved
+    ones; `shortfall` (whether some row of the whole notice misses a threshold) is given by a
+    caller that shows only the first rows, else read from the rows' verdicts."""
     if rows is None:
         rows = list(report.rows.all())
         sme_total, small_micro_total = report.sme_total, report.small_micro_total
@@ -20,7 +24,8 @@ def notice_context(*, report, title: str, notice_date: date, rows=None) -> dict:
         sme_total, small_micro_total = rows_totals(rows)
     labels = dict(ReservationOption.choices)
     # 46号 第十八条: a shortfall is explained, and the explanation is published with the notice.
-    shortfall = any(w.requires_explanation for w in report_policy_warnings(report=report, rows=rows))
+    if shortfall is None:
+        shortfall = any(w.requires_explanation for w in report_policy_warnings(report=report, rows=rows))
     return {
         "title": title,
         "year": report.year,

@@ -1,8 +1,10 @@
-"""The policy rules of 财库〔2020〕46号 and 财库〔2022〕19号 (domain.md §3) applied to rows.
+"""The policy rules (domain.md §3) as warnings: what the editor, the submit check, the review
+panel and the department page say about rows.
 
-The rules themselves are data: `PolicyRule` rows (loaded by a data migration, regional variants
-added in the admin), each with its region, dates of validity and cited source. This module is
-the one function that decides, for the editor, the submit check and oversight alike.
+The rules themselves are data: `PolicyRule` rows (loaded by data migrations, regional variants
+added in the admin), each with its region, dates of validity and cited source. Whether a row
+meets them is decided once, by `verdict.row_verdict`, and stored with the row; this module only
+words a verdict (the stored one, or one computed for a row typed but not saved yet).
 
 A missed rule is a warning that asks for a 说明 (never a refusal to save). A rule that cannot be
 checked because the row lacks its 项目属性, 项目预算 or procurement date says so (无法判断) and
@@ -21,11 +23,22 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .enums import ReservationOption, RuleKind
-from .money import format_share, format_wan, share_below, small_micro_share
-
-PARTIAL_OPTIONS = frozenset(
-    {ReservationOption.DEDICATED_LOT, ReservationOption.CONSORTIUM, ReservationOption.SUBCONTRACT}
+from .money import format_share, format_wan
+from .verdict import (
+    HINT_OUTSIDE_YEAR,
+    HINT_RATIO_FRACTION,
+    MISSING_BUDGET,
+    MISSING_CATEGORY,
+    PARTIAL_OPTIONS,
+    RowVerdict,
+    notice_region,
+    region_matches,
+    row_verdict,
+    rules_for_region,
+    stored_verdict,
 )
+
+__all__ = ["PARTIAL_OPTIONS", "region_matches"]
 
 SHORTFALL = "shortfall"  # a threshold missed: the 说明 is required and published
 MISSING_DATA = "missing_data"  # 无法判断: the row lacks what the rule needs; submission waits for it
@@ -54,30 +67,16 @@ class PolicyWarning:
         return self.kind == MISSING_DATA or self.code in REFUSED_CODES
 
 
-def region_matches(rule_region: str, district_code: str | None) -> bool:
-    """A national rule (no region) applies everywhere; 310000 covers 310101…319900; 310100 its
-    own 3101xx; a six-digit district code only itself."""
-    if not rule_region:
-        return True
-    if not district_code:
-        return False
-    if rule_region.endswith("0000"):
-        return district_code[:2] == rule_region[:2]
-    if rule_region.endswith("00"):
-        return district_code[:4] == rule_region[:4]
-    return district_code == rule_region
-
-
 def default_region() -> str:
+    """The region whose rules the guide and the admin list; never used to judge a row."""
     return settings.POLICY_DEFAULT_REGION
 
 
 def rules_in_force(*, region: str | None = None, year: int | None = None) -> list:
-    """The active rules of `region` (a district code) whose validity overlaps `year`. One query."""
-    from .models import PolicyRule
-
-    region = region or default_region()
-    rules = [r for r in PolicyRule.objects.filter(active=True) if region_matches(r.region_code, region)]
+    """The active rules of `region` (a district code; the default region for the guide's list)
+    whose validity overlaps `year`. For listing only: a row is judged by `verdict.row_verdict`
+    with its own date, never by rules filtered by the report year. One query."""
+    rules = rules_for_region(region=region or default_region())
     if year is not None:
         start, end = date(year, 1, 1), date(year, 12, 31)
         rules = [r for r in rules if r.valid_from <= end and (r.valid_to is None or r.valid_to >= start)]
@@ -112,134 +111,69 @@ def small_micro_minimum(*, year: int, region: str | None = None) -> Decimal | No
     return max(minima) if minima else None
 
 
-# --- does a rule apply to a row? True, False, or None (无法判断: a needed value is missing) ---
+# --- a verdict in words ---
 
 
-def _date_applies(rule, row, year: int | None):
-    when = getattr(row, "procurement_date", None)
-    if when is not None:
-        return rule.valid_from <= when and (rule.valid_to is None or when <= rule.valid_to)
-    if year is None:
-        return None
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    if rule.valid_from > end or (rule.valid_to is not None and rule.valid_to < start):
-        return False
-    if rule.valid_from <= start and (rule.valid_to is None or rule.valid_to >= end):
-        return True  # valid all year: the date does not matter
-    return None
-
-
-def _category_applies(rule, row):
-    if len(rule.categories) == 3:
-        return True
-    if not row.category:
-        return None
-    return row.category in rule.categories
-
-
-def _budget_applies(rule, row):
-    if rule.budget_above is None and rule.budget_up_to is None:
-        return True
-    if row.budget_amount is None:
-        return None
-    if rule.budget_above is not None and not row.budget_amount > rule.budget_above:
-        return False
-    if rule.budget_up_to is not None and not row.budget_amount <= rule.budget_up_to:
-        return False
-    return True
-
-
-def rule_applies(rule, row, year: int | None):
-    """True, False or None when the row lacks the date, category or budget that would decide."""
-    answers = [_date_applies(rule, row, year), _category_applies(rule, row), _budget_applies(rule, row)]
-    if False in answers:
-        return False
-    return None if None in answers else True
-
-
-def _missing(rule, row) -> list[str]:
-    parts = []
-    if not row.category and len(rule.categories) < 3:
-        parts.append(_("project category"))
-    if row.budget_amount is None and (rule.budget_above is not None or rule.budget_up_to is not None):
-        parts.append(_("project budget"))
-    if not parts:
-        parts.append(_("procurement or contract date"))
-    return [str(p) for p in parts]
-
-
-def _fails(rule, row) -> bool:
-    """Whether the row misses what `rule` expects (assuming the rule applies)."""
-    if rule.kind == RuleKind.WHOLE:
-        return row.option != ReservationOption.WHOLE
-    if rule.kind == RuleKind.MIN_RATIO:
-        return row.option in PARTIAL_OPTIONS and row.ratio is not None and row.ratio < rule.minimum
-    if rule.kind == RuleKind.MIN_SMALL_MICRO:
-        if row.sme_amount is None or row.small_micro_amount is None:
-            return False
-        return share_below(
-            sme_total=row.sme_amount, small_micro_total=row.small_micro_amount, minimum=rule.minimum
-        )
-    return False
-
-
-def _shortfall_message(rule, row, number: int) -> str:
-    if rule.kind == RuleKind.WHOLE:
+def _shortfall_message(result, row, number: int) -> str:
+    if result.kind == RuleKind.WHOLE:
         return _(
             "Row %(number)s: a project with a budget of %(budget)s (10k yuan) should be reserved entirely "
             "for SMEs (%(source)s)."
-        ) % {"number": number, "budget": format_wan(row.budget_amount), "source": rule.source}
-    if rule.kind == RuleKind.MIN_RATIO:
+        ) % {"number": number, "budget": format_wan(row.budget_amount), "source": result.source}
+    if result.kind == RuleKind.MIN_RATIO:
         return _(
             "Row %(number)s: the reserved share of %(ratio)s%% is below the minimum of %(minimum)s%% "
             "(%(source)s)."
         ) % {
             "number": number,
-            "ratio": format_wan(row.ratio),
-            "minimum": format_wan(rule.minimum),
-            "source": rule.source,
+            "ratio": format_wan(result.actual),
+            "minimum": format_wan(result.required),
+            "source": result.source,
         }
-    share = small_micro_share(sme_total=row.sme_amount, small_micro_total=row.small_micro_amount)
     return _(
         "Row %(number)s: the small/micro share of the reserved amount is %(share)s%%, below the minimum of "
         "%(minimum)s%% (%(source)s)."
     ) % {
         "number": number,
-        "share": format_share(share),
-        "minimum": format_wan(rule.minimum),
-        "source": rule.source,
+        "share": format_share(result.actual),
+        "minimum": format_wan(result.required),
+        "source": result.source,
     }
 
 
-def row_policy_warnings(*, row, number: int, year: int | None, rules) -> list[PolicyWarning]:
-    """Warnings for one row (an unsaved ReservedProject is fine) under `rules`."""
-    warnings = []
-    failing, undecided = [], []
-    for rule in rules:
-        applies = rule_applies(rule, row, year)
-        if applies is False or not _fails(rule, row):
-            continue
-        (failing if applies else undecided).append(rule)
-    # Of several ratio rules that fail (30% and 40%), the strictest speaks; the same for shares.
-    for kind in RuleKind:
-        same = [r for r in failing if r.kind == kind]
-        if same:
-            rule = max(same, key=lambda r: r.minimum or Decimal("0"))
-            warnings.append(
-                PolicyWarning(
-                    rule.code,
-                    _shortfall_message(rule, row, number),
-                    number,
-                    SHORTFALL,
-                    rule.source,
-                    row.name,
-                    rule.kind,
-                )
-            )
+def _missing_words(results) -> list[str]:
+    words = {
+        MISSING_CATEGORY: _("project category"),
+        MISSING_BUDGET: _("project budget"),
+    }
+    parts = [str(words.get(m, _("procurement or contract date"))) for r in results for m in r.missing]
+    return list(dict.fromkeys(parts)) or [str(_("procurement or contract date"))]
+
+
+def verdict_for(row, *, region: str, rules, year: int | None) -> RowVerdict:
+    """The row's stored verdict, or one computed through `row_verdict` for a row typed but not
+    saved (or saved before verdicts were stored)."""
+    return stored_verdict(row) or row_verdict(row, region=region, rules=rules, year=year)
+
+
+def row_policy_warnings(*, row, number: int, verdict: RowVerdict) -> list[PolicyWarning]:
+    """The warnings of one row (an unsaved ReservedProject is fine) from its verdict."""
+    warnings = [
+        PolicyWarning(
+            result.rule,
+            _shortfall_message(result, row, number),
+            number,
+            SHORTFALL,
+            result.source,
+            row.name,
+            result.kind,
+        )
+        for result in verdict.speaking
+    ]
+    undecided = verdict.unknowns
     if undecided:
         # One warning per row, naming every missing value and every rule it leaves unchecked.
-        missing = list(dict.fromkeys(part for rule in undecided for part in _missing(rule, row)))
-        sources = "、".join(sorted({rule.source for rule in undecided}))
+        sources = "、".join(sorted({r.source for r in undecided}))
         warnings.append(
             PolicyWarning(
                 "undecidable",
@@ -247,32 +181,65 @@ def row_policy_warnings(*, row, number: int, year: int | None, rules) -> list[Po
                     "Row %(number)s: cannot tell whether %(source)s is met without the %(missing)s: "
                     "please fill it in."
                 )
-                % {"number": number, "source": sources, "missing": "、".join(missing)},
+                % {"number": number, "source": sources, "missing": "、".join(_missing_words(undecided))},
                 number,
                 MISSING_DATA,
                 sources,
                 row.name,
             )
         )
-    warnings.extend(_plausibility(row, number))
+    warnings.extend(_plausibility(row, number, verdict))
     return warnings
 
 
-def _plausibility(row, number: int) -> list[PolicyWarning]:
+def _hint(code: str, message: str, row, number: int) -> PolicyWarning:
+    return PolicyWarning(code, message, number, HINT, project=row.name)
+
+
+def _plausibility(row, number: int, verdict: RowVerdict) -> list[PolicyWarning]:
     hints = []
     budget = row.budget_amount
+    if HINT_OUTSIDE_YEAR in verdict.hints:
+        hints.append(
+            _hint(
+                HINT_OUTSIDE_YEAR,
+                _(
+                    "Row %(number)s: the procurement or contract date %(date)s is outside the report year: "
+                    "please check the date (the rules of that date apply)."
+                )
+                % {"number": number, "date": row.procurement_date.isoformat()},
+                row,
+                number,
+            )
+        )
+    if HINT_RATIO_FRACTION in verdict.hints:
+        hints.append(
+            _hint(
+                HINT_RATIO_FRACTION,
+                _(
+                    "Row %(number)s: a reserved share of %(ratio)s%% is below 1%%: was %(percent)s%% meant? "
+                    "The share is typed in per cent (30 for 30%%)."
+                )
+                % {
+                    "number": number,
+                    "ratio": format_wan(row.ratio),
+                    "percent": format_wan(row.ratio * 100),
+                },
+                row,
+                number,
+            )
+        )
     if budget is not None and row.sme_amount is not None and row.sme_amount > budget:
         hints.append(
-            PolicyWarning(
+            _hint(
                 "sme_above_budget",
                 _(
                     "Row %(number)s: the SME amount %(amount)s is above the project budget %(budget)s "
                     "(10k yuan): it cannot exceed the budget; correct the row before submitting."
                 )
                 % {"number": number, "amount": format_wan(row.sme_amount), "budget": format_wan(budget)},
+                row,
                 number,
-                HINT,
-                project=row.name,
             )
         )
     if (
@@ -285,7 +252,7 @@ def _plausibility(row, number: int) -> list[PolicyWarning]:
         tolerance = Decimal(str(settings.PLAUSIBLE_LOT_TOLERANCE))
         if expected and abs(row.sme_amount - expected) > expected * tolerance:
             hints.append(
-                PolicyWarning(
+                _hint(
                     "lot_far_from_ratio",
                     _(
                         "Row %(number)s: the SME amount %(amount)s is far from the reserved share × budget "
@@ -296,51 +263,75 @@ def _plausibility(row, number: int) -> list[PolicyWarning]:
                         "amount": format_wan(row.sme_amount),
                         "expected": format_wan(expected),
                     },
+                    row,
                     number,
-                    HINT,
-                    project=row.name,
                 )
             )
     return hints
 
 
-def policy_warnings(*, rows, year: int | None, region: str | None = None, rules=None) -> list[PolicyWarning]:
-    """Every warning for a list of rows (saved or not), in row order. `rules` defaults to the
-    rules in force in `region` (a district code; the default region when None) and `year`."""
+def policy_warnings(
+    *, rows, year: int | None, region: str, rules=None, published_links=frozenset()
+) -> list[PolicyWarning]:
+    """Every warning for a list of rows (saved or not), in row order, under the rules of `region`
+    (the district code of the rows' notice: required). `rules` are read once when None;
+    `published_links` are the contract links of other published notices (the caller knows
+    publication, this app does not). Reads the rules table at most once; writes nothing."""
     rows = list(rows)
     if rules is None:
-        rules = rules_in_force(region=region, year=year)
+        rules = rules_for_region(region=region)
     warnings = []
     for index, row in enumerate(rows, start=1):
-        warnings.extend(row_policy_warnings(row=row, number=index, year=year, rules=rules))
+        verdict = verdict_for(row, region=region, rules=rules, year=year)
+        warnings.extend(row_policy_warnings(row=row, number=index, verdict=verdict))
     links = Counter(row.contract_url for row in rows if row.contract_url)
     for index, row in enumerate(rows, start=1):
         if row.contract_url and links[row.contract_url] > 1:
             warnings.append(
-                PolicyWarning(
+                _hint(
                     "duplicate_link",
                     _("Row %(number)s: the same contract link appears in more than one row.")
                     % {"number": index},
+                    row,
                     index,
-                    HINT,
-                    project=row.name,
                 )
             )
+        if row.contract_url and row.contract_url in published_links:
+            warnings.append(
+                _hint(
+                    "link_published_elsewhere",
+                    _(
+                        "Row %(number)s: the same contract link is in another published notice: is the "
+                        "project reported twice?"
+                    )
+                    % {"number": index},
+                    row,
+                    index,
+                )
+            )
+    warnings.sort(key=lambda w: w.row_number or 0)
     return warnings
 
 
-def report_region(report) -> str | None:
-    institution = getattr(report, "institution", None)
-    return institution.district.code if institution is not None else None
+def report_region(report) -> str:
+    """The district code whose rules judge the report's rows (its notice's region)."""
+    return notice_region(report)
 
 
-def report_policy_warnings(*, report, rows=None) -> list[PolicyWarning]:
-    """Warnings for a saved report (or for `rows` typed but not saved yet)."""
+def report_policy_warnings(*, report, rows=None, published_links=frozenset()) -> list[PolicyWarning]:
+    """Warnings for a saved report (or for `rows` typed but not saved yet), under its notice's region."""
     if rows is None:
         rows = list(report.rows.all())
-    return policy_warnings(rows=rows, year=report.year, region=report_region(report))
+    return policy_warnings(
+        rows=rows, year=report.year, region=report_region(report), published_links=published_links
+    )
 
 
 def has_small_micro_shortfall(warnings) -> bool:
-    """What oversight counts: some row misses a small/micro minimum (the stored Report flag)."""
+    """Some row misses a small/micro minimum (the stored Report flag)."""
     return any(w.kind == SHORTFALL and w.rule_kind == RuleKind.MIN_SMALL_MICRO for w in warnings)
+
+
+def shortfall_rows(warnings) -> list[int]:
+    """序号 of the rows that miss a threshold (each needs a reason and the 说明)."""
+    return sorted({w.row_number for w in warnings if w.kind == SHORTFALL and w.row_number})

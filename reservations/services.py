@@ -16,8 +16,12 @@ from .columns import ROW_FIELDS
 from .enums import DataSource
 from .models import Report, ReportUnit, ReservedProject
 from .money import quantize_wan
-from .rules import has_small_micro_shortfall, report_policy_warnings
+from .rules import has_small_micro_shortfall, report_policy_warnings, shortfall_rows
 from .validators import normalize_contract_link
+from .verdict import missed_text, notice_region, row_verdict, rules_for_region
+
+# The fields the verdict fills; a bulk update of rows writes them with the row's own fields.
+VERDICT_FIELDS = ["verdict", "verdict_status", "verdict_missed"]
 
 
 def report_create(*, institution, year: int, created_by=None, competent_unit_name: str = "") -> Report:
@@ -55,10 +59,30 @@ def _check_row_constraints(row: ReservedProject) -> None:
         raise ValidationError({"ratio": _("The reserved share must be above 0 and at most 100.")})
 
 
+def row_verdict_store(row: ReservedProject, *, region: str, rules, year: int | None) -> bool:
+    """Set the row's stored verdict from `row_verdict` (not saved: the caller writes the row).
+    Returns whether it changed. A row that misses nothing keeps no 未达标原因."""
+    verdict = row_verdict(row, region=region, rules=rules, year=year)
+    data, missed = verdict.as_json(), missed_text(verdict)
+    reason = row.shortfall_reason if verdict.needs_explanation else ""
+    changed = (data, verdict.status, missed, reason) != (
+        row.verdict,
+        row.verdict_status,
+        row.verdict_missed,
+        row.shortfall_reason,
+    )
+    row.verdict, row.verdict_status, row.verdict_missed = data, verdict.status, missed
+    row.shortfall_reason = reason
+    return changed
+
+
 def _build_rows(report: Report, rows: list[dict], start: int) -> list[ReservedProject]:
     objects = []
+    region = notice_region(report)
+    rules = rules_for_region(region=region)
     for offset, data in enumerate(rows):
         row = ReservedProject(report=report, position=start + offset, **{k: data.get(k) for k in ROW_FIELDS})
+        row.shortfall_reason = data.get("shortfall_reason") or ""
         row.code = row.code or ""
         row.category = row.category or ""
         for field in ("sme_amount", "small_micro_amount", "budget_amount"):
@@ -70,7 +94,8 @@ def _build_rows(report: Report, rows: list[dict], start: int) -> list[ReservedPr
         # the stricter host check instead of URLField's generic (and slow, on 5,000 rows) regex.
         row.contract_url = normalize_contract_link(row.contract_url)
         _check_row_constraints(row)
-        row.full_clean(exclude=["report", "contract_url"], validate_constraints=False)
+        row.full_clean(exclude=["report", "contract_url", *VERDICT_FIELDS], validate_constraints=False)
+        row_verdict_store(row, region=region, rules=rules, year=report.year)
         objects.append(row)
     return objects
 
@@ -134,33 +159,80 @@ def report_totals_refresh(*, report: Report) -> Report:
 
 
 def report_flags_refresh(*, report: Report) -> bool:
-    """Recompute the stored `small_micro_below` and `needs_explanation` from the rules in force now
-    (a rule changed in the admin). Returns whether they changed. Side effect: updates those two
-    fields only; `updated_at` stays (the data did not change, so no department sees a difference).
-    """
-    warnings = report_policy_warnings(report=report)
+    """Recompute the rows' stored verdicts and the report's `small_micro_below` and
+    `needs_explanation` from the rules in force now (a rule changed in the admin). The caller
+    chooses which reports: never one whose notice is approved or published (their verdicts stay
+    as approved). Returns whether anything changed. Side effects: updates the changed rows'
+    verdict fields and those two report fields; `updated_at` stays (the data did not change, so
+    no department sees a difference)."""
+    region = notice_region(report)
+    rules = rules_for_region(region=region)
+    rows = list(report.rows.all())
+    changed_rows = [
+        row for row in rows if row_verdict_store(row, region=region, rules=rules, year=report.year)
+    ]
+    if changed_rows:
+        ReservedProject.objects.bulk_update(
+            changed_rows, [*VERDICT_FIELDS, "shortfall_reason"], batch_size=500
+        )
+    warnings = report_policy_warnings(report=report, rows=rows)
     below = has_small_micro_shortfall(warnings)
     needs = any(w.requires_explanation for w in warnings)
     if (below, needs) == (report.small_micro_below, report.needs_explanation):
-        return False
+        return bool(changed_rows)
     Report.objects.filter(pk=report.pk).update(small_micro_below=below, needs_explanation=needs)
     report.small_micro_below, report.needs_explanation = below, needs
     return True
 
 
-def report_submit_problems(*, report: Report) -> list[str]:
-    """Reasons a submission must be refused (empty list: it may go). Reads only."""
+class SubmitProblem(str):
+    """One reason a submission is refused: its words (it is the string), and the row (序号) or
+    field to fix, so the edit page links each refusal to its place; `details` are the warnings
+    behind it. A str, so the workflow's refusal message joins them as before."""
+
+    row_number: int | None
+    field: str
+    details: tuple
+
+    def __new__(cls, text, row_number=None, field="", details=()):
+        problem = super().__new__(cls, text)
+        problem.row_number, problem.field, problem.details = row_number, field, tuple(details)
+        return problem
+
+
+def report_submit_problems(*, report: Report) -> list[SubmitProblem]:
+    """Every reason a submission must be refused (empty list: it may go), in the order the edit
+    page lists them: no rows; each 无法判断; each shortfall row without its reason; the 说明
+    missing. Reads only."""
     problems = []
     rows = list(report.rows.all())
     if not rows:
-        problems.append(_("Add at least one reserved project before submitting."))
+        problems.append(
+            SubmitProblem(_("Add at least one reserved project before submitting."), field="rows")
+        )
     warnings = report_policy_warnings(report=report, rows=rows)
-    problems.extend(w.message for w in warnings if w.blocks_submission)
+    problems.extend(
+        SubmitProblem(w.message, row_number=w.row_number) for w in warnings if w.blocks_submission
+    )
+    for number in shortfall_rows(warnings):
+        if not rows[number - 1].shortfall_reason:
+            problems.append(
+                SubmitProblem(
+                    _("Row %(number)s misses a policy threshold: choose the reason for the shortfall.")
+                    % {"number": number},
+                    row_number=number,
+                    field="shortfall_reason",
+                )
+            )
     needs_explanation = [w for w in warnings if w.requires_explanation]
     if needs_explanation and not report.explanation.strip():
         problems.append(
-            _("A policy threshold is missed (%(warnings)s): fill in the explanation before submitting.")
-            % {"warnings": "; ".join(w.message for w in needs_explanation)}
+            SubmitProblem(
+                _("A policy threshold is missed (%(warnings)s): fill in the explanation before submitting.")
+                % {"warnings": "; ".join(w.message for w in needs_explanation)},
+                field="explanation",
+                details=tuple(needs_explanation),
+            )
         )
     return problems
 
@@ -170,7 +242,7 @@ def report_submit_problems(*, report: Report) -> list[str]:
 COPIED_ROW_FIELDS = [
     f.name
     for f in ReservedProject._meta.concrete_fields
-    if f.name not in ("id", "report", "position", "unit")
+    if f.name not in ("id", "report", "position", "unit", *VERDICT_FIELDS)
 ]
 
 
@@ -185,7 +257,13 @@ def report_canonical(*, report: Report) -> dict:
         "report": report.pk,
         "explanation": report.explanation,
         "rows": [
-            {name: _plain(getattr(row, name)) for name in COPIED_ROW_FIELDS} for row in report.rows.all()
+            {
+                name: _plain(getattr(row, name))
+                for name in COPIED_ROW_FIELDS
+                # Left out when empty, so units compiled before the reason existed do not all differ.
+                if name != "shortfall_reason" or row.shortfall_reason
+            }
+            for row in report.rows.all()
         ],
     }
 
@@ -202,6 +280,8 @@ def department_report_compile(*, report: Report, units: list[tuple]) -> Report:
     report.units.all().delete()
     report.rows.all().delete()
     entries, rows = [], []
+    region = notice_region(report)
+    rules = rules_for_region(region=region)
     for index, (institution, source) in enumerate(units):
         entries.append(
             ReportUnit(
@@ -215,14 +295,15 @@ def department_report_compile(*, report: Report, units: list[tuple]) -> Report:
             )
         )
         for row in source.rows.all() if source is not None else ():
-            rows.append(
-                ReservedProject(
-                    report=report,
-                    position=len(rows),
-                    unit=institution,
-                    **{name: getattr(row, name) for name in COPIED_ROW_FIELDS},
-                )
+            copy = ReservedProject(
+                report=report,
+                position=len(rows),
+                unit=institution,
+                **{name: getattr(row, name) for name in COPIED_ROW_FIELDS},
             )
+            # Judged again with the department notice's region and year: the same function.
+            row_verdict_store(copy, region=region, rules=rules, year=report.year)
+            rows.append(copy)
     ReportUnit.objects.bulk_create(entries)
     ReservedProject.objects.bulk_create(rows, batch_size=500)
     return report_totals_refresh(report=report)

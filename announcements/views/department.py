@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.gates import gate
 from reservations.preview import report_preview
-from reservations.rules import rules_in_force
+from reservations.rules import report_region
+from reservations.verdict import rules_for_region
 
 from .. import links, rules
 from ..department import (
@@ -61,7 +62,8 @@ def _unit_parts(announcement):
     """Per compiled unit: its entry, subtotals, share and warnings (the same preview as the editor)."""
     report = announcement.report
     rows = list(report.rows.all())
-    rules = rules_in_force(year=report.year)  # once for all the units
+    region = report_region(report)  # the department notice's district, as its submit check reads
+    rules = rules_for_region(region=region)  # once for all the units
     parts = []
     for entry in report.units.select_related("institution"):
         unit_rows = [row for row in rows if row.unit_id == entry.institution_id]
@@ -69,10 +71,10 @@ def _unit_parts(announcement):
             {
                 "entry": entry,
                 "rows": len(unit_rows),
-                "preview": report_preview(rows=unit_rows, year=report.year, rules=rules),
+                "preview": report_preview(rows=unit_rows, year=report.year, region=region, rules=rules),
             }
         )
-    return parts, report_preview(rows=rows, year=report.year, rules=rules)
+    return parts, report_preview(rows=rows, year=report.year, region=region, rules=rules)
 
 
 @login_required

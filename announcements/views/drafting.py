@@ -24,7 +24,8 @@ from reservations.paging import page_of, rows_merged, stored_rows, typed_page
 from reservations.paging import rows_page as page_selector
 from reservations.preview import report_preview
 from reservations.rendering import notice_context
-from reservations.rules import report_policy_warnings
+from reservations.rules import report_region
+from reservations.services import report_submit_problems
 from reservations.xlsx import xlsx_response
 
 from .. import imports, rules, services, workflow
@@ -40,6 +41,7 @@ from ..forms_drafting import (
 )
 from ..hooks import public_attachment_url
 from ..models import FlowLogEntry
+from ..plausibility import published_links_elsewhere
 from ..rendering import notice_date, render_announcement
 from ..sanitize import clean_html
 from ..selectors import DRAFTED_KINDS, announcement_for_user, announcements_for_user, announcements_published
@@ -177,6 +179,9 @@ def edit(request, public_id):
             page=paging["page"],
             query=paging["query"],
             only_warnings=paging["only_warnings"],
+            published_links=published_links_elsewhere(report=announcement.report)
+            if paging["only_warnings"]
+            else frozenset(),
         )
         paging["page"] = page.number
     forms = _bind(announcement, request.POST if request.method == "POST" else None, rows_page=page)
@@ -243,32 +248,42 @@ def _after_save(request, announcement, paging, intent):
 
 
 def _submit_problems(announcement) -> list[dict]:
-    """Why 提交 was refused, each reason with a link to the field or row to fix. Reads only."""
+    """Every reason 提交 is refused, each with a link to the field or row to fix: the submit
+    check's own list (no row, each 无法判断, each shortfall without its reason, the 说明), so the
+    page never says "see below" over an empty list. Reads only."""
     report = announcement.report
+    refusals = workflow.submit_problems(announcement)
     if report is None:
-        return [{"text": p, "url": "#id_body_html"} for p in workflow.submit_problems(announcement)]
-    problems = []
+        return [{"text": p, "url": "#id_body_html"} for p in refusals]
     edit = reverse("announcements:edit", args=[announcement.public_id])
-    if not report.rows.exists():
-        problems.append({"text": _("Add at least one reserved project."), "url": "#rows-title"})
-    warnings = [w for w in report_policy_warnings(report=report) if w.requires_explanation]
-    if warnings and not report.explanation.strip():
-        problems.append(
-            {
-                "text": _("A policy threshold is missed: fill in the explanation (说明) before submitting."),
-                "url": "#id_report-explanation",
-                "details": [
-                    {
-                        "text": w.message,
-                        "url": f"{edit}?page={page_of(w.row_number)}&check=1#row-{w.row_number}"
-                        if w.row_number
-                        else "#preview-title",
-                    }
-                    for w in warnings[:WARNINGS_SHOWN]
-                ],
-                "more": max(0, len(warnings) - WARNINGS_SHOWN),
-            }
-        )
+    anchors = {"rows": "#rows-title", "explanation": "#id_report-explanation"}
+    problems = []
+    structured = report_submit_problems(report=report)
+    for problem in structured:
+        if problem.field == "explanation":
+            text = _("A policy threshold is missed: fill in the explanation (说明) before submitting.")
+        else:
+            text = str(problem)
+        item = {
+            "text": text,
+            "url": f"{edit}?page={page_of(problem.row_number)}&check=1#row-{problem.row_number}"
+            if problem.row_number
+            else anchors.get(problem.field, "#preview-title"),
+        }
+        if problem.details:
+            item["details"] = [
+                {
+                    "text": w.message,
+                    "url": f"{edit}?page={page_of(w.row_number)}&check=1#row-{w.row_number}"
+                    if w.row_number
+                    else "#preview-title",
+                }
+                for w in problem.details[:WARNINGS_SHOWN]
+            ]
+            item["more"] = max(0, len(problem.details) - WARNINGS_SHOWN)
+        problems.append(item)
+    # A refusal of the workflow's own (not of the rows) is listed too, without a link.
+    problems.extend({"text": p, "url": "#preview-title"} for p in refusals if p not in structured)
     return problems
 
 
@@ -332,9 +347,21 @@ def _returned_by(announcement):
 def _rows_preview(announcement, *, rows, title, report, invalid=0) -> dict:
     """Totals, warnings (each linked to its row's page) and the notice text of `rows` (all the
     notice's rows, stored or merged with a page's changes); the text shows the first rows only."""
-    preview = report_preview(rows=rows, year=report.year)
+    preview = report_preview(
+        rows=rows,
+        year=report.year,
+        region=report_region(report),
+        published_links=published_links_elsewhere(
+            report=announcement.report, links={r.contract_url for r in rows if r.contract_url}
+        ),
+    )
+    # The 说明 paragraph follows every row's verdict, not only the rows the text shows.
     context = notice_context(
-        report=report, title=title, notice_date=notice_date(announcement), rows=rows[:PREVIEW_ROWS]
+        report=report,
+        title=title,
+        notice_date=notice_date(announcement),
+        rows=rows[:PREVIEW_ROWS],
+        shortfall=any(w.requires_explanation for w in preview.warnings),
     )
     # The text's totals are those of every row, not of the rows shown.
     context.update(
@@ -343,11 +370,13 @@ def _rows_preview(announcement, *, rows, title, report, invalid=0) -> dict:
     hidden_rows = max(0, len(rows) - PREVIEW_ROWS)
     edit = reverse("announcements:edit", args=[announcement.public_id])
     # 政策提示 on the row itself too: the script moves each note next to the row its form key names.
-    row_notes = {}
+    row_notes, shortfall_keys = {}, set()
     for w in preview.warnings:
         key = getattr(rows[w.row_number - 1], "form_key", None) if w.row_number else None
         if key:
             row_notes.setdefault(key, []).append(w.message)
+            if w.requires_explanation:
+                shortfall_keys.add(key)  # the row's 未达标原因 is shown and asked for
     warnings = [
         {
             "message": w.message,
@@ -361,6 +390,7 @@ def _rows_preview(announcement, *, rows, title, report, invalid=0) -> dict:
         "warnings_more": max(0, len(warnings) - WARNINGS_SHOWN),
         "row_count": len(rows),
         "row_notes": row_notes,
+        "shortfall_keys": shortfall_keys,
         "invalid_rows": invalid,
         "preview_hidden_rows": hidden_rows,
         "notice_html": mark_safe(render_to_string("reservations/notice_text.html", context)),

@@ -189,10 +189,19 @@
 
   function placeRowNotes() {
     Array.prototype.forEach.call(form.querySelectorAll(".row-policy"), function (p) { p.hidden = true; p.textContent = ""; });
+    // A row that misses a threshold shows its 未达标原因 beside the note; one that no longer
+    // does hides it unless a reason was chosen (the server drops it when the row is saved).
+    var shortfall = {};
     Array.prototype.forEach.call(previewBox.querySelectorAll(".row-notes li[data-for]"), function (note) {
       var li = form.querySelector("li.row-form[data-prefix='" + note.getAttribute("data-for") + "']");
       var box = li && li.querySelector(".row-policy");
       if (box) { box.textContent = note.textContent; box.hidden = false; }
+      if (note.hasAttribute("data-shortfall")) { shortfall[note.getAttribute("data-for")] = true; }
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("li.row-form"), function (li) {
+      var cell = li.querySelector(".cell-shortfall_reason");
+      var select = cell && cell.querySelector("select");
+      if (cell) { cell.hidden = !shortfall[li.getAttribute("data-prefix")] && !(select && select.value); }
     });
   }
 

@@ -29,6 +29,7 @@ def test_rules_table_has_one_row_per_rule_with_its_numbers(world, login):
     html = login(world.handler).get(GUIDE).content.decode()
     assert len(guide.rule_rows()) == PolicyRule.objects.filter(active=True).count()
     assert "200万元及以下" in html and "整体预留（采购项目整体预留）" in html
+    assert "超过200万元" in html and "超过400万元" in html and "万元以上" not in html  # 46号 says 超过
     assert "预留比例不低于30%" in html and "预留比例不低于40%" in html
     assert "预留份额中小微企业占比不低于60%" in html
     assert "2022-07-01 – 2022-12-31" in html and "财库〔2022〕19号 第三条" in html
@@ -47,7 +48,7 @@ def test_guide_requires_sign_in(client):
     assert response.url == f"{reverse('accounts:login')}?next={GUIDE}"
 
 
-def test_rules_table_names_each_rules_region_and_says_shanghai_runs_on_the_national_rules(world, login):
+def test_rules_table_names_each_rules_region_and_says_shanghai_has_one_rule_of_its_own(world, login):
     html = login(world.handler).get(GUIDE).content.decode()
-    assert "<td>全国</td>" in html
-    assert "上海市（310000）适用全国规则" in html
+    assert "<td>全国</td>" in html and "<td>上海市</td>" in html
+    assert "上海市（310000）适用全国规则及本地规则1条。" in html

@@ -69,6 +69,10 @@ def test_shortfall_explained_reviewed_and_published(live_server, browser, sign_i
     # The shortfall asks for a 说明, in the live preview already.
     expect(handler.locator(".policy-warnings")).to_contain_text(WARNING)
     expect(handler.locator(".notice-preview")).to_contain_text("未达到预留份额比例的说明：（尚未填写）")
+    # The row that misses the threshold asks for its reason beside its note.
+    reason = handler.locator("[name='rows-0-shortfall_reason']")
+    expect(reason).to_be_visible()
+    reason.select_option(label="项目特殊性")
     handler.locator("[name='report-explanation']").fill(EXPLANATION)
     handler.locator("#save-button").click()
     expect(handler.locator(".message-success")).to_be_visible()

@@ -74,6 +74,7 @@ def test_explanation_is_frozen_at_approval_and_shown_on_the_public_and_print_pag
         ratio=Decimal("20"),
         sme_amount=Decimal("100"),
         small_micro_amount=Decimal("80"),
+        shortfall_reason="supply",
     )
     Report.objects.filter(pk=announcement.report_id).update(explanation=EXPLANATION)
     for action, actor in [("submit", world.handler), ("purchaser_approve", world.reviewer),

@@ -63,11 +63,15 @@ def test_quantize_refuses_floats():
         quantize_wan(0.1)
 
 
-def test_share_rounds_half_up():
+def test_share_is_truncated_never_rounded_up():
     assert small_micro_share(sme_total=Decimal("8"), small_micro_total=Decimal("1")) == Decimal("12.50")
-    assert small_micro_share(sme_total=Decimal("200"), small_micro_total=Decimal("0.01")) == Decimal("0.01")
+    assert small_micro_share(sme_total=Decimal("200"), small_micro_total=Decimal("0.01")) == Decimal("0.00")
     assert small_micro_share(sme_total=Decimal("200000"), small_micro_total=Decimal("1")) == Decimal("0.00")
-    assert small_micro_share(sme_total=Decimal("3"), small_micro_total=Decimal("2")) == Decimal("66.67")
+    assert small_micro_share(sme_total=Decimal("3"), small_micro_total=Decimal("2")) == Decimal("66.66")
+    assert small_micro_share(sme_total=Decimal("100"), small_micro_total=Decimal("59.995")) == Decimal(
+        "59.99"
+    )
+    assert format_share(Decimal("59.995")) == "59.99"
     assert small_micro_share(sme_total=Decimal("0"), small_micro_total=Decimal("0")) is None
 
 
@@ -81,16 +85,17 @@ def test_format_wan_examples():
 @pytest.mark.parametrize(
     ("sme", "small", "below"),
     [
-        ("100", "59.994", True),  # prints 59.99
-        ("100", "59.995", False),  # prints 60.00: the printed share decides
+        ("100", "59.994", True),
+        ("100", "59.995", True),  # exact: below 60, and printed as 59.99, not 60.00
+        ("100", "59.999999", True),
         ("100", "60", False),
         ("3", "1.8", False),
-        ("3", "1.79985", False),  # 59.995
+        ("3", "1.79985", True),  # 59.995
         ("3", "1.79984", True),  # 59.99466…
         ("0", "0", False),  # no share at all
     ],
 )
-def test_share_below_decides_by_the_printed_share(sme, small, below):
+def test_share_below_compares_exactly(sme, small, below):
     from reservations.money import share_below
 
     minimum = Decimal("60")

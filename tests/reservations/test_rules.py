@@ -69,13 +69,19 @@ CASES = [
                  [("ratio-goods-services-46-art8", SHORTFALL)], id="财库〔2020〕46号第八条-goods-500-20%"),
     pytest.param(SHANGHAI, 2025, None, "goods", "200.000001", "dedicated_lot", "30", "60", "50",
                  [], id="财库〔2020〕46号第八条-goods-above-200-30%-ok"),
-    pytest.param(SHANGHAI, 2025, None, "works", "800", "consortium", "25", "200", "150",
+    pytest.param(SHANGHAI, 2024, None, "works", "800", "consortium", "25", "200", "150",
                  [("ratio-works-46-art8", SHORTFALL)], id="财库〔2020〕46号第八条-works-800-25%"),
+    # In 2025 a Shanghai works row without its date cannot be told from the 40% of April 2025.
+    pytest.param(SHANGHAI, 2025, None, "works", "800", "consortium", "25", "200", "150",
+                 [("ratio-works-46-art8", SHORTFALL), ("undecidable", MISSING_DATA)],
+                 id="沪2025-works-800-25%-no-date-无法判断"),
     # 第八条: ≥ 60% of the reserved share to small/micro, per project above the thresholds.
     pytest.param(SHANGHAI, 2025, None, "goods", "500", "dedicated_lot", "40", "200", "100",
                  [("small-micro-goods-services-46-art8", SHORTFALL)], id="财库〔2020〕46号第八条-small-micro-50%"),  # noqa: E501
     pytest.param(SHANGHAI, 2025, None, "works", "500", "dedicated_lot", "40", "200", "119.992",
-                 [], id="财库〔2020〕46号第八条-small-micro-59.996%-rounds-to-60"),
+                 [("small-micro-works-46-art8", SHORTFALL)], id="财库〔2020〕46号第八条-small-micro-59.996%-is-below"),  # noqa: E501
+    pytest.param(SHANGHAI, 2025, None, "works", "500", "dedicated_lot", "40", "200", "120",
+                 [], id="财库〔2020〕46号第八条-small-micro-60%"),
     pytest.param(SHANGHAI, 2025, None, "works", "500", "dedicated_lot", "40", "200", "119.988",
                  [("small-micro-works-46-art8", SHORTFALL)], id="财库〔2020〕46号第八条-small-micro-59.994%"),
     pytest.param(SHANGHAI, 2025, None, "services", "150", "whole", "100", "150", "10",
@@ -87,8 +93,8 @@ CASES = [
                  [], id="财库〔2022〕19号第三条-works-2022-06-before"),
     pytest.param(SHANGHAI, 2023, date(2023, 3, 1), "works", "500", "dedicated_lot", "35", "175", "140",
                  [], id="财库〔2022〕19号第三条-works-2023-expired"),
-    pytest.param(SHANGHAI, 2025, None, "works", "500", "dedicated_lot", "35", "175", "140",
-                 [], id="财库〔2022〕19号第三条-works-2025-not-in-force"),
+    pytest.param(SHANGHAI, 2024, None, "works", "500", "dedicated_lot", "35", "175", "140",
+                 [], id="财库〔2022〕19号第三条-works-2024-not-in-force"),
     pytest.param(SHANGHAI, 2022, None, "works", "500", "dedicated_lot", "35", "175", "140",
                  [("undecidable", MISSING_DATA)], id="财库〔2022〕19号第三条-works-2022-no-date-无法判断"),
     pytest.param(SHANGHAI, 2022, None, "works", "500", "dedicated_lot", "45", "225", "180",
@@ -122,9 +128,14 @@ def test_policy_rule_table(
 
 def test_every_rule_has_a_source_region_and_dates():
     rules = list(PolicyRule.objects.all())
-    assert len(rules) == 7
-    assert all(r.source and r.region_name and r.valid_from for r in rules)
-    assert {r.source.split(" ")[0] for r in rules} == {"财库〔2020〕46号", "财库〔2022〕19号"}
+    assert len(rules) == 9
+    assert all(r.source and r.region_name and r.valid_from and r.note for r in rules)
+    assert {r.source.split(" ")[0] for r in rules} == {
+        "财库〔2020〕46号",
+        "财库〔2022〕19号",
+        "国务院办公厅《关于进一步促进民间投资发展的若干措施》（2025年11月）",
+        "中共上海市委、上海市人民政府《新时代新征程促进民营经济高质量发展的若干措施》（2025年4月）",
+    }
 
 
 def test_a_rule_without_a_source_cannot_be_stored():
@@ -158,7 +169,9 @@ def test_warning_message_names_the_row_the_figures_and_the_source():
 
 
 def test_missing_data_warning_asks_for_the_data():
-    warnings = policy_warnings(rows=[row("", None, "consortium", "20")], year=2025, region=SHANGHAI)
+    warnings = policy_warnings(
+        rows=[row("", None, "consortium", "20", when=date(2025, 3, 1))], year=2025, region=SHANGHAI
+    )
     assert [w.message for w in warnings] == [
         "第1行：缺少项目属性、项目预算金额，无法判断是否符合"
         "财库〔2020〕46号 第七条、财库〔2020〕46号 第八条，请补充填写。"
@@ -181,30 +194,35 @@ def test_plausibility_hints_amount_above_budget_and_lot_far_from_ratio():
 
 def test_duplicate_contract_link_warns_without_requiring_explanation():
     link = "https://www.zfcg.sh.gov.cn/same"
-    warnings = policy_warnings(rows=[project(contract_url=link), project(contract_url=link)], year=2025)
+    warnings = policy_warnings(
+        rows=[project(contract_url=link), project(contract_url=link)], year=2025, region=SHANGHAI
+    )
     assert [(w.code, w.row_number, w.requires_explanation) for w in warnings] == [
         ("duplicate_link", 1, False),
         ("duplicate_link", 2, False),
     ]
 
 
-def test_submit_needs_rows_and_an_explanation_for_a_shortfall(world):
+def test_submit_needs_rows_a_reason_and_an_explanation_for_a_shortfall(world):
     report = report_create(institution=world.unit, year=2025, created_by=world.handler)
     assert report_submit_problems(report=report) == ["提交前请至少填写一个预留项目。"]
-    report_rows_save(
-        report=report,
-        rows=[
-            S.row(
-                1, option="dedicated_lot", ratio=Decimal("20"), category="goods", budget_amount=Decimal("500")
-            )
-        ],
-    )  # saving is never blocked
+    lot = S.row(1, option="dedicated_lot", ratio=Decimal("20"), category="goods", budget_amount=Decimal("500"))
+    report_rows_save(report=report, rows=[lot])  # saving is never blocked
     problems = report_submit_problems(report=report)
-    assert len(problems) == 1 and "说明" in problems[0]
+    assert [(p.row_number, p.field) for p in problems] == [(1, "shortfall_reason"), (None, "explanation")]
+    assert problems[0] == "第1行未达到政策规定的比例：请选择未达标原因。" and "说明" in problems[1]
     report_update(
         report=report, competent_unit_name=report.competent_unit_name, explanation="当年小微企业供应商较少。"
     )
+    report_rows_save(report=report, rows=[{**lot, "shortfall_reason": "supply"}])
     assert report_submit_problems(report=report) == []
+    assert report.rows.get().shortfall_reason == "supply"
+
+
+def test_a_row_that_misses_nothing_keeps_no_reason(world):
+    report = report_create(institution=world.unit, year=2025, created_by=world.handler)
+    report_rows_save(report=report, rows=[S.row(1, shortfall_reason="other")])
+    assert report.rows.get().shortfall_reason == ""
 
 
 def works_row(**kw):
@@ -227,7 +245,10 @@ def test_stored_flags_follow_the_rule_function(world):
     low = works_row(ratio=Decimal("40"), sme_amount=Decimal("200"), small_micro_amount=Decimal("119.988"))
     report_rows_save(report=report, rows=[low])
     assert (report.small_micro_below, report.needs_explanation) == (True, True)
+    # 59.996% is still below 60%: compared exactly, never as the rounded share.
     report_rows_save(report=report, rows=[{**low, "small_micro_amount": Decimal("119.992")}])
+    assert (report.small_micro_below, report.needs_explanation) == (True, True)
+    report_rows_save(report=report, rows=[{**low, "small_micro_amount": Decimal("120")}])
     assert (report.small_micro_below, report.needs_explanation) == (False, False)
 
 

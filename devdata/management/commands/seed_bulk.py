@@ -3,8 +3,10 @@
 Each notice is what a publication through the workflow leaves behind, written in bulk:
 - new budget units, each with a handler (创建人 and submitter) and a purchaser reviewer; every
   district's finance bureau gets one finance reviewer (`bulk-finance-<code>`), once;
-- the report and its rows with totals from `reservations.money.rows_totals`, and a 说明 wherever
-  `reservations.rules.policy_warnings` asks for one (a submit without it would be refused);
+- the report and its rows with totals from `reservations.money.rows_totals`, each row dated in
+  its year with its stored verdict (`reservations.services.row_verdict_store`) and a reason where
+  it misses a threshold, and a 说明 wherever `reservations.rules.policy_warnings` asks for one
+  (a submit without them would be refused);
 - the frozen text from the one renderer (`reservations.rendering.render_notice`, dated as
   `announcements.rendering.notice_date` dates it) and the search fields of `public.search`;
 - the flow log: submit, purchaser approval, finance approval (and the revocation of revoked
@@ -20,7 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -40,11 +42,13 @@ from announcements.workflow import TRANSITIONS, snapshot_of
 from devdata.names import DISTRICT_UNITS, GIVEN_NAMES, PLACES, SUBJECTS, SUFFIXES, SURNAMES, UNIT_KINDS
 from public.cache import bump_public_cache
 from public.search import grams_for, search_text_parts
-from reservations.enums import ReservationOption
+from reservations.enums import ReservationOption, ShortfallReason, VerdictStatus
 from reservations.models import Report, ReservedProject
 from reservations.money import WAN_QUANTUM, rows_totals
 from reservations.rendering import render_notice
-from reservations.rules import policy_warnings
+from reservations.rules import has_small_micro_shortfall, policy_warnings
+from reservations.services import row_verdict_store
+from reservations.verdict import rules_for_region
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 PARTIAL_OPTIONS = [c for c in ReservationOption.values if c != ReservationOption.WHOLE]
@@ -260,6 +264,8 @@ class Command(BaseCommand):
                     sme_amount=sme,
                     small_micro_amount=small,
                     contract_url=f"https://www.zfcg.sh.gov.cn/site/detail?contractId={rng.randrange(10**12)}",
+                    # A date in the report year (not drawn: the random stream stays as it was).
+                    procurement_date=date(year, 1 + position % 12, 1 + position % 28),
                 )
             )
         return rows
@@ -288,9 +294,18 @@ class Command(BaseCommand):
 
         timelines = [Timeline.random(rng, now, revoked=rng.random() < revoked_share) for _ in plan]
         reports, by_report = [], []
+        rules_by_region = {}
         for (i, year), timeline in zip(plan, timelines, strict=True):
             institution = institutions[i]
             mine = self._rows(rng, year, rows_per)
+            # Stored with the verdict the services would store (the same function), and a reason
+            # on each shortfall row, as a unit's submission needs.
+            region = institution.district.code
+            rules = rules_by_region.setdefault(region, rules_for_region(region=region))
+            for row in mine:
+                row.shortfall_reason = ShortfallReason.values[row.position % len(ShortfallReason.values)]
+                row_verdict_store(row, region=region, rules=rules, year=year)
+            warnings = policy_warnings(rows=mine, year=year, region=region, rules=rules)
             sme_total, small_micro_total = rows_totals(mine)
             reports.append(
                 Report(
@@ -299,7 +314,9 @@ class Command(BaseCommand):
                     competent_unit_name=institution.name
                     if rng.random() < 0.6
                     else f"上海市{institution.district.name}{rng.choice(DISTRICT_UNITS)}",
-                    explanation=explanation_for(policy_warnings(rows=mine, year=year)),
+                    explanation=explanation_for(warnings),
+                    needs_explanation=any(r.verdict_status == VerdictStatus.SHORTFALL for r in mine),
+                    small_micro_below=has_small_micro_shortfall(warnings),
                     sme_total=sme_total,
                     small_micro_total=small_micro_total,
                     created_by=staff[i][0],
