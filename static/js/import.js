@@ -55,6 +55,23 @@
   });
 })();
 
+/* 替换现有明细 deletes every saved row: while that mode is chosen the form asks first (confirm.js
+   reads data-confirm at submit; a submit always follows a click on the button, Enter included). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[type=submit]") : null;
+    var form = button && button.form;
+    if (!form || !form.hasAttribute("data-replace-confirm")) { return; }
+    var chosen = form.querySelector("input[name=mode]:checked");
+    if (chosen && chosen.value === "replace") {
+      form.setAttribute("data-confirm", form.getAttribute("data-replace-confirm"));
+    } else {
+      form.removeAttribute("data-confirm");
+    }
+  }, true);
+})();
+
 (function () {
   "use strict";
   var status = document.getElementById("import-status");
