@@ -1,4 +1,5 @@
-"""Request ids and access logs, and a friendly 503 page while the database is unreachable."""
+"""Request ids and access logs, a friendly 503 page while the database is unreachable, and the
+time budget of public reads."""
 
 import json
 import logging
@@ -7,6 +8,7 @@ import sys
 import time
 import uuid
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -57,6 +59,8 @@ class RequestLogMiddleware:
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     "user_id": _user_id(request),
+                    # Public queries cancelled by their time budget (PublicTimeBudgetMiddleware).
+                    "budget_hits": getattr(request, "public_budget_hits", 0),
                 },
             )
             return response
@@ -229,3 +233,85 @@ class DatabaseUnavailableMiddleware:
 
 def current_exception():
     return sys.exc_info()[1]
+
+
+# Public pages that anyone may ask for as often as they like: their queries get the short budget.
+# Downloads and sealed PDFs are built by tasks or stream after the view returns.
+BUDGETED_VIEWS = frozenset(
+    {
+        "public:home",
+        "public:list",
+        "public:feed",
+        "public:detail",
+        "public:api_list",
+        "public:api_detail",
+        "public:ocds_releases",
+    }
+)
+
+
+def statement_timed_out(exc) -> bool:
+    """Whether `exc` is PostgreSQL cancelling a statement for its statement_timeout."""
+    return isinstance(exc, OperationalError) and getattr(exc.__cause__, "pgcode", None) == "57014"
+
+
+class PublicTimeBudgetMiddleware:
+    """On PostgreSQL every query of a public page (BUDGETED_VIEWS, GET or HEAD) runs under
+    PUBLIC_STATEMENT_TIMEOUT_MS instead of the web process's 5 s: `SET LOCAL statement_timeout`
+    sent with the statement (one implicit transaction, so it ends with it and costs no round
+    trip). A read over budget is cancelled; each one is counted on the request (`budget_hits` in
+    the access log). The list answers such a search with a page that asks to narrow it
+    (public.rendering); any other budgeted page answers 503 at once, keeping its connection."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        finally:
+            for connection, wrapper in getattr(request, "_budget_wrappers", ()):
+                connection.execute_wrappers.remove(wrapper)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        budget = settings.PUBLIC_STATEMENT_TIMEOUT_MS
+        match = request.resolver_match
+        if not budget or request.method not in ("GET", "HEAD") or match.view_name not in BUDGETED_VIEWS:
+            return None
+        request._budget_wrappers = []
+        for connection in connections.all():
+            if connection.vendor == "postgresql":
+                wrapper = _within_budget(request, f"SET LOCAL statement_timeout = {int(budget)}; ")
+                connection.execute_wrappers.append(wrapper)
+                request._budget_wrappers.append((connection, wrapper))
+        return None
+
+    def process_exception(self, request, exception):
+        if not getattr(request, "_budget_wrappers", None) or not statement_timed_out(exception):
+            return None
+        try:
+            html = render_to_string("503.html")
+        except Exception:  # noqa: BLE001 - the error page must never fail
+            html = _FALLBACK_503
+        response = HttpResponse(html, status=503)
+        response["Retry-After"] = "5"
+        response["Cache-Control"] = "no-store"
+        response._has_been_logged = True  # a warning already said so (_within_budget), not an error
+        return response
+
+
+def _within_budget(request, prefix: str):
+    def execute(run, sql, params, many, context):
+        # executemany and server-side cursors (DECLARE … FOR <one query>) take a single statement;
+        # inside a transaction (never a public page's read; tests) SET LOCAL would outlive the read.
+        if many or getattr(context["cursor"].cursor, "name", None) or context["connection"].in_atomic_block:
+            return run(sql, params, many, context)
+        try:
+            return run(prefix + sql, params, many, context)
+        except OperationalError as exc:
+            if statement_timed_out(exc):
+                request.public_budget_hits = getattr(request, "public_budget_hits", 0) + 1
+                logger.warning("public read over its time budget: %s %s", request.method, request.path)
+            raise
+
+    return execute

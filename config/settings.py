@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "config.routers.ReplicaReadsMiddleware",
+    "config.middleware.PublicTimeBudgetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -151,6 +152,9 @@ else:
     DB_STATEMENT_TIMEOUT_MS = env.int("DB_COMMAND_STATEMENT_TIMEOUT_MS", default=600_000)
     DB_LOCK_TIMEOUT_MS = env.int("DB_COMMAND_LOCK_TIMEOUT_MS", default=60_000)
 DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=5)
+# Public pages' queries get a much shorter budget (config.middleware.PublicTimeBudgetMiddleware):
+# a search too broad to answer in time says so at once instead of holding a worker.
+PUBLIC_STATEMENT_TIMEOUT_MS = env.int("PUBLIC_STATEMENT_TIMEOUT_MS", default=300)
 _db_options = DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and the one writer work at once on the embedded default.

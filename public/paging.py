@@ -104,8 +104,13 @@ def next_url(request, url_name, next_cursor):
 # list's ordered walk finds a page of them after reading about (notices / SEARCH_CAP) × 21 rows.
 SEARCH_CAP = 5000
 # The planner may only reach the notices through bitmaps, the keyword's GIN index among them. Local
-# to the one statement (a multi-statement query is one implicit transaction).
+# to the one statement (a multi-statement query is one implicit transaction); inside a transaction
+# (never a public page's read; tests) SET LOCAL would outlive it, so there the planner chooses.
 _BITMAPS_ONLY = "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+
+
+def _bitmaps_only(connection) -> str:
+    return "" if connection.in_atomic_block else _BITMAPS_ONLY
 
 
 def capped_sql(model, columns, per_page: int, *, after: bool):
@@ -120,7 +125,7 @@ def capped_sql(model, columns, per_page: int, *, after: bool):
 
     def wrap(inner):
         return (
-            f"{_BITMAPS_ONLY}WITH m (id, published_at) AS MATERIALIZED ({inner}), "
+            f"WITH m (id, published_at) AS MATERIALIZED ({inner}), "
             f'p AS (SELECT m."id", m."published_at" FROM m {where}'
             f'ORDER BY m."published_at" DESC, m."id" DESC LIMIT {per_page + 1}) '
             f"SELECT (SELECT count(*) FROM m), {selected} FROM (SELECT 1) one "
@@ -156,7 +161,7 @@ def capped_page(found) -> list | None:
 
 def capped_statement(queryset, columns, *, per_page: int, start=None) -> tuple[str, list]:
     """The capped statement of one page of `queryset` (every filter, any order) and its
-    parameters, compiled for this request."""
+    parameters, compiled for this request (without the planner settings, _BITMAPS_ONLY)."""
     inner, params = matches_for_cap(queryset).query.sql_with_params()
     sql, _ = capped_sql(queryset.model, columns, per_page, after=start is not None)(inner)
     return sql, [*params, *(start or ())]
@@ -173,7 +178,7 @@ def capped_rows(queryset, columns, *, per_page: int, start=None) -> list | None:
     if key in _over_cap:
         return None
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_bitmaps_only(connections[alias]) + sql, params)
         rows = capped_page(cursor.fetchall())
     if rows is None:
         _remember_over_cap(key)
@@ -188,7 +193,7 @@ def capped_position(queryset, skip: int):
         return None
     inner, params = matches_for_cap(queryset).query.sql_with_params()
     sql = (
-        f"{_BITMAPS_ONLY}WITH m (id, published_at) AS MATERIALIZED ({inner}) "
+        f"{_bitmaps_only(connections[alias])}WITH m (id, published_at) AS MATERIALIZED ({inner}) "
         'SELECT (SELECT count(*) FROM m), x."published_at", x."id" FROM (SELECT 1) one LEFT JOIN '
         '(SELECT m."published_at", m."id" FROM m ORDER BY m."published_at" DESC, m."id" DESC '
         "OFFSET %s LIMIT 1) x ON true"
@@ -270,7 +275,8 @@ class _BoundPages:
         key = (alias, id(self.pages), self.shape, tuple(sorted(self.values.items())))
         if connections[alias].vendor != "postgresql" or key in _over_cap:
             return None
-        rows = capped_page(capped[after].rows(*self.shape, **position, **self.values))
+        prefix = _bitmaps_only(connections[alias])
+        rows = capped_page(capped[after].rows(*self.shape, prefix=prefix, **position, **self.values))
         if rows is None:
             _remember_over_cap(key)
         return rows

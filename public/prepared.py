@@ -40,7 +40,8 @@ class PreparedQuery:
         self._compiled: dict = {}
         self._lock = threading.Lock()
 
-    def rows(self, *shape, **values) -> list[tuple]:
+    def rows(self, *shape, prefix: str = "", **values) -> list[tuple]:
+        """The rows for these values; `prefix`: statements sent before the query, in one string."""
         alias = router.db_for_read(self.model)
         compiled = self._compiled.get((alias, shape))
         if compiled is None:
@@ -56,7 +57,7 @@ class PreparedQuery:
             params[index] = adapt(value) if adapt is not None else value
         params += [values[name] for name in extra]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(prefix + sql, params)
             rows = cursor.fetchall()
         if not converters:
             return rows

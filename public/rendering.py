@@ -19,6 +19,7 @@ from types import SimpleNamespace
 from urllib.parse import quote_plus
 
 from django.core.cache import cache
+from django.db import OperationalError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template import Context
@@ -98,6 +99,44 @@ _searched_pages = PreparedPages(
 
 
 def list_page(request) -> HttpResponse:
+    """The list page; a search over the public time budget (config.middleware) answers at once
+    with the filter form and a request to narrow it (too_broad_page)."""
+    try:
+        return _list_page(request)
+    except OperationalError:
+        if not getattr(request, "public_budget_hits", 0):
+            raise
+        return too_broad_page(request)
+
+
+def too_broad_page(request) -> HttpResponse:
+    """503 (never kept by a cache): the filter form as the reader filled it and, where the
+    results go, a request to narrow the search by 地区 or 年份. The statement was cancelled, so
+    the connection is ready for the few small reads the form needs."""
+    districts = list_facts(True)[2]
+    form = PublicNoticeFilter(request.GET or None, queryset=list_queryset()).form
+    form.is_valid()
+    context = {
+        "too_broad": True,
+        "filtered": True,
+        "filter_form": form,
+        "district_options": lambda: _options(
+            [("", _("Please choose")), *districts], _bound_value(form, "district")
+        ),
+        "year_options": lambda: _options([("", _("Any year")), *year_choices()], _bound_value(form, "year")),
+        "district_code": _bound_value(form, "district"),
+        "dates_open": bool(request.GET.get("date_from") or request.GET.get("date_to")),
+        "canonical_url": site_url(url_path("public:list")),
+        "download_query": canonical_query(request, FILTER_PARAMS),
+    }
+    response = render(request, "public/notice_list.html", context, status=503)
+    response["Retry-After"] = "5"
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # logged once, as a warning, by the budget (not as an error)
+    return response
+
+
+def _list_page(request) -> HttpResponse:
     """The list page. Readers who share cached pages get the shell around the filter form, the
     results and the open-data links (list_shell); the form and links are rendered once per process
     for each filter query (`_around_results`), or for a keyword alone from one shell with a marker

@@ -133,10 +133,9 @@ def nodes(plan):
 
 def capped_plan(queryset, start=None) -> list[dict]:
     sql, params = capped_statement(queryset, LIST_COLUMNS, per_page=20, start=start)
-    settings, statement = sql.split("WITH m", 1)
     with connection.cursor() as cursor:
-        cursor.execute(settings)
-        cursor.execute("EXPLAIN (FORMAT JSON) WITH m" + statement, params)
+        cursor.execute(paging._BITMAPS_ONLY)  # as a public read sends them (outside a transaction)
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         result = cursor.fetchone()[0]
     return list(nodes((json.loads(result) if isinstance(result, str) else result)[0]["Plan"]))
 
