@@ -88,6 +88,12 @@ def test_a_minimum_changed_in_the_admin_re_flags_a_draft_but_not_a_published_not
     assert PolicyRule.objects.get(pk=rule.pk).minimum == Decimal("50")
     assert flags(draft.report) == (False, False)  # 55% ≥ 50%: no shortfall any more
     assert flags(published.report) == (True, True)  # frozen as finance approved it
+    # The rows' stored verdicts follow: the draft's row is recomputed, the published one stays.
+    assert draft.report.rows.get().verdict_status == "pass"
+    assert (published.report.rows.get().verdict_status, published.report.rows.get().verdict_missed) == (
+        "shortfall",
+        f",{SMALL_MICRO},",
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         root.post(url, admin_form(rule, minimum="60"))
