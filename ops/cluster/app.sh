@@ -2,8 +2,8 @@
 # Start, stop or restart app servers (app-a, app-b: gunicorn as `make serve` runs it) and task
 # workers (worker-1, worker-2: manage.py db_worker) of the rehearsal by name.
 #   app.sh start|stop|restart NAME...
-# `restart` of several names goes one at a time, each back on /healthz before the next stops: the
-# rolling deploy of docs/production.md.
+# `restart` of several names goes one at a time, each taken out of nginx, restarted, back on
+# /healthz and put back before the next: the rolling deploy of docs/production.md.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -38,9 +38,12 @@ case $action in
     for name in "$@"; do wait_healthy "$name"; done ;;
   stop)
     for name in "$@"; do log "stop: $name"; stop_spawned "$name" 40; done ;;
-  restart)
+  restart)  # drained from nginx first, so no request (a POST least of all) meets it stopping
     for name in "$@"; do
-      log "restart: $name"; stop_spawned "$name" 40; start_one "$name"; wait_healthy "$name"
+      log "restart: $name"
+      [ -n "${APP_PORTS[$name]:-}" ] && write_upstreams "$name"
+      stop_spawned "$name" 40; start_one "$name"; wait_healthy "$name"
+      [ -n "${APP_PORTS[$name]:-}" ] && write_upstreams
     done ;;
   *) die "usage: app.sh start|stop|restart NAME..." ;;
 esac

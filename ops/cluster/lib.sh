@@ -69,6 +69,26 @@ stop_spawned() {  # stop_spawned NAME [GRACE_SECONDS]
   rm -f "$RUN/$name.pid"
 }
 
+# nginx's upstream list, with the app servers named as arguments marked down (drained), then a
+# graceful reload: nginx finishes what it sent them and sends nothing new.
+write_upstreams() {  # write_upstreams [DRAINED_NAME...]
+  local name line file="$VAR/nginx/upstreams.conf"
+  : >"$file.new"
+  for name in app-a app-b; do
+    line="server 127.0.0.1:${APP_PORTS[$name]} max_fails=1 fail_timeout=5s"
+    [[ " $* " == *" $name "* ]] && line="$line down"
+    echo "$line;" >>"$file.new"
+  done
+  mv "$file.new" "$file"
+  alive nginx || return 0
+  local master deadline=$((SECONDS + 30))
+  master=$(cat "$RUN/nginx.pid")
+  kill -HUP "$master"
+  # The reload is done when the old worker has finished its requests and left (one worker remains).
+  sleep 0.2
+  while [ "$(pgrep -c -P "$master")" -gt 1 ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+}
+
 app_env() {  # the production environment of every app server and worker, from cluster.env
   set -a; . "$VAR/cluster.env"; set +a
   # Production settings even when called from the test suite (which sets its own).

@@ -153,6 +153,7 @@ if [ ! -f "$VAR/nginx/cert.pem" ]; then
     -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
     -keyout "$VAR/nginx/key.pem" -out "$VAR/nginx/cert.pem" 2>/dev/null
 fi
+write_upstreams
 user_line=""
 [ "$(id -u)" = 0 ] && user_line="user root;"  # workers need var/cluster (owned by whoever runs this)
 sed -e "s|@USER_LINE@|$user_line|; s|@VAR@|$VAR|g; s|@ROOT@|$ROOT|g" \
