@@ -14,7 +14,7 @@ from reservations import excel
 from .enums import ImportState
 from .models import RowsImport
 from .services import DraftingError, announcement_rows_import
-from .workflow import publish_due
+from .workflow import publish_due, publish_due_held
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,11 @@ def publish_due_task() -> list[str]:
     """定时发布: publish the approved notices whose time has come. Idempotent and safe with two
     workers: each publication is a conditional update (see `publish_due`)."""
     lines = [f"published {a.public_id} {a.title}" for a in publish_due()]
-    return [*lines, f"{len(lines)} published"]
+    count = len(lines)
+    for held in publish_due_held():
+        logger.warning("scheduled notice %s held: its district files units to the department only", held.pk)
+        lines.append(f"held {held.pk} {held.title} (files to the department only)")
+    return [*lines, f"{count} published"]
 
 
 def reports_open_to_rules():

@@ -84,9 +84,11 @@ def current_step(announcement) -> FlowStep | None:
         for step in path:
             if step.pk == announcement.current_step_id:
                 return step
-    # A notice put under review without a recorded step (data older than flows): the first step
-    # of the side its state names.
+    # A notice put under review without a recorded step (data older than flows): the default
+    # step of the side its state names (the first of its recorded flow, once one is recorded).
     side = flows.INSTITUTION if announcement.state == State.PURCHASER_REVIEW else flows.FINANCE
+    if announcement.flow_version_id is None:
+        return flows.version_steps(None, side)[0]
     return next((step for step in path if step.side == side), None)
 
 
@@ -132,6 +134,8 @@ def _steps_of_user_q(user, side: str) -> Q:
     if institution is None or not user.is_active or user.is_deleted:
         return Q(pk__in=[])
     if side == flows.INSTITUTION:
+        if works_at_finance_bureau(user):
+            return Q(pk__in=[])
         owner = {"version__flow__institution_id": institution.pk}
         scope = Q(institution_id=institution.pk)
     elif works_at_finance_bureau(user):
@@ -144,14 +148,9 @@ def _steps_of_user_q(user, side: str) -> Q:
         Q(actor=StepActor.POSITION, position__in=positions) | Q(actor=StepActor.NAMED, users=user), **owner
     )
     condition = Q(current_step__in=mine.values("pk"))
-    # Data older than flows: no recorded step means the first step of the owner's flow in use.
-    owner_kwargs = (
-        {"institution": institution} if side == flows.INSTITUTION else {"district": institution.district}
-    )
-    first = next(iter(flows.version_steps(flows.latest_version(**owner_kwargs), side)), None)
-    if first is not None and flows.may_act_on(
-        user, first, institution_id=institution.pk, district_id=institution.district_id
-    ):
+    # Data older than flows (no recorded step): the default step of the side, as `current_step` says.
+    default = flows.version_steps(None, side)[0]
+    if flows._holds_position(user, default.position):
         condition |= Q(current_step__isnull=True)
     return condition & scope
 
@@ -730,14 +729,21 @@ def publish_due(*, now: datetime | None = None) -> list[Announcement]:
     Side effects as `apply_action`'s finance approval: a log row, then the announcement.
     """
     now = now or timezone.now()
-    due = Announcement.objects.filter(
-        state=State.FINANCE_REVIEW, approved_at__isnull=False, scheduled_at__lte=now
-    ).values_list("pk", flat=True)
+    # The district's 区发布设置 is read again now: a unit's notice approved before the district
+    # chose "file to the department only" stays unpublished (the department notice carries its
+    # data); it waits in 财政审核, where finance may return it (publish_due_held lists them).
+    due = (
+        Announcement.objects.filter(
+            state=State.FINANCE_REVIEW, approved_at__isnull=False, scheduled_at__lte=now
+        )
+        .exclude(FILES_TO_DEPARTMENT_Q)
+        .values_list("pk", flat=True)
+    )
     published = []
     for pk in list(due):
         with transaction.atomic():
             changed = Announcement.objects.filter(
-                pk=pk, state=State.FINANCE_REVIEW, approved_at__isnull=False
+                ~FILES_TO_DEPARTMENT_Q, pk=pk, state=State.FINANCE_REVIEW, approved_at__isnull=False
             ).update(
                 state=State.PUBLISHED,
                 published_at=now,
@@ -760,6 +766,20 @@ def publish_due(*, now: datetime | None = None) -> list[Announcement]:
             _after_commit(announcement, entry)
             published.append(announcement)
     return published
+
+
+def publish_due_held(*, now: datetime | None = None) -> list[Announcement]:
+    """Scheduled notices whose time has come but which `publish_due` holds back: their district
+    files subordinate units to the department only since they were approved."""
+    now = now or timezone.now()
+    return list(
+        Announcement.objects.filter(
+            FILES_TO_DEPARTMENT_Q,
+            state=State.FINANCE_REVIEW,
+            approved_at__isnull=False,
+            scheduled_at__lte=now,
+        )
+    )
 
 
 def _after_commit(announcement, entry) -> None:
