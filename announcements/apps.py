@@ -27,14 +27,10 @@ class AnnouncementsConfig(AppConfig):
         menu.register(
             menu.MenuItem(_("New department notice"), "announcements:department_create", user_may_compile, 11)
         )
-        from .workflow_flows import flow_owner
+        from .workflow_flows import keeps_a_flow
 
         # 流程管理 beside 员工管理 (系统管理): a unit's admin, or a finance bureau's reviewers.
-        menu.register(
-            menu.MenuItem(
-                _("Flow management"), "announcements:flows", lambda u: flow_owner(u) is not None, 91
-            )
-        )
+        menu.register(menu.MenuItem(_("Flow management"), "announcements:flows", keeps_a_flow, 91))
         # 操作指南: for everyone signed in.
         menu.register(menu.MenuItem(_("Operation guide"), "announcements:guide", lambda u: True, 200))
 

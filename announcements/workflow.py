@@ -84,9 +84,11 @@ def current_step(announcement) -> FlowStep | None:
         for step in path:
             if step.pk == announcement.current_step_id:
                 return step
-    # A notice put under review without a recorded step (data older than flows): the first step
-    # of the side its state names.
+    # A notice put under review without a recorded step (data older than flows): the default
+    # step of the side its state names (the first of its recorded flow, once one is recorded).
     side = flows.INSTITUTION if announcement.state == State.PURCHASER_REVIEW else flows.FINANCE
+    if announcement.flow_version_id is None:
+        return flows.version_steps(None, side)[0]
     return next((step for step in path if step.side == side), None)
 
 
@@ -132,6 +134,8 @@ def _steps_of_user_q(user, side: str) -> Q:
     if institution is None or not user.is_active or user.is_deleted:
         return Q(pk__in=[])
     if side == flows.INSTITUTION:
+        if works_at_finance_bureau(user):
+            return Q(pk__in=[])
         owner = {"version__flow__institution_id": institution.pk}
         scope = Q(institution_id=institution.pk)
     elif works_at_finance_bureau(user):
@@ -144,14 +148,9 @@ def _steps_of_user_q(user, side: str) -> Q:
         Q(actor=StepActor.POSITION, position__in=positions) | Q(actor=StepActor.NAMED, users=user), **owner
     )
     condition = Q(current_step__in=mine.values("pk"))
-    # Data older than flows: no recorded step means the first step of the owner's flow in use.
-    owner_kwargs = (
-        {"institution": institution} if side == flows.INSTITUTION else {"district": institution.district}
-    )
-    first = next(iter(flows.version_steps(flows.latest_version(**owner_kwargs), side)), None)
-    if first is not None and flows.may_act_on(
-        user, first, institution_id=institution.pk, district_id=institution.district_id
-    ):
+    # Data older than flows (no recorded step): the default step of the side, as `current_step` says.
+    default = flows.version_steps(None, side)[0]
+    if flows._holds_position(user, default.position):
         condition |= Q(current_step__isnull=True)
     return condition & scope
 

@@ -188,6 +188,16 @@ def step_people_label(step) -> str:
     return "、".join(u.get_full_name() or u.username for u in step.users.all())
 
 
+def keeps_a_flow(user) -> bool:
+    """`flow_owner` without reading the owner (the menu asks on every page)."""
+    institution = getattr(user, "institution", None)
+    if institution is None:
+        return False
+    if institution.kind == InstitutionKind.BUDGET_UNIT:
+        return user_holds(user, Perm.MANAGE_STAFF)
+    return is_district_finance(user)
+
+
 def flow_owner(user) -> dict | None:
     """Whose flow this user keeps: a budget unit's 机构管理员 its institution's; a finance bureau's
     财政审核岗 its district's (also reached from 区发布设置). None for everyone else."""
