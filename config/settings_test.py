@@ -15,6 +15,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 SECURE_SSL_REDIRECT = False
+# No demo CA or seal from var/demo-ca: tests that need them make their own.
+CA_TRUST_BUNDLE = ""
+CA_CRL_SOURCES = []
+NOTICE_SEAL_DIR = ""
+NOTICE_SEAL_PKCS12 = ""
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 AXES_ENABLED = True

@@ -9,9 +9,10 @@ class PublicConfig(AppConfig):
     def ready(self):
         from announcements.signals import notice_transitioned
 
-        from .listeners import on_notice_transitioned
+        from .listeners import on_notice_published_seal, on_notice_transitioned
 
         notice_transitioned.connect(on_notice_transitioned, dispatch_uid="public.search-and-cache")
+        notice_transitioned.connect(on_notice_published_seal, dispatch_uid="public.seal")
 
         from django.urls import reverse
 

@@ -3,10 +3,11 @@ search fields, invalidates every cached public page at once and enqueues the reb
 bulk files and the cleanup of filtered files (connected in PublicConfig.ready)."""
 
 from announcements.enums import State
+from certificates.sealing import sealing_configured
 
 from .cache import bump_public_cache, mark_publication_changed
 from .services import announcement_search_fields_fill
-from .tasks import bulk_files_rebuild_task, filtered_downloads_cleanup_task
+from .tasks import bulk_files_rebuild_task, filtered_downloads_cleanup_task, notice_seal_task
 
 
 def publication_changed(announcement) -> None:
@@ -26,3 +27,10 @@ def on_notice_transitioned(sender, *, announcement, to_state, **kwargs) -> None:
     """Listener of announcements.signals.notice_transitioned (connected in PublicConfig.ready)."""
     if to_state in (State.PUBLISHED, State.REVOKED):
         publication_changed(announcement)
+
+
+def on_notice_published_seal(sender, *, announcement, to_state, **kwargs) -> None:
+    """A publication enqueues its sealed PDF (public.sealing); connected on its own, so that a
+    failure here never keeps the search fields and caches from being refreshed."""
+    if to_state == State.PUBLISHED and sealing_configured():
+        notice_seal_task.enqueue(public_id=announcement.public_id)

@@ -66,6 +66,37 @@ def search_fields_refresh_task(*, refill_all: bool = False) -> int:
     return count
 
 
+@task
+def notice_seal_task(*, public_id: str, attempt: int = 1) -> str | None:
+    """Make the sealed PDF of a published notice (public.sealing.notice_seal); returns its
+    storage name, None when the notice is not published or no seal is configured for its
+    district. A failure (the renderer, the storage, the key) is tried again after
+    NOTICE_SEAL_RETRY_SECONDS × 2^(attempt-1), up to NOTICE_SEAL_ATTEMPTS; then it is logged as
+    an error and raised. Idempotent: an existing PDF is kept as it is."""
+    from certificates.sealing import SealUnavailable
+
+    from .sealing import notice_seal
+
+    try:
+        return notice_seal(public_id=public_id)
+    except SealUnavailable as error:
+        logger.info("Notice %s not sealed: %s", public_id, error)
+        return None
+    except Exception:
+        if attempt >= settings.NOTICE_SEAL_ATTEMPTS:
+            logger.error("Notice %s not sealed after %s attempts", public_id, attempt, exc_info=True)
+            raise
+        logger.warning(
+            "Sealing notice %s failed (attempt %s); trying again", public_id, attempt, exc_info=True
+        )
+        retry = notice_seal_task
+        if retry.get_backend().supports_defer:
+            delay = timedelta(seconds=settings.NOTICE_SEAL_RETRY_SECONDS * 2 ** (attempt - 1))
+            retry = retry.using(run_after=timezone.now() + delay)
+        retry.enqueue(public_id=public_id, attempt=attempt + 1)
+        return None
+
+
 def view_counts_flush_schedule() -> None:
     """Enqueue the flush of the counts waiting in Redis, once per PUBLIC_VIEW_FLUSH_SECONDS
     (a flag in the cache says one is on its way)."""

@@ -6,7 +6,7 @@ from .conditional import http_cached
 from .formats import atom, json_api, ocds
 from .paging import FILTER_PARAMS, PAGE_PARAMS
 from .sitemaps import SITEMAPS
-from .views import attachments, downloads, openapi, pages
+from .views import attachments, downloads, openapi, pages, seals
 from .views.formats import served
 from .views.sitemaps import cached_sitemap, sitemap_index
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("notices/download/rows.xlsx", downloads.download_xlsx, name="download_xlsx"),
     path("notices/<public_id:public_id>/", http_cached(pages.public_notice_detail), name="detail"),
     path("notices/<public_id:public_id>/qr.svg", pages.notice_qr, name="qr"),
+    path("notices/<public_id:public_id>/sealed.pdf", seals.sealed_pdf, name="sealed_pdf"),
+    path("notices/verify-seal/", seals.seal_verify, name="seal_verify"),
+    path("api/seals/verify/", seals.api_seal_verify, name="api_seal_verify"),
     path(
         "notices/<public_id:public_id>/attachments/<int:attachment_id>/",
         attachments.public_attachment_download,

@@ -31,6 +31,10 @@ def walk(notice, attachment, revoked):
         ("detail", [pid], {}, f"/notices/{pid}/", 200, "text/html"),
         ("detail", [revoked.public_id], {}, f"/notices/{revoked.public_id}/", 410, "text/html"),
         ("qr", [pid], {}, f"/notices/{pid}/qr.svg", 200, "image/svg+xml"),
+        # No seal configured in the tests: the page that waits for the sealed PDF.
+        ("sealed_pdf", [pid], {}, f"/notices/{pid}/sealed.pdf", 202, "text/html"),
+        ("seal_verify", [], {}, "/notices/verify-seal/", 200, "text/html"),
+        ("api_seal_verify", [], {}, "/api/seals/verify/", 405, "text/html"),
         (
             "attachment",
             [pid, attachment.pk],
