@@ -473,24 +473,6 @@ CA_CLIENT_CERT_HEADER = env.str("CA_CLIENT_CERT_HEADER", default="HTTP_X_SSL_CLI
 CA_REQUIRED_POSITIONS = env.list(
     "CA_REQUIRED_POSITIONS", default=["finance_reviewer"] if CA_TRUST_BUNDLE and not DEBUG else []
 )
-# Digital certificates (CA管理, 证书登录; docs/production.md, "Digital certificates"). A certificate is
-# accepted when it chains to a certificate of the CA_TRUST_BUNDLE PEM file and is not revoked by a
-# CA_CRL_SOURCES list (files or URLs, cached by crl_refresh_task). With no list at hand
-# CA_CRL_UNAVAILABLE=fail_closed refuses every certificate (fail_open accepts it). DEBUG trusts
-# the demo CA that seed_demo writes to var/demo-ca/; production trusts nothing unless told.
-_DEMO_CA = BASE_DIR / "var" / "demo-ca"
-CA_TRUST_BUNDLE = env.str("CA_TRUST_BUNDLE", default=str(_DEMO_CA / "demo-ca.pem") if DEBUG else "")
-CA_CRL_SOURCES = env.list("CA_CRL_SOURCES", default=[str(_DEMO_CA / "demo-ca.crl")] if DEBUG else [])
-CA_CRL_UNAVAILABLE = env.str("CA_CRL_UNAVAILABLE", default="fail_closed")
-CA_CRL_FETCH_TIMEOUT = env.int("CA_CRL_FETCH_TIMEOUT", default=10)
-# The header in which the TLS proxy forwards the verified client certificate (URL-encoded PEM);
-# read only when BEHIND_PROXY.
-CA_CLIENT_CERT_HEADER = env.str("CA_CLIENT_CERT_HEADER", default="HTTP_X_SSL_CLIENT_CERT")
-# The positions that must sign in with a certificate: 财政审核岗 in production once a trust
-# bundle is configured, none on a laptop.
-CA_REQUIRED_POSITIONS = env.list(
-    "CA_REQUIRED_POSITIONS", default=["finance_reviewer"] if CA_TRUST_BUNDLE and not DEBUG else []
-)
 # The sealed notice (电子签章): each publication's PDF is signed with the seal of the finance
 # bureau of the notice's district, a PKCS#12 file NOTICE_SEAL_DIR/<district code>.p12, else
 # NOTICE_SEAL_PKCS12 for every district (neither: notices are not sealed). DEBUG uses the demo
