@@ -144,7 +144,19 @@ def staff_import(*, actor: User, upload) -> ImportResult:
         for name in filter(None, SEPARATORS.split(record["岗位"])):
             position = POSITION_BY_NAME.get(name)
             if position is None:
-                result.errors.append((number, "岗位", _("Unknown position: %(name)s") % {"name": name}))
+                # Say what the cell held and what may be written instead: a guess needs no manual.
+                writable = "、".join(
+                    label
+                    for pos, label in POSITION_GROUP_NAMES.items()
+                    if position_fits_institution(pos, institution)
+                )
+                message = _(
+                    "Unknown position: %(name)s (the cell reads “%(cell)s”). "
+                    "Positions you can write: %(valid)s."
+                )
+                result.errors.append(
+                    (number, "岗位", message % {"name": name, "cell": record["岗位"], "valid": writable})
+                )
             elif not position_fits_institution(position, institution):
                 result.errors.append(
                     (

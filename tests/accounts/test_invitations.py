@@ -200,6 +200,8 @@ def test_batch_import_with_bad_rows_saves_nothing_and_lists_the_errors(world, lo
     ]
     html = response.content.decode()
     assert "未保存任何数据" in html and "与第2行的账号重复" in html and "未知岗位：局长" in html
+    unknown = next(message for row, column, message in errors if "未知岗位" in message)
+    assert "可填写的岗位：" in unknown and "项目采购经办岗" in unknown and "单元格内容为“" in unknown
 
 
 def test_batch_import_refuses_a_file_without_the_columns(world, login):
