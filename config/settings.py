@@ -440,6 +440,9 @@ MESSAGE_RETENTION_DAYS = env.int("MESSAGE_RETENTION_DAYS", default=180)
 WARNING_DEADLINE_DAYS = env.int("WARNING_DEADLINE_DAYS", default=7)
 WARNING_REVIEW_WAIT_DAYS = env.int("WARNING_REVIEW_WAIT_DAYS", default=3)
 WARNING_SCHEDULE_HOURS = env.int("WARNING_SCHEDULE_HOURS", default=24)
+# 部门决算 check (oversight): a published notice's SME amount that differs from the unit's 决算
+# 授予中小企业合同金额 by more than this % of the latter (read as a Decimal) warns both sides.
+FINAL_ACCOUNTS_TOLERANCE_PERCENT = env.str("FINAL_ACCOUNTS_TOLERANCE_PERCENT", default="5")
 # Sign-in places: an ip2region .xdb file (IPv4; https://github.com/lionsoul2014/ip2region data,
 # read by the py-ip2region package). Unset: public addresses read 未知; private ones 内网 always.
 IP_REGION_DB = env.str("IP_REGION_DB", default="")

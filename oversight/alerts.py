@@ -3,7 +3,9 @@ OversightConfig.ready). One query per user:
 
 - a unit's handler: the campaign's deadline is within WARNING_DEADLINE_DAYS (Shanghai days) and
   the unit's notice is not submitted yet; or the deadline has passed and it is not published;
-- a district's 财政审核岗: a campaign past its deadline with units that have not published.
+- a district's 财政审核岗: a campaign past its deadline with units that have not published;
+- a unit's handlers and reviewers: its published notice disagrees with its 部门决算 figures
+  (`final_account_alerts`).
 """
 
 from collections import Counter
@@ -16,11 +18,12 @@ from django.utils.translation import gettext as _
 from accounts.alerts import Alert
 from accounts.enums import Perm
 from accounts.rules import user_holds
+from reservations.money import format_wan
 
 from .enums import UnitStatus
-from .models import CampaignUnit
+from .models import CampaignUnit, FinalAccount
 from .rules import is_district_finance
-from .selectors import annotated_units, days_left
+from .selectors import annotated_units, days_left, final_account_checks
 
 NOT_SUBMITTED = (UnitStatus.NOT_STARTED, UnitStatus.DRAFT, UnitStatus.REVOKED)
 
@@ -84,4 +87,38 @@ def filing_alerts(user) -> list[Alert]:
                     "danger",
                 )
             )
+    return alerts
+
+
+def final_account_alerts(user) -> list[Alert]:
+    """A unit's handlers and reviewers: where its published notice disagrees with the 部门决算
+    figures its finance bureau entered (selectors.final_account_checks, the bureau's own page's
+    check). One query."""
+    if not (user_holds(user, Perm.SUBMIT_NOTICE) or user_holds(user, Perm.PURCHASER_REVIEW)):
+        return []
+    institution_id = getattr(user, "institution_id", None)
+    if institution_id is None:
+        return []
+    checks = final_account_checks(accounts=FinalAccount.objects.filter(institution_id=institution_id))
+    link = reverse("announcements:list")
+    alerts = []
+    for check in checks:
+        if not check.disagrees:
+            continue
+        figures = {
+            "year": check.account.year,
+            "final": format_wan(check.account.sme_contract_total),
+            "notice": format_wan(check.notice_sme),
+        }
+        if check.notice_sme is None:
+            text = _(
+                "Final accounts %(year)s: contracts awarded to SMEs of %(final)s (10k yuan), "
+                "but no published notice for %(year)s"
+            )
+        else:
+            text = _(
+                "Final accounts %(year)s: contracts awarded to SMEs of %(final)s (10k yuan), "
+                "the published notice says %(notice)s (10k yuan)"
+            )
+        alerts.append(Alert("final_accounts", text % figures, link, None))
     return alerts

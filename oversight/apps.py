@@ -19,7 +19,7 @@ class OversightConfig(AppConfig):
             menu.MenuItem(_("District comparison"), "oversight:compare", rules.can_oversee_filing, 61)
         )
         menu.register(
-            menu.MenuItem(_("Reported statistics"), "oversight:statistics", rules.can_oversee_filing, 62)
+            menu.MenuItem(_("Reported statistics"), "oversight:statistics", rules.can_view_statistics, 62)
         )
         menu.register(
             menu.MenuItem(
@@ -27,6 +27,11 @@ class OversightConfig(AppConfig):
             )
         )
         menu.register(menu.MenuItem(_("Spot checks"), "oversight:sample_list", rules.can_spot_check, 63))
+        menu.register(
+            menu.MenuItem(
+                _("Final accounts check"), "oversight:final_accounts", rules.is_district_finance, 65
+            )
+        )
         hooks.register_deadline_provider(selectors.campaign_deadlines)
 
         from accounts import alerts as account_alerts
@@ -34,3 +39,4 @@ class OversightConfig(AppConfig):
         from . import alerts
 
         account_alerts.register_provider(alerts.filing_alerts)
+        account_alerts.register_provider(alerts.final_account_alerts)

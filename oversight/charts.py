@@ -26,7 +26,9 @@ class Bar:
 
 
 def district_chart(summaries) -> dict:
-    """Two bars per district: the share of required units that published, and the small/micro share."""
+    """Two bars per district: the share of required units that published, and the small/micro share.
+    No threshold line: the rules apply to each row (their verdicts are in the table), not to a
+    district's overall share."""
     rows = []
     for i, s in enumerate(summaries):
         y = TOP + i * ROW_HEIGHT
@@ -40,14 +42,11 @@ def district_chart(summaries) -> dict:
             text = "—" if value is None else f"{value}%"
             bars.append(Bar(LABEL_WIDTH, y + offset, width, BAR_HEIGHT, css, text, LABEL_WIDTH + width + 4))
         rows.append({"label": s.campaign.district.name, "label_y": y + BAR_HEIGHT + 4, "bars": bars})
-    threshold = summaries[0].threshold if summaries else Decimal("60")
     height = TOP + max(len(rows), 1) * ROW_HEIGHT + 8
     return {
         "rows": rows,
         "width": LABEL_WIDTH + BAR_AREA + 70,
         "height": height,
-        "threshold_x": LABEL_WIDTH + threshold * BAR_AREA / 100,
-        "threshold": threshold,
         "axis_x": LABEL_WIDTH,
         "axis_end": LABEL_WIDTH + BAR_AREA,
     }

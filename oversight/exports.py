@@ -10,12 +10,13 @@ from io import BytesIO
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from reservations.money import format_share, small_micro_share
+from reservations.money import small_micro_share
 
 from .enums import CheckResult, SampleSize, UnitStatus
 from .rules import SHANGHAI
@@ -80,7 +81,7 @@ def dashboard_workbook(summaries, units) -> bytes:
                 _("SME total (10k yuan)"),
                 _("Small/micro total (10k yuan)"),
                 _("Small/micro share (%)"),
-                _("Below the small/micro threshold"),
+                _("Notices below a threshold"),
                 _("Of which with an explanation"),
             ],
         )
@@ -228,91 +229,161 @@ def _sheet_title(name: str, used: set) -> str:
     return title
 
 
-def _shortfall_text(shortfalls) -> str:
-    return "；".join(
-        f"{s.unit}·{s.project}（{format_share(s.share)}%）：{s.explanation or _('no explanation')}"
-        for s in shortfalls
-    )
+PERCENT_FORMAT = "0.00%"
+HEADER_ROWS = 6  # title, 报告单位, 年度, 统计口径, 生成时间, blank
 
 
-REPORT_COLUMNS = (
-    gettext_lazy("Reporting unit"),
-    gettext_lazy("Year"),
+def _percent(share: Decimal | None):
+    """A share in % as the number Excel formats with "%" (62.5 → 0.625); None stays empty."""
+    return None if share is None else share / 100
+
+
+def _report_header(ws, stats, *, reporting_unit: str) -> None:
+    ws.append([_("Report on the SME reserved share and procurement")])
+    ws["A1"].font = Font(bold=True, size=14)
+    for label, value in (
+        (_("Reporting unit"), reporting_unit),
+        (pgettext("written report", "Year"), stats.year),
+        (_("Notices counted"), stats.counting_label),
+        (_("Generated at"), _local(timezone.now())),
+    ):
+        _write_row(ws, [label, value])
+    ws.append([])
+
+
+LINE_COLUMNS = (
     gettext_lazy("Number of reserved projects"),
-    gettext_lazy("Reserved project budget total (10k yuan)"),
+    gettext_lazy("Reserved share total (10k yuan)"),
+    gettext_lazy("Project budget total (10k yuan)"),
     gettext_lazy("SME procurement amount (10k yuan)"),
     gettext_lazy("Of which small/micro (10k yuan)"),
     gettext_lazy("Small/micro share (%)"),
-    gettext_lazy("Projects below the threshold and explanations"),
+    gettext_lazy("Projects below a threshold"),
 )
 
 
-def statistics_workbook(stats, *, reporting_unit: str) -> bytes:
-    """面向中小企业预留份额和采购情况报告: a summary sheet with one line per department, then one
-    sheet per department with its figures and its projects below the threshold. Same figures as
-    the statistics page (both read oversight.statistics.statistics_for)."""
+def _write_lines(ws, first: str, lines, *, total, shortfall_count) -> None:
+    """The figure lines, then the total line when given; `shortfall_count(line)` counts a
+    line's rows with a shortfall verdict."""
+    _write_row(ws, [first, *[str(c) for c in LINE_COLUMNS]])
+    for line, label in [*((line, line.label) for line in lines), *([(total, _("Total"))] if total else [])]:
+        _write_row(
+            ws,
+            [
+                label,
+                line.projects,
+                line.reserved,
+                line.budget,
+                line.sme,
+                line.small_micro,
+                _percent(line.share),
+                shortfall_count(line),
+            ],
+            money_columns=(3, 4, 5, 6),
+        )
+        ws.cell(row=ws.max_row, column=7).number_format = PERCENT_FORMAT
+
+
+SHORTFALL_COLUMNS = (
+    gettext_lazy("Budget unit"),
+    gettext_lazy("Project name"),
+    gettext_lazy("Project category"),
+    gettext_lazy("Reservation option"),
+    gettext_lazy("Reserved share (%)"),
+    gettext_lazy("Project budget (10k yuan)"),
+    gettext_lazy("SME procurement amount (10k yuan)"),
+    gettext_lazy("Of which small/micro (10k yuan)"),
+    gettext_lazy("Small/micro share (%)"),
+    gettext_lazy("Reason for the shortfall"),
+    gettext_lazy("Explanation"),
+)
+
+
+def _write_shortfalls(ws, stats, shortfalls) -> None:
+    """未达标项目及说明: the shortfall rows grouped by the rule they miss, then counted by reason."""
+    ws.append([])
+    _write_row(ws, [_("Projects below a threshold and explanations")])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    groups = stats.by_rule(shortfalls)
+    if not groups:
+        _write_row(ws, [_("None.")])
+    for group in groups:
+        _write_row(ws, [_("Rule: %(rule)s") % {"rule": group.label}])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+        _write_row(ws, [str(c) for c in SHORTFALL_COLUMNS])
+        for s in group.rows:
+            _write_row(
+                ws,
+                [
+                    s.unit,
+                    s.project,
+                    s.category,
+                    s.option,
+                    s.ratio,
+                    s.budget,
+                    s.sme,
+                    s.small_micro,
+                    _percent(s.share),
+                    s.reason_label,
+                    s.explanation,
+                ],
+                money_columns=(6, 7, 8),
+            )
+            ws.cell(row=ws.max_row, column=9).number_format = PERCENT_FORMAT
+    ws.append([])
+    _write_row(ws, [_("Shortfalls by reason"), _("Number of projects")])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    for label, count in stats.by_reason(shortfalls):
+        _write_row(ws, [label, count])
+
+
+def statistics_workbook(stats, *, reporting_unit: str, not_filed=None) -> bytes:
+    """面向中小企业预留份额和采购情况报告. `not_filed` is given for a 主管预算单位's report (its units
+    not reported, named): its summary has one line per unit. Otherwise (a finance bureau's or the
+    supervision's) one line per department, and one sheet per department. Same figures as the
+    statistics page (both read oversight.statistics.statistics_for)."""
+    widths = (36, 30, 12, 14, 18, 18, 18, 12, 14, 20, 50)
     with translation.override(settings.LANGUAGE_CODE):
         wb = Workbook()
         ws = wb.active
         ws.title = _sheet_title(_("Summary"), set())
         used = {ws.title}
-        ws.append([_("Report on the SME reserved share and procurement")])
-        ws.append([_("Reporting unit"), reporting_unit, _("Year"), stats.year])
-        _write_row(ws, [str(c) for c in REPORT_COLUMNS])
-        for line in [*stats.by_department, stats.total]:
-            shortfalls = stats.shortfalls if line is stats.total else stats.shortfalls_of(line.label)
-            _write_row(
+        _report_header(ws, stats, reporting_unit=reporting_unit)
+        if not_filed is not None:
+            _write_lines(
                 ws,
-                [
-                    line.label or _("Total"),
-                    stats.year,
-                    line.projects,
-                    line.budget,
-                    line.sme,
-                    line.small_micro,
-                    format_share(line.share),
-                    _shortfall_text(shortfalls),
-                ],
-                money_columns=(4, 5, 6),
+                _("Budget unit"),
+                stats.by_unit,
+                total=stats.total,
+                shortfall_count=lambda line: len([s for s in stats.shortfalls if s.unit == line.label]),
             )
-        for i, width in enumerate((36, 8, 10, 18, 18, 18, 10, 60), start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        for line in stats.by_department:
-            sheet = wb.create_sheet(_sheet_title(line.label, used))
-            sheet.append([_("Report on the SME reserved share and procurement")])
-            for label, value in zip(
-                [str(c) for c in REPORT_COLUMNS[:7]],
-                [
-                    line.label,
-                    stats.year,
-                    line.projects,
-                    line.budget,
-                    line.sme,
-                    line.small_micro,
-                    format_share(line.share),
-                ],
-                strict=True,
-            ):
-                _write_row(sheet, [label, value], money_columns=(2,) if isinstance(value, Decimal) else ())
-            sheet.append([])
-            _write_row(sheet, [str(REPORT_COLUMNS[7])])
-            _write_row(
+            _write_row(ws, [_("Units not reported"), "、".join(not_filed) or _("None.")])
+        else:
+            _write_lines(
+                ws,
+                _("Competent budget unit"),
+                stats.by_department,
+                total=stats.total,
+                shortfall_count=lambda line: len(stats.shortfalls_of(line.label)),
+            )
+        _write_shortfalls(ws, stats, stats.shortfalls)
+        _widths(ws, widths)
+        for department in stats.by_department if not_filed is None else []:
+            own = stats.shortfalls_of(department.label)
+            sheet = wb.create_sheet(_sheet_title(department.label, used))
+            _report_header(sheet, stats, reporting_unit=department.label)
+            _write_lines(
                 sheet,
-                [
-                    _("Budget unit"),
-                    _("Project name"),
-                    _("SME procurement amount (10k yuan)"),
-                    _("Of which small/micro (10k yuan)"),
-                    _("Small/micro share (%)"),
-                    _("Explanation"),
-                ],
+                _("Competent budget unit"),
+                [department],
+                total=None,
+                shortfall_count=lambda line: len(stats.shortfalls_of(line.label)),
             )
-            for s in stats.shortfalls_of(line.label):
-                _write_row(
-                    sheet,
-                    [s.unit, s.project, s.sme, s.small_micro, format_share(s.share), s.explanation],
-                    money_columns=(3, 4),
-                )
-            for i, width in enumerate((36, 30, 18, 18, 12, 50), start=1):
-                sheet.column_dimensions[get_column_letter(i)].width = width
+            _write_shortfalls(sheet, stats, own)
+            _widths(sheet, widths)
         return _save(wb)
+
+
+def _widths(ws, widths) -> None:
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width

@@ -8,6 +8,7 @@ from accounts.models import District, Institution
 from .enums import CheckResult, SampleSize
 from .models import CampaignUnit
 from .rules import DEFAULT_REMIND_DAYS_BEFORE, end_of_day, local_date
+from .statistics import COUNT_REVIEWED, COUNTING_CHOICES
 
 
 def _year_bounds():
@@ -29,6 +30,12 @@ class CampaignForm(forms.Form):
         max_value=60,
         initial=DEFAULT_REMIND_DAYS_BEFORE,
     )
+    report_deadline = forms.DateField(
+        label=_("Deadline of the departments' written reports"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The day by which each competent budget unit submits its written report to you."),
+    )
 
     def __init__(self, *args, campaign=None, **kwargs):
         if campaign is not None:
@@ -38,6 +45,7 @@ class CampaignForm(forms.Form):
                     "year": campaign.year,
                     "deadline": local_date(campaign.deadline),
                     "remind_days_before": campaign.remind_days_before,
+                    "report_deadline": campaign.report_deadline,
                 },
             )
         super().__init__(*args, **kwargs)
@@ -127,9 +135,11 @@ class CheckRecordForm(forms.Form):
 
 class StatisticsForm(forms.Form):
     """The statistics page's filters (GET). A finance bureau sees its own district only, so its
-    form offers no district and only its district's departments."""
+    form offers no district and only its district's departments; a 主管预算单位 its department
+    only, so neither. Everyone chooses which notices count."""
 
     year = forms.IntegerField(label=_("Reporting year"), min_value=2020, max_value=2100)
+    counting = forms.ChoiceField(label=_("Notices counted"), choices=COUNTING_CHOICES, required=False)
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.none(), required=False, empty_label=_("All")
     )
@@ -145,10 +155,11 @@ class StatisticsForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         from reservations.enums import ProjectCategory, ReservationOption
 
-        from .rules import is_supervisor
+        from .rules import is_district_finance, is_supervisor
 
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = _year_bounds()[1]
+        self.fields["counting"].initial = COUNT_REVIEWED
         departments = Institution.objects.filter(
             kind=InstitutionKind.BUDGET_UNIT, competent_unit__isnull=True, subordinate_units__isnull=False
         ).distinct()
@@ -156,16 +167,22 @@ class StatisticsForm(forms.Form):
             self.fields["district"].queryset = District.objects.filter(
                 level=DistrictLevel.DISTRICT
             ) | District.objects.filter(level=DistrictLevel.MUNICIPAL_LEVEL)
-        else:
+        elif is_district_finance(user):
             del self.fields["district"]
             departments = departments.filter(district_id=user.institution.district_id)
-        self.fields["department"].queryset = departments.order_by("name")
+        else:
+            del self.fields["district"], self.fields["department"]
+        if "department" in self.fields:
+            self.fields["department"].queryset = departments.order_by("name")
         everything = [("", _("All"))]
         self.fields["category"].choices = everything + list(ProjectCategory.choices)
         self.fields["option"].choices = everything + list(ReservationOption.choices)
 
+    def clean_counting(self):
+        return self.cleaned_data.get("counting") or COUNT_REVIEWED
+
     def defaults(self) -> dict:
-        return {"year": self.fields["year"].initial}
+        return {"year": self.fields["year"].initial, "counting": COUNT_REVIEWED}
 
 
 class UnitPublishingForm(forms.Form):
@@ -199,3 +216,50 @@ class CompetentUnitForm(forms.Form):
             district__in=District.objects.filter(pk=district.pk)
             | District.objects.filter(level=DistrictLevel.MUNICIPAL_LEVEL),
         ).order_by("district__code", "name")
+
+
+class FinalAccountForm(forms.Form):
+    """One unit's 部门决算 figures of a year, typed by its finance bureau; the import validates
+    each workbook row through this same form."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Budget unit"), queryset=Institution.objects.none(), empty_label=_("Choose a budget unit")
+    )
+    year = forms.IntegerField(label=_("Reporting year"), min_value=2020, max_value=2100)
+    procurement_total = forms.DecimalField(
+        label=_("Government procurement spending (10k yuan)"), min_value=0, max_digits=18, decimal_places=6
+    )
+    sme_contract_total = forms.DecimalField(
+        label=_("Contracts awarded to SMEs (10k yuan)"), min_value=0, max_digits=18, decimal_places=6
+    )
+
+    def __init__(self, *args, district_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = _year_bounds()[1]
+        self.fields["unit"].queryset = Institution.objects.filter(
+            district_id=district_id, kind=InstitutionKind.BUDGET_UNIT, is_test=False
+        ).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        total, sme = data.get("procurement_total"), data.get("sme_contract_total")
+        if total is not None and sme is not None and sme > total:
+            self.add_error(
+                "sme_contract_total", _("Contracts awarded to SMEs cannot exceed the procurement spending.")
+            )
+        return data
+
+
+class FinalAccountImportForm(forms.Form):
+    year = forms.IntegerField(label=_("Reporting year"), min_value=2020, max_value=2100)
+    file = forms.FileField(
+        label=_("Workbook (.xlsx)"),
+        help_text=_(
+            "One row per unit under a header row: unit name, unified social credit code (optional), "
+            "government procurement spending (10k yuan), contracts awarded to SMEs (10k yuan)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = _year_bounds()[1]

@@ -24,6 +24,10 @@ class FilingCampaign(models.Model):
         default=DEFAULT_REMIND_DAYS_BEFORE,
         validators=[MaxValueValidator(60)],
     )
+    # 46号 第十八条: the 主管预算单位 reports to its finance bureau; the date is local (Xiamen: 3月31日).
+    report_deadline = models.DateField(
+        _("deadline of the departments' written reports"), null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -196,3 +200,87 @@ class SpotCheckItem(models.Model):
 
     def __str__(self):
         return f"{self.sample} {self.position}"
+
+
+class DepartmentReportSubmission(models.Model):
+    """A 主管预算单位's 书面报告 (面向中小企业预留份额和采购情况报告) submitted to the finance bureau of
+    its district (46号 第十八条): who, when, and the figures as they stood. A department may
+    submit again (the figures changed); the latest counts, the earlier ones stay as a record."""
+
+    department = models.ForeignKey(
+        "accounts.Institution",
+        verbose_name=_("competent budget unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    district = models.ForeignKey(
+        "accounts.District", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("reporting year"))
+    counting = models.CharField(_("notices counted"), max_length=20)
+    # The figures as submitted (oversight.reports.report_snapshot): totals, per-unit lines,
+    # units not reported, shortfalls by rule and reason.
+    figures = models.JSONField(_("figures as submitted"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("department report submission")
+        verbose_name_plural = _("department report submissions")
+        indexes = [models.Index(fields=["district", "year"])]
+
+    def __str__(self):
+        return f"{self.department} {self.year}"
+
+
+class FinalAccount(models.Model):
+    """A budget unit's 部门决算 figures of a year as its finance bureau typed or imported them
+    (Hubei's check): 政府采购支出总额 and 授予中小企业合同金额, in 万元. The published notice's SME
+    amount is compared with the latter (oversight.selectors.final_account_checks)."""
+
+    institution = models.ForeignKey(
+        "accounts.Institution", verbose_name=_("budget unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("reporting year"))
+    procurement_total = models.DecimalField(
+        _("government procurement spending (10k yuan)"),
+        max_digits=18,
+        decimal_places=6,
+        validators=[MinValueValidator(0)],
+    )
+    sme_contract_total = models.DecimalField(
+        _("contracts awarded to SMEs (10k yuan)"),
+        max_digits=18,
+        decimal_places=6,
+        validators=[MinValueValidator(0)],
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["institution__name", "-year"]
+        verbose_name = _("final account figures")
+        verbose_name_plural = _("final account figures")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "year"], name="one_final_account_per_unit_year"),
+            models.CheckConstraint(
+                condition=models.Q(sme_contract_total__lte=models.F("procurement_total")),
+                name="final_account_sme_within_total",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.institution} {self.year}"

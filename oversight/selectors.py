@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
@@ -31,14 +32,27 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import Institution
+from announcements.department import department_units
 from announcements.enums import Kind, State
 from announcements.models import Announcement
 from announcements.selectors import FINANCE_VISIBLE_STATES, announcements_published
+from reservations.enums import VerdictStatus
+from reservations.models import ReservedProject
 from reservations.money import small_micro_share
 
 from .enums import UnitStatus
-from .models import CampaignUnit, FilingCampaign, Reminder, SpotCheckItem, SpotCheckSample
-from .rules import is_district_finance, is_supervisor, local_date, small_micro_threshold
+from .models import (
+    CampaignUnit,
+    DepartmentReportSubmission,
+    FilingCampaign,
+    FinalAccount,
+    Reminder,
+    SpotCheckItem,
+    SpotCheckSample,
+)
+from .rules import is_district_finance, is_supervisor, local_date
+from .statistics import COUNTED_STATES
 
 ZERO = Decimal("0")
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=6)
@@ -145,7 +159,6 @@ class DistrictSummary:
     small_micro_total: Decimal
     below_threshold: int
     with_explanation: int
-    threshold: Decimal
 
     @property
     def filed_share(self) -> Decimal | None:
@@ -161,14 +174,21 @@ class DistrictSummary:
 def district_summaries(campaigns) -> list[DistrictSummary]:
     """Per campaign (one district and year): units filed out of required, the sums over the
     published notices of the required units, and how many missed the small/micro threshold and
-    how many of those carry a 说明. One aggregate query for all the campaigns."""
+    how many of those carry a 说明. One aggregate query for all the campaigns.
+
+    A notice falls short when one of its rows has a shortfall verdict (stored by reservations,
+    the same verdict the editor, the review and the statistics read)."""
     campaigns = list(campaigns)
     if not campaigns:
         return []
     published = Q(required=True, live__state=State.PUBLISHED)
-    # The stored flag: set when the rows were saved, by the rule function the editor and the
-    # submit check call (a row of a project above the 第八条 thresholds below the small/micro minimum).
-    below = Q(live__report__small_micro_below=True)
+    below = Q(
+        Exists(
+            ReservedProject.objects.filter(
+                report_id=OuterRef("live__report_id"), verdict_status=VerdictStatus.SHORTFALL
+            )
+        )
+    )
     rows = (
         CampaignUnit.objects.filter(campaign__in=campaigns)
         .annotate(live=FilteredRelation("institution__announcements", condition=_live_notice_q()))
@@ -200,7 +220,6 @@ def district_summaries(campaigns) -> list[DistrictSummary]:
                 small_micro_total=r.get("small", ZERO),
                 below_threshold=r.get("below", 0),
                 with_explanation=r.get("explained", 0),
-                threshold=small_micro_threshold(campaign.year),
             )
         )
     return result
@@ -268,3 +287,130 @@ def sample_items(*, sample: SpotCheckSample) -> QuerySet[SpotCheckItem]:
     return sample.items.select_related(
         "announcement__institution", "announcement__district", "announcement__report", "checked_by"
     )
+
+
+# Departments' written reports (书面报告, 46号 第十八条)
+
+
+def department_not_filed(*, department: Institution, year: int, counting: str) -> list[str]:
+    """The names of the department's units (itself and its active subordinate units) with no
+    notice of `year` counted under `counting`: the report names them 未报送."""
+    units = department_units(institution=department)
+    counted = set(
+        Announcement.objects.filter(
+            kind=Kind.SME_RESERVATION,
+            year=year,
+            state__in=COUNTED_STATES[counting],
+            is_test=False,
+            institution__in=units,
+        ).values_list("institution_id", flat=True)
+    )
+    return [unit.name for unit in units if unit.pk not in counted]
+
+
+def department_submissions(*, department: Institution, year: int) -> QuerySet[DepartmentReportSubmission]:
+    return DepartmentReportSubmission.objects.filter(department=department, year=year).select_related(
+        "submitted_by"
+    )
+
+
+@dataclass
+class DepartmentReportStatus:
+    department: Institution
+    latest: DepartmentReportSubmission | None
+    submissions: int
+
+
+def department_reports_for_user(*, user, year: int) -> list[DepartmentReportStatus]:
+    """For a finance bureau: each 主管预算单位 of its district (a unit with subordinate units) and
+    its latest 书面报告 of `year`, or None when it has not reported. Two queries."""
+    if not is_district_finance(user):
+        return []
+    district_id = user.institution.district_id
+    departments = (
+        Institution.objects.filter(
+            district_id=district_id,
+            competent_unit__isnull=True,
+            subordinate_units__isnull=False,
+            is_test=False,
+        )
+        .distinct()
+        .order_by("name")
+    )
+    submissions = DepartmentReportSubmission.objects.filter(
+        district_id=district_id, year=year
+    ).select_related("submitted_by")
+    latest, counts = {}, {}
+    for s in submissions:  # newest first (Meta.ordering)
+        latest.setdefault(s.department_id, s)
+        counts[s.department_id] = counts.get(s.department_id, 0) + 1
+    return [DepartmentReportStatus(d, latest.get(d.pk), counts.get(d.pk, 0)) for d in departments]
+
+
+def report_deadline(*, district_id: int, year: int):
+    """The district's deadline (a date) for the departments' written reports of `year`, or None."""
+    return (
+        FilingCampaign.objects.filter(district_id=district_id, year=year)
+        .values_list("report_deadline", flat=True)
+        .first()
+    )
+
+
+# The 部门决算 check (Hubei's practice)
+
+
+@dataclass
+class FinalAccountCheck:
+    """A unit's 决算 figures of a year beside its published notice's SME amount."""
+
+    account: FinalAccount
+    notice_public_id: str | None
+    notice_sme: Decimal | None
+    tolerance: Decimal
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.notice_sme is None:
+            return None
+        return self.notice_sme - self.account.sme_contract_total
+
+    @property
+    def disagrees(self) -> bool:
+        """No published notice although the 决算 shows SME contracts, or the notice's SME amount
+        differs from them by more than the tolerance (% of the 决算 figure; exact, no rounding)."""
+        expected = self.account.sme_contract_total
+        if self.notice_sme is None:
+            return expected > 0
+        return abs(self.notice_sme - expected) * 100 > self.tolerance * expected
+
+    @property
+    def procurement_share(self) -> Decimal | None:
+        """授予中小企业合同金额 ÷ 政府采购支出总额 (%), as the 决算 publishes it."""
+        return small_micro_share(
+            sme_total=self.account.procurement_total, small_micro_total=self.account.sme_contract_total
+        )
+
+
+def final_account_checks(*, accounts: QuerySet[FinalAccount]) -> list[FinalAccountCheck]:
+    """Each 决算 row of `accounts` with its unit's published SME notice of the year (one query).
+    The finance bureau's page and the unit's 预警 both read this."""
+    published = Announcement.objects.filter(
+        institution_id=OuterRef("institution_id"),
+        year=OuterRef("year"),
+        kind=Kind.SME_RESERVATION,
+        state=State.PUBLISHED,
+        is_test=False,
+    ).order_by("-published_at")
+    rows = accounts.select_related("institution").annotate(
+        notice_public_id=Subquery(published.values("public_id")[:1]),
+        notice_sme=Subquery(published.values("report__sme_total")[:1]),
+    )
+    tolerance = Decimal(settings.FINAL_ACCOUNTS_TOLERANCE_PERCENT)
+    return [FinalAccountCheck(a, a.notice_public_id, a.notice_sme, tolerance) for a in rows]
+
+
+def final_accounts_for_user(*, user, year: int) -> QuerySet[FinalAccount]:
+    """The 决算 figures a finance bureau entered for its district's units; none for anyone else."""
+    if not is_district_finance(user):
+        return FinalAccount.objects.none()
+    return FinalAccount.objects.filter(institution__district_id=user.institution.district_id, year=year)

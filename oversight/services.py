@@ -22,8 +22,17 @@ from accounts.models import Institution, User
 
 from . import rules, selectors
 from .enums import CheckResult, ReminderKind, SampleSize, UnitStatus
-from .models import CampaignUnit, FilingCampaign, Reminder, SpotCheckItem, SpotCheckSample
+from .models import (
+    CampaignUnit,
+    DepartmentReportSubmission,
+    FilingCampaign,
+    FinalAccount,
+    Reminder,
+    SpotCheckItem,
+    SpotCheckSample,
+)
 from .reminder_mail import reminder_messages_queue
+from .statistics import COUNTED_STATES, statistics_for, statistics_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +47,22 @@ def _require(allowed: bool) -> None:
 
 @transaction.atomic
 def campaign_create(
-    *, actor: User, year: int, deadline: datetime, remind_days_before: int | None = None
+    *,
+    actor: User,
+    year: int,
+    deadline: datetime,
+    remind_days_before: int | None = None,
+    report_deadline: date | None = None,
 ) -> FilingCampaign:
     """Declare a campaign for the actor's district. Side effects: inserts the campaign and one
     CampaignUnit per active, non-test budget unit of the district (the default list)."""
     _require(rules.is_district_finance(actor))
     campaign = FilingCampaign(
-        district_id=actor.institution.district_id, year=year, deadline=deadline, created_by=actor
+        district_id=actor.institution.district_id,
+        year=year,
+        deadline=deadline,
+        report_deadline=report_deadline,
+        created_by=actor,
     )
     if remind_days_before is not None:
         campaign.remind_days_before = remind_days_before
@@ -61,14 +79,20 @@ def campaign_create(
 
 @transaction.atomic
 def campaign_update(
-    *, campaign: FilingCampaign, actor: User, deadline: datetime, remind_days_before: int
+    *,
+    campaign: FilingCampaign,
+    actor: User,
+    deadline: datetime,
+    remind_days_before: int,
+    report_deadline: date | None = None,
 ) -> FilingCampaign:
-    """Change a campaign's deadline and reminder window. Side effect: updates the row."""
+    """Change a campaign's deadlines and reminder window. Side effect: updates the row."""
     _require(rules.can_manage_campaign(actor, campaign))
     campaign.deadline = deadline
     campaign.remind_days_before = remind_days_before
+    campaign.report_deadline = report_deadline
     campaign.full_clean()
-    campaign.save(update_fields=["deadline", "remind_days_before"])
+    campaign.save(update_fields=["deadline", "remind_days_before", "report_deadline"])
     return campaign
 
 
@@ -355,3 +379,52 @@ def spot_check_item_record(
     item.full_clean()
     item.save(update_fields=["result", "remarks", "checked_by", "checked_at"])
     return item
+
+
+# Departments' written reports
+
+
+@transaction.atomic
+def department_report_submit(*, actor: User, year: int, counting: str) -> DepartmentReportSubmission:
+    """Submit the actor's department's 书面报告 of `year` to the finance bureau of its district
+    (46号 第十八条). Side effect: inserts a DepartmentReportSubmission with the figures as they
+    stand (the same `statistics_for` the page and the workbook read)."""
+    department = rules.reporting_department(actor)
+    _require(department is not None)
+    if counting not in COUNTED_STATES:
+        raise ValidationError({"counting": _("Choose which notices the report counts.")})
+    stats = statistics_for(user=actor, year=year, counting=counting)
+    not_filed = selectors.department_not_filed(department=department, year=year, counting=counting)
+    submission = DepartmentReportSubmission(
+        department=department,
+        district_id=department.district_id,
+        year=year,
+        counting=counting,
+        figures=statistics_snapshot(stats, not_filed=not_filed),
+        submitted_by=actor,
+    )
+    submission.full_clean()
+    submission.save()
+    log.info("department report submitted: %s %s by %s", department.pk, year, actor.pk)
+    return submission
+
+
+# The 部门决算 figures
+
+
+@transaction.atomic
+def final_account_set(
+    *, actor: User, institution: Institution, year: int, procurement_total, sme_contract_total
+) -> FinalAccount:
+    """Store (or replace) a unit's 决算 figures of `year`. Only its district's finance bureau.
+    Side effect: inserts or updates one FinalAccount."""
+    _require(rules.is_district_finance(actor) and institution.district_id == actor.institution.district_id)
+    account = FinalAccount.objects.filter(institution=institution, year=year).first() or FinalAccount(
+        institution=institution, year=year
+    )
+    account.procurement_total = procurement_total
+    account.sme_contract_total = sme_contract_total
+    account.entered_by = actor
+    account.full_clean()
+    account.save()
+    return account

@@ -1,6 +1,7 @@
 """Oversight pages. Thin: fetch through a scoped selector (404 for outsiders), bind a form,
 call one service, redirect with a message."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -14,28 +15,33 @@ from django_tables2 import RequestConfig
 from accounts.gates import gate
 from accounts.models import District, Institution
 from accounts.services import district_unit_publishing_set, institution_set_competent_unit
+from accounts.workbooks import WorkbookRefused, workbook_bytes
 from announcements.workflow_flows import steps_summary
 from reservations.xlsx import xlsx_response
 
-from . import charts, exports, rules, selectors, services
+from . import charts, exports, importers, rules, selectors, services
 from .filters import UnitFilter
 from .forms import (
     CampaignForm,
     CheckRecordForm,
     CompetentUnitForm,
     ExcuseForm,
+    FinalAccountForm,
+    FinalAccountImportForm,
     SampleDrawForm,
     StatisticsForm,
     UnitAddForm,
     UnitPublishingForm,
 )
 from .models import CampaignUnit
-from .statistics import statistics_for
+from .statistics import COUNT_REVIEWED, statistics_for
 from .tables import UnitTable, notice_url
 
 # 财政审核岗 of a finance bureau and 监督检查岗; spot checks only the latter.
 oversight_required = gate(rules.can_oversee_filing)
 spot_checker_required = gate(rules.can_spot_check)
+# Those and a 主管预算单位's handlers and reviewers (its department's 书面报告).
+statistics_required = gate(rules.can_view_statistics)
 
 
 def _form_errors_to(form, exc: ValidationError):
@@ -81,6 +87,7 @@ def campaign_create(request):
                 year=form.cleaned_data["year"],
                 deadline=form.cleaned_deadline(),
                 remind_days_before=form.cleaned_data["remind_days_before"],
+                report_deadline=form.cleaned_data["report_deadline"],
             )
         except ValidationError as exc:
             if "__all__" in getattr(exc, "error_dict", {}):
@@ -108,6 +115,7 @@ def campaign_edit(request, pk):
             actor=user,
             deadline=form.cleaned_deadline(),
             remind_days_before=form.cleaned_data["remind_days_before"],
+            report_deadline=form.cleaned_data["report_deadline"],
         )
         messages.success(request, _("The campaign has been saved."))
         return redirect("oversight:campaign_detail", pk=campaign.pk)
@@ -390,35 +398,89 @@ def sample_export(request, pk):
 # Upward statistics
 
 
-def _statistics(request):
-    form = StatisticsForm(request.GET or None, user=request.user)
+def _statistics(request, params=None):
+    """(form, figures, the user's department or None, its units not reported or None) for the
+    query `params` (the GET filters unless given)."""
+    user = request.user
+    params = request.GET if params is None else params
+    form = StatisticsForm(params or None, user=user)
     data = form.cleaned_data if form.is_valid() else form.defaults()
     stats = statistics_for(
-        user=request.user,
+        user=user,
         year=data["year"],
+        counting=data.get("counting") or COUNT_REVIEWED,
         district_id=getattr(data.get("district"), "pk", None),
         department_id=getattr(data.get("department"), "pk", None),
         category=data.get("category") or "",
         option=data.get("option") or "",
     )
-    return form, stats
+    department = rules.reporting_department(user)
+    not_filed = (
+        selectors.department_not_filed(department=department, year=stats.year, counting=stats.counting)
+        if department is not None
+        else None
+    )
+    return form, stats, department, not_filed
 
 
-@oversight_required
+@statistics_required
 def statistics(request):
-    """上报统计: per year, totals by district, department, 项目属性 and 预留选项, and the projects
-    below the threshold with their 说明; the same figures as the xlsx report."""
-    form, stats = _statistics(request)
-    query = request.GET.urlencode()
-    return render(request, "oversight/statistics.html", {"form": form, "stats": stats, "query": query})
+    """上报统计: per year, totals by district, department (or, for a 主管预算单位, by unit), 项目属性
+    and 预留选项, and the rows with a shortfall verdict grouped by the rule they miss, with their
+    说明 and reasons; the same figures as the xlsx report. A 主管预算单位 submits its report here;
+    a finance bureau sees which departments have."""
+    user = request.user
+    form, stats, department, not_filed = _statistics(request)
+    context = {
+        "form": form,
+        "stats": stats,
+        "query": request.GET.urlencode(),
+        "department": department,
+        "not_filed": not_filed,
+    }
+    district_id = department.district_id if department else getattr(user.institution, "district_id", None)
+    context["report_deadline"] = (
+        selectors.report_deadline(district_id=district_id, year=stats.year) if district_id else None
+    )
+    if department is not None:
+        context["submissions"] = selectors.department_submissions(department=department, year=stats.year)
+    context["department_reports"] = selectors.department_reports_for_user(user=user, year=stats.year)
+    return render(request, "oversight/statistics.html", context)
 
 
-@oversight_required
+@statistics_required
 def statistics_export(request):
-    """面向中小企业预留份额和采购情况报告 as xlsx, for the page's filters."""
-    _form, stats = _statistics(request)
-    content = exports.statistics_workbook(stats, reporting_unit=request.user.institution.name)
-    return xlsx_response(content, f"sme-reservation-report-{stats.year}.xlsx")
+    """面向中小企业预留份额和采购情况报告 as xlsx, for the page's filters; a 主管预算单位's names its
+    department as 报告单位 and its units not reported."""
+    _form, stats, department, not_filed = _statistics(request)
+    reporting_unit = (department or request.user.institution).name
+    content = exports.statistics_workbook(stats, reporting_unit=reporting_unit, not_filed=not_filed)
+    return xlsx_response(
+        content,
+        _("%(unit)s %(year)s report on the SME reserved share.xlsx")
+        % {
+            "unit": reporting_unit,
+            "year": stats.year,
+        },
+    )
+
+
+@statistics_required
+@require_POST
+def department_report_submit(request):
+    """Submit the department's 书面报告 of the chosen year to the finance bureau (POST only)."""
+    if rules.reporting_department(request.user) is None:
+        raise Http404
+    _form, stats, department, _not_filed = _statistics(request, request.POST)
+    submission = services.department_report_submit(
+        actor=request.user, year=stats.year, counting=stats.counting
+    )
+    messages.success(
+        request,
+        _("The %(year)s written report of %(unit)s has been submitted to the finance bureau.")
+        % {"year": submission.year, "unit": department.name},
+    )
+    return redirect(f"{reverse('oversight:statistics')}?year={stats.year}&counting={stats.counting}")
 
 
 @gate(rules.is_district_finance)
@@ -459,3 +521,69 @@ def district_setting(request):
         "finance_steps": steps_summary(district=district),
     }
     return render(request, "oversight/district_setting.html", context)
+
+
+# The 部门决算 check
+
+
+def _final_accounts_page(request, *, year, form=None, import_form=None, problems=(), status=200):
+    user = request.user
+    district_id = user.institution.district_id
+    checks = selectors.final_account_checks(accounts=selectors.final_accounts_for_user(user=user, year=year))
+    context = {
+        "year": year,
+        "checks": checks,
+        "disagreeing": sum(1 for c in checks if c.disagrees),
+        "tolerance": settings.FINAL_ACCOUNTS_TOLERANCE_PERCENT,
+        "form": form or FinalAccountForm(initial={"year": year}, district_id=district_id),
+        "import_form": import_form or FinalAccountImportForm(initial={"year": year}),
+        "problems": problems,
+    }
+    return render(request, "oversight/final_accounts.html", context, status=status)
+
+
+@gate(rules.is_district_finance)
+def final_accounts(request):
+    """部门决算 check: the finance bureau types or imports each unit's 决算 figures of a year and
+    sees where the published notice disagrees beyond the tolerance."""
+    user = request.user
+    year_text = request.POST.get("year") or request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else timezone.localdate().year - 1
+    if request.method != "POST":
+        return _final_accounts_page(request, year=year)
+    if "file" in request.FILES:
+        import_form = FinalAccountImportForm(request.POST, request.FILES)
+        if not import_form.is_valid():
+            return _final_accounts_page(request, year=year, import_form=import_form, status=400)
+        try:
+            content = workbook_bytes(import_form.cleaned_data["file"])
+            saved, problems = importers.final_accounts_import(
+                actor=user, year=import_form.cleaned_data["year"], content=content
+            )
+        except WorkbookRefused as exc:
+            import_form.add_error("file", str(exc))
+            return _final_accounts_page(request, year=year, import_form=import_form, status=400)
+        except Exception:  # openpyxl's many errors for a damaged file
+            import_form.add_error("file", _("The file is damaged or is not a valid Excel file."))
+            return _final_accounts_page(request, year=year, import_form=import_form, status=400)
+        if problems:
+            return _final_accounts_page(
+                request, year=year, import_form=import_form, problems=problems, status=400
+            )
+        messages.success(
+            request, _("%(count)s units' final account figures were imported.") % {"count": saved}
+        )
+        return redirect(f"{reverse('oversight:final_accounts')}?year={year}")
+    form = FinalAccountForm(request.POST, district_id=user.institution.district_id)
+    if not form.is_valid():
+        return _final_accounts_page(request, year=year, form=form, status=400)
+    data = form.cleaned_data
+    services.final_account_set(
+        actor=user,
+        institution=data["unit"],
+        year=data["year"],
+        procurement_total=data["procurement_total"],
+        sme_contract_total=data["sme_contract_total"],
+    )
+    messages.success(request, _("The final account figures of %(unit)s were saved.") % {"unit": data["unit"]})
+    return redirect(f"{reverse('oversight:final_accounts')}?year={data['year']}")

@@ -170,9 +170,20 @@ SCHEMAS = {
                 "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
             },
             "year": {"type": ["integer", "null"]},
+            "kind": {
+                "type": "string",
+                "enum": ["sme_reservation", "department", "manual"],
+                "description": "department: a 主管预算单位's notice compiling its budget units' rows "
+                "(部门汇总); its rows say which unit notice they were compiled from.",
+            },
             "publishing_unit": {"type": "string"},
             "competent_unit": {"type": "string"},
             "published_at": {"type": "string", "format": "date-time"},
+            "shortfall_explanation": {
+                "type": ["string", "null"],
+                "description": "未达到预留份额比例的说明, published when a threshold is missed; in a "
+                "department notice its own 说明 followed by one line 单位：说明 per unit with a shortfall.",
+            },
             "totals": TOTALS,
         },
     },
@@ -202,6 +213,27 @@ SCHEMAS = {
             "sme_amount_wan": MONEY,
             "small_micro_amount_wan": MONEY,
             "contract_url": {"type": "string"},
+            "unit": {"type": "string", "description": "The budget unit of the row."},
+            "policy_verdict": {
+                "type": "object",
+                "description": "The row's policy verdict as stored when it was saved: status pass, "
+                "shortfall (a 说明 is due) or unknown (无法判断), and the codes of the rules missed.",
+                "properties": {
+                    "status": {"type": ["string", "null"], "enum": ["pass", "shortfall", "unknown", None]},
+                    "rules_missed": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "compiled_from": {
+                "type": ["object", "null"],
+                "description": "In a department notice: the unit's own published notice this row "
+                "was copied from. The project is counted there; sum only rows where this is null to "
+                "count every project once.",
+                "properties": {
+                    "notice_id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "api_url": {"type": "string", "format": "uri"},
+                },
+            },
         },
     },
     "NoticeDetail": {
@@ -212,6 +244,16 @@ SCHEMAS = {
                 "required": ["rows", "reservation_options"],
                 "properties": {
                     "rows": {"type": "array", "items": {"$ref": "#/components/schemas/Row"}},
+                    "unit_explanations": {
+                        "type": "array",
+                        "description": "In a department notice: each unit's 说明 where its rows "
+                        "miss a threshold.",
+                        "items": {
+                            "type": "object",
+                            "required": ["unit", "explanation"],
+                            "properties": {"unit": {"type": "string"}, "explanation": {"type": "string"}},
+                        },
+                    },
                     "reservation_options": {
                         "type": "array",
                         "items": {

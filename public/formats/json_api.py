@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from announcements.enums import Kind
 from announcements.models import Announcement
 from announcements.selectors import announcement_revoked_publicly
 from reservations.enums import ReservationOption
@@ -31,10 +32,15 @@ from ..paging import (
 )
 from ..prepared import PreparedQuery
 from ..search import ApiNoticeFilter
+from .compiled import UnitPart, explanation_text, rules_missed, unit_parts
 
 
-def notice_summary(notice: Announcement) -> dict:
+def notice_summary(notice: Announcement, parts: dict[int, UnitPart] | None = None) -> dict:
+    """The summary of a notice; `parts` are a department notice's units (compiled.unit_parts),
+    read when not given."""
     report = notice.report
+    if parts is None and report is not None and notice.kind == Kind.DEPARTMENT:
+        parts = unit_parts([report]).get(report.pk)
     sme_total = report.sme_total if report else Decimal("0")
     small_total = report.small_micro_total if report else Decimal("0")
     return {
@@ -44,11 +50,15 @@ def notice_summary(notice: Announcement) -> dict:
         "title": notice.title,
         "district": {"code": notice.district.code, "name": notice.district.name},
         "year": notice.year,
+        "kind": notice.kind,
         "publishing_unit": notice.institution.name,
         "competent_unit": report.competent_unit_name if report else "",
         "published_at": notice.published_at,
-        # 46号 第十八条: the 说明 of a missed threshold is published with the notice (None: no shortfall).
-        "shortfall_explanation": (report.published_explanation or None) if report else None,
+        # 46号 第十八条: the 说明 of a missed threshold is published with the notice (None: no
+        # shortfall); a department notice's adds each unit's 说明, as its text prints them.
+        "shortfall_explanation": explanation_text(own=report.published_explanation, parts=parts)
+        if report
+        else None,
         "totals": {
             "sme_amount_wan": sme_total,
             "small_micro_amount_wan": small_total,
@@ -72,6 +82,8 @@ def row_dict(row: ReservedProject) -> dict:
         "sme_amount_wan": row.sme_amount,
         "small_micro_amount_wan": row.small_micro_amount,
         "contract_url": row.contract_url,
+        # The stored policy verdict (reservations.verdict): the one every page and report reads.
+        "policy_verdict": {"status": row.verdict_status or None, "rules_missed": rules_missed(row)},
     }
 
 
@@ -90,6 +102,8 @@ SUMMARY_COLUMNS = (
     "report__explanation",
     "report__sme_total",
     "report__small_micro_total",
+    "kind",
+    "report_id",
 )
 
 
@@ -146,8 +160,9 @@ def summary_rows(request):
     return rows[:limit], next_cursor, None
 
 
-def summary_from_row(row, detail_prefix: str, api_prefix: str) -> dict:
-    """`notice_summary` of one row of SUMMARY_COLUMNS (the same keys, in the same order)."""
+def summary_from_row(row, detail_prefix: str, api_prefix: str, parts: dict | None = None) -> dict:
+    """`notice_summary` of one row of SUMMARY_COLUMNS (the same keys, in the same order);
+    `parts` are compiled.unit_parts of the page's department notices."""
     (
         _pk,
         public_id,
@@ -162,6 +177,8 @@ def summary_from_row(row, detail_prefix: str, api_prefix: str) -> dict:
         explanation,
         sme_total,
         small_total,
+        kind,
+        report_id,
     ) = row
     has_report = sme_total is not None
     if not has_report:
@@ -175,10 +192,13 @@ def summary_from_row(row, detail_prefix: str, api_prefix: str) -> dict:
         "title": title,
         "district": {"code": district_code, "name": district_name},
         "year": year,
+        "kind": kind,
         "publishing_unit": unit,
         "competent_unit": competent_unit or "",
         "published_at": published_at,
-        "shortfall_explanation": published_explanation or None,
+        "shortfall_explanation": explanation_text(
+            own=published_explanation, parts=(parts or {}).get(report_id)
+        ),
         "totals": {
             "sme_amount_wan": sme_total,
             "small_micro_amount_wan": small_total,
@@ -186,6 +206,19 @@ def summary_from_row(row, detail_prefix: str, api_prefix: str) -> dict:
                 sme_total=sme_total, small_micro_total=small_total
             ),
         },
+    }
+
+
+def _compiled_from(parts: dict[int, UnitPart], row) -> dict | None:
+    """Where a department notice's row comes from: the unit's own published notice (a compiled
+    copy: counted there) or None when the unit's notice is not published (counted here)."""
+    part = parts.get(row.unit_id)
+    if part is None or not part.is_copy:
+        return None
+    return {
+        "notice_id": part.source_id,
+        "title": part.source_title,
+        "api_url": site_url(reverse("public:api_detail", args=[part.source_id])),
     }
 
 
@@ -197,9 +230,11 @@ def notice_list(request):
         return json_response({"errors": errors}, status=400)
     detail_prefix = site_url(path_prefix("public:detail"))
     api_prefix = site_url(path_prefix("public:api_detail"))
+    departments = [row[-1] for row in rows if row[-2] == Kind.DEPARTMENT]
+    parts = unit_parts(departments) if departments else {}
     return json_response(
         {
-            "results": [summary_from_row(row, detail_prefix, api_prefix) for row in rows],
+            "results": [summary_from_row(row, detail_prefix, api_prefix, parts) for row in rows],
             "next": next_url(request, "public:api_list", next_cursor),
         }
     )
@@ -214,11 +249,19 @@ def notice_detail(request, public_id):
         if revoked:
             return json_response({"id": public_id, **revoked}, status=410)
         return json_response({"detail": _("Not found.")}, status=404)
-    data = notice_summary(notice)
-    # Every row names its budget unit (a department notice groups several units).
+    parts = {}
+    if notice.report and notice.kind == Kind.DEPARTMENT:
+        parts = unit_parts([notice.report]).get(notice.report_id, {})
+    data = notice_summary(notice, parts)
+    # Every row names its budget unit (a department notice groups several units) and, in a
+    # department notice, the unit's own notice it was compiled from.
     data["rows"] = [
-        row_dict(r) | {"unit": (r.unit or notice.institution).name}
+        row_dict(r) | {"unit": (r.unit or notice.institution).name, "compiled_from": _compiled_from(parts, r)}
         for r in (notice.report.rows.all() if notice.report else [])
     ]
+    if notice.kind == Kind.DEPARTMENT:
+        data["unit_explanations"] = [
+            {"unit": p.name, "explanation": p.explanation} for p in parts.values() if p.explanation
+        ]
     data["reservation_options"] = [{"code": c, "label": str(label)} for c, label in ReservationOption.choices]
     return json_response(data)

@@ -11,7 +11,12 @@ Mapping (domain.md §9, docs/ocds-extension.md):
   consortium's or main contractor's, whose value the notice does not give, so no value there;
   the 合同链接 as a contractNotice document;
 - tender.smeReservation: the local extension (option, ratio, SME and small/micro amounts, and
-  the notice's 说明 when a threshold was missed).
+  the notice's 说明 when a threshold was missed);
+- a department notice (部门汇总) compiles its units' rows: each is a release of the department's
+  compilation (its own ocid), whose `relatedProcesses` names the unit's own process
+  (relationship `compiledFrom`, scheme `ocid`) and whose `smeReservation.compiledFrom` says
+  whether the project is counted in the unit's own published notice; its
+  `shortfallExplanation` is the unit's 说明 (public.formats.compiled).
 """
 
 import re
@@ -22,8 +27,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from announcements.enums import Kind
+
 from ..http import canonical_query, json_response, site_url
 from ..paging import FILTER_PARAMS, PAGE_PARAMS, next_url, page_of_notices, published_for_api
+from .compiled import UnitPart, rules_missed, unit_parts
 
 YUAN_PER_WAN = Decimal(10000)
 CATEGORY = {"goods": "goods", "works": "works", "services": "services"}
@@ -70,11 +78,14 @@ def institution_key(institution) -> str:
     return institution.credit_code or f"unit{institution.pk}"
 
 
-def row_keys(rows) -> list[str]:
-    """Per row: its 项目编号 when it is a plain code, else its 序号; a repeated key gets a suffix."""
+def row_keys(rows, numbers=None) -> list[str]:
+    """Per row: its 项目编号 when it is a plain code, else its 序号 (`numbers` when the rows are a
+    unit's part of a department notice, numbered as in the unit's own notice); a repeated key
+    gets a suffix."""
     keys, seen = [], {}
-    for row in rows:
-        key = row.code.strip() if SAFE_CODE.match(row.code.strip()) else f"n{row.number}"
+    numbers = numbers or [row.number for row in rows]
+    for row, number in zip(rows, numbers, strict=True):
+        key = row.code.strip() if SAFE_CODE.match(row.code.strip()) else f"n{number}"
         seen[key] = seen.get(key, 0) + 1
         keys.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
     return keys
@@ -85,13 +96,58 @@ def ocid_for(notice, row_key: str) -> str:
     return f"{settings.OCDS_OCID_PREFIX}-{institution_key(notice.institution)}-{notice.year}-{row_key}"
 
 
-def releases_for_notice(notice) -> list[dict]:
+def releases_for_notice(notice, parts: dict[int, UnitPart] | None = None) -> list[dict]:
+    """The releases of a notice's rows; `parts` are a department notice's units
+    (compiled.unit_parts)."""
     rows = list(notice.report.rows.all()) if notice.report else []
-    return [release_for_row(notice, row, key) for row, key in zip(rows, row_keys(rows), strict=True)]
+    if parts is None:
+        return [release_for_row(notice, row, key) for row, key in zip(rows, row_keys(rows), strict=True)]
+    by_unit: dict[int, list] = {}
+    for row in rows:
+        by_unit.setdefault(row.unit_id, []).append(row)
+    releases = []
+    for unit_rows in by_unit.values():
+        # Keyed as in the unit's own notice, where the copied rows keep their order.
+        keys = row_keys(unit_rows, numbers=range(1, len(unit_rows) + 1))
+        releases += [
+            release_for_row(notice, row, key, part=parts.get(row.unit_id))
+            for row, key in zip(unit_rows, keys, strict=True)
+        ]
+    return releases
 
 
-def release_for_row(notice, row, row_key: str | None = None) -> dict:
-    ocid = ocid_for(notice, row_key or f"n{row.number}")
+def _compiled(notice, row, row_key: str, part: UnitPart | None) -> tuple[str, dict, dict]:
+    """(the copy's ocid, its relatedProcess, its smeReservation.compiledFrom)."""
+    unit = row.unit or notice.institution
+    unit_ocid = f"{settings.OCDS_OCID_PREFIX}-{institution_key(unit)}-{notice.year}-{row_key}"
+    ocid = f"{ocid_for(notice, 'dept')}-{institution_key(unit)}-{row_key}"
+    related = {
+        "id": "1",
+        "relationship": ["compiledFrom"],
+        "title": part.source_title if part and part.is_copy else unit.name,
+        "scheme": "ocid",
+        "identifier": unit_ocid,
+    }
+    compiled_from = {"budgetUnit": unit.name, "ocid": unit_ocid, "countedInUnitNotice": False}
+    if part and part.is_copy:
+        related["uri"] = site_url(reverse("public:api_detail", args=[part.source_id]))
+        compiled_from |= {
+            "countedInUnitNotice": True,
+            "noticeId": part.source_id,
+            "noticeUrl": site_url(reverse("public:detail", args=[part.source_id])),
+        }
+    return ocid, related, compiled_from
+
+
+def release_for_row(notice, row, row_key: str | None = None, *, part: UnitPart | None = None) -> dict:
+    """One row's release. `part`: in a department notice, the row's unit (compiled.unit_parts)."""
+    row_key = row_key or f"n{row.number}"
+    department = notice.kind == Kind.DEPARTMENT
+    related = None
+    if department:
+        ocid, related, compiled_from = _compiled(notice, row, row_key, part)
+    else:
+        ocid = ocid_for(notice, row_key)
     party = buyer_party(notice)
     notice_url = site_url(reverse("public:detail", args=[notice.public_id]))
     tender = {
@@ -108,9 +164,15 @@ def release_for_row(notice, row, row_key: str | None = None) -> dict:
             "noticeUrl": notice_url,
             # The budget unit of the row (a department notice compiles several units).
             "budgetUnit": (row.unit or notice.institution).name,
+            "policyVerdict": {"status": row.verdict_status or None, "rulesMissed": rules_missed(row)},
         },
     }
-    explanation = notice.report.published_explanation if notice.report else ""
+    if department:
+        tender["smeReservation"]["compiledFrom"] = compiled_from
+        # The row's unit's 说明, as the department notice prints it under the unit's name.
+        explanation = part.explanation if part else ""
+    else:
+        explanation = notice.report.published_explanation if notice.report else ""
     if explanation:
         tender["smeReservation"]["shortfallExplanation"] = explanation
     if row.category in CATEGORY:
@@ -122,7 +184,7 @@ def release_for_row(notice, row, row_key: str | None = None) -> dict:
     contract = {"id": f"{ocid}-contract", "awardID": award_id}
     if row.option in OWN_CONTRACT_OPTIONS:
         award["value"] = contract["value"] = cny(row.sme_amount)
-    return {
+    release = {
         "ocid": ocid,
         "id": f"{ocid}-{notice.public_id}",
         "date": notice.published_at.isoformat(),
@@ -148,6 +210,9 @@ def release_for_row(notice, row, row_key: str | None = None) -> dict:
             }
         ],
     }
+    if related:
+        release["relatedProcesses"] = [related]
+    return release
 
 
 def release_package(*, releases, uri, published_date, next_link=None) -> dict:
@@ -200,6 +265,46 @@ EXTENSION_SCHEMA_PATCH = {
                             "type": "string",
                         },
                         "budgetUnit": {"title": "The budget unit of the project", "type": "string"},
+                        "policyVerdict": {
+                            "title": "Policy verdict",
+                            "description": "The rules of 财库〔2020〕46号 and the later measures that apply "
+                            "to the project, judged by its region and procurement date: pass, shortfall (a "
+                            "说明 is published) or unknown (the data cannot decide), with the codes of the "
+                            "rules missed, the strictest first.",
+                            "type": "object",
+                            "properties": {
+                                "status": {
+                                    "type": ["string", "null"],
+                                    "enum": ["pass", "shortfall", "unknown", None],
+                                },
+                                "rulesMissed": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                        "compiledFrom": {
+                            "title": "Compiled from a budget unit's notice",
+                            "description": "Set on the rows of a department notice "
+                            "(部门汇总, 46号 第十八条), which copies its budget units' rows. When "
+                            "countedInUnitNotice is true the "
+                            "project is also published, and counted, in the unit's own notice "
+                            "(noticeId): sum only the releases without it, or with it false, to count "
+                            "every project once. relatedProcesses names the unit's own process "
+                            "(relationship compiledFrom, scheme ocid).",
+                            "type": "object",
+                            "properties": {
+                                "budgetUnit": {"title": "The budget unit", "type": "string"},
+                                "ocid": {"title": "The ocid of the unit's own process", "type": "string"},
+                                "countedInUnitNotice": {
+                                    "title": "Counted in the unit's own published notice",
+                                    "type": "boolean",
+                                },
+                                "noticeId": {"title": "The unit's own notice", "type": "string"},
+                                "noticeUrl": {
+                                    "title": "The unit's own notice",
+                                    "type": "string",
+                                    "format": "uri",
+                                },
+                            },
+                        },
                     },
                 }
             }
@@ -215,7 +320,10 @@ def releases(request):
     notices, next_cursor, errors = page_of_notices(request, queryset)
     if errors:
         return json_response({"errors": errors}, status=400)
-    items = [release for n in notices for release in releases_for_notice(n)]
+    parts = unit_parts([n.report_id for n in notices if n.kind == Kind.DEPARTMENT and n.report_id])
+    items = []
+    for n in notices:
+        items += releases_for_notice(n, parts.get(n.report_id, {}) if n.kind == Kind.DEPARTMENT else None)
     if not items:
         return json_response({"detail": _("No releases match.")}, status=404)
     newest = max(n.published_at for n in notices)

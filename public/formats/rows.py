@@ -1,6 +1,10 @@
 """The rows of the downloads of every published row, as CSV and .xlsx, filtered like the public
 list (written by the tasks of public.bulk and public.filtered, never in a request).
 
+A row of a department notice (部门汇总) carries its unit's 说明 and says in 来源 whether it is a
+compiled copy of a unit's published notice (public.formats.compiled): summing the rows whose
+来源 is not such a copy counts every project once.
+
 Both read one generator of rows from a server-side cursor in chunks, so memory stays flat
 however many notices there are: the CSV is written line by line, the workbook by openpyxl in
 write-only mode, each into a temporary file that is then stored. Text cells
@@ -14,10 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from announcements.enums import Kind
 from reservations.enums import ProjectCategory, ReservationOption
 from reservations.models import ReservedProject
 
 from ..http import site_url
+from .compiled import source_label, unit_parts
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
@@ -53,19 +59,24 @@ def headers() -> list[str]:
         _("Explanation of the shares not reached"),
         _("Notice link"),
         _("Budget unit"),
+        _("Source"),
     ]
 
 
 def published_rows(notices) -> Iterator[list]:
     """One list per reserved row of the given published notices, newest notice first.
 
-    One query read in chunks (a server-side cursor on PostgreSQL); no side effects."""
+    One query read in chunks (a server-side cursor on PostgreSQL), and three for the units of the
+    department notices among them; no side effects."""
     options = dict(ReservationOption.choices)
     categories = dict(ProjectCategory.choices)
     rows = (
         ReservedProject.objects.filter(report__announcement__in=notices.values("pk"))
         .order_by("-report__announcement__published_at", "-report__announcement__id", "position", "id")
         .values_list(
+            "report_id",
+            "report__announcement__kind",
+            "unit_id",
             "report__announcement__public_id",
             "report__announcement__title",
             "report__announcement__district__name",
@@ -87,7 +98,11 @@ def published_rows(notices) -> Iterator[list]:
             "unit__name",
         )
     )
+    parts = unit_parts(notices.filter(kind=Kind.DEPARTMENT).values_list("report_id", flat=True))
     for (
+        report_id,
+        kind,
+        unit_id,
         public_id,
         title,
         district,
@@ -100,6 +115,10 @@ def published_rows(notices) -> Iterator[list]:
         *rest,
     ) in rows.iterator(chunk_size=CHUNK):
         position, name, code, category, option, ratio, sme, small, url, row_unit = rest
+        part = parts.get(report_id, {}).get(unit_id)
+        if kind == Kind.DEPARTMENT:
+            # The unit's 说明, where its own rows miss a threshold, as the notice text prints it.
+            explanation, needs = (part.explanation if part else ""), True
         yield [
             public_id,
             title,
@@ -120,4 +139,5 @@ def published_rows(notices) -> Iterator[list]:
             explanation.strip() if needs else "",
             site_url(f"/notices/{public_id}/"),
             row_unit or unit,
+            source_label(kind=kind, part=part),
         ]

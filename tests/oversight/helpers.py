@@ -8,6 +8,8 @@ from announcements.models import Announcement
 from oversight.rules import SHANGHAI
 from reservations.models import Report, ReservedProject
 from reservations.rules import has_small_micro_shortfall, report_policy_warnings
+from reservations.services import row_verdict_store
+from reservations.verdict import rules_for_region
 
 
 def notice(
@@ -23,8 +25,10 @@ def notice(
         sme_total=sme,
         small_micro_total=small,
     )
+    region = institution.district.code
+    rules = rules_for_region(region=region)
     for i in range(rows):
-        ReservedProject.objects.create(
+        row = ReservedProject(
             report=report,
             position=i,
             name=f"项目{i + 1}",
@@ -36,6 +40,9 @@ def notice(
             small_micro_amount=small / rows,
             contract_url=f"https://www.zfcg.sh.gov.cn/contract/{report.pk}-{i}",
         )
+        # The verdict the services store with each row, from the one function.
+        row_verdict_store(row, region=region, rules=rules, year=year)
+        row.save()
     # The flags the services store with the totals, from the same rule function.
     warnings = report_policy_warnings(report=report)
     report.small_micro_below = has_small_micro_shortfall(warnings)
