@@ -17,8 +17,8 @@ rm -f "$RUN/nginx.pid"
 for name in app-a app-b worker-1 worker-2; do stop_spawned "$name" 40 & done
 wait
 pg_stop() {
-  if [ -f "$VAR/pg/$1/PG_VERSION" ] && as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/$1" status >/dev/null 2>&1; then
-    as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/$1" -m fast -w -t 60 stop >/dev/null
+  if [ -f "$PGROOT/$1/PG_VERSION" ] && as_pg "$PGBIN/pg_ctl" -D "$PGROOT/$1" status >/dev/null 2>&1; then
+    as_pg "$PGBIN/pg_ctl" -D "$PGROOT/$1" -m fast -w -t 60 stop >/dev/null
   fi
 }
 # SeaweedFS's filer waits up to 15 s for its S3 gateway's subscription before it stops.

@@ -20,6 +20,10 @@ S3_VOLUME_PORT=9431
 S3_FILER_PORT=9432
 S3_PORT=9433
 DB_NAME=sme_cluster
+# PostgreSQL's files: var/cluster/pg, or where it points when the postgres OS user cannot reach
+# the work tree (up.sh then makes it a link to a directory under /var/tmp).
+PGROOT="$VAR/pg"
+[ -L "$PGROOT" ] && PGROOT=$(readlink -f "$VAR/pg")
 BUCKET=sme-notices
 
 # The app servers and workers are started by name; each name maps to its port (0: no port).
@@ -33,7 +37,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # PostgreSQL refuses to run as root: the clusters' files belong to the postgres OS user then.
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }

