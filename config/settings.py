@@ -155,6 +155,9 @@ DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=5)
 # Public pages' queries get a much shorter budget (config.middleware.PublicTimeBudgetMiddleware):
 # a search too broad to answer in time says so at once instead of holding a worker.
 PUBLIC_STATEMENT_TIMEOUT_MS = env.int("PUBLIC_STATEMENT_TIMEOUT_MS", default=300)
+# Searches one client (IPv4 address, IPv6 /64) may have answered from the database per minute
+# (public.limits; 0: no limit): a burst of random words cannot keep the list from its readers.
+PUBLIC_SEARCHES_PER_MINUTE = env.int("PUBLIC_SEARCHES_PER_MINUTE", default=60)
 _db_options = DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and the one writer work at once on the embedded default.

@@ -41,6 +41,7 @@ from announcements.selectors import announcements_published
 
 from .cache import near_memo, public_cache_version, versioned_get, versioned_set
 from .http import canonical_query, path_prefix, revoked_or_404, site_url, url_path
+from .limits import search_allowed
 from .paging import ListPage, PreparedPages
 from .prepared import PreparedQuery
 from .qr import qr_svg
@@ -101,6 +102,8 @@ _searched_pages = PreparedPages(
 def list_page(request) -> HttpResponse:
     """The list page; a search over the public time budget (config.middleware) answers at once
     with the filter form and a request to narrow it (too_broad_page)."""
+    if request.GET.get("q", "").strip() and not search_allowed(request):
+        return too_broad_page(request, reason="too_often")
     try:
         return _list_page(request)
     except OperationalError:
@@ -109,15 +112,16 @@ def list_page(request) -> HttpResponse:
         return too_broad_page(request)
 
 
-def too_broad_page(request) -> HttpResponse:
-    """503 (never kept by a cache): the filter form as the reader filled it and, where the
-    results go, a request to narrow the search by 地区 or 年份. The statement was cancelled, so
-    the connection is ready for the few small reads the form needs."""
+def too_broad_page(request, *, reason: str = "too_broad") -> HttpResponse:
+    """The filter form as the reader filled it and, where the results go, why there are none:
+    `too_broad` (503: the search passed the time budget; narrow it by 地区 or 年份; the
+    statement was cancelled, so the connection is ready for the few small reads the form needs)
+    or `too_often` (429: this client's searches per minute, public.limits). Never cached."""
     districts = list_facts(True)[2]
     form = PublicNoticeFilter(request.GET or None, queryset=list_queryset()).form
     form.is_valid()
     context = {
-        "too_broad": True,
+        reason: True,
         "filtered": True,
         "filter_form": form,
         "district_options": lambda: _options(
@@ -129,10 +133,12 @@ def too_broad_page(request) -> HttpResponse:
         "canonical_url": site_url(url_path("public:list")),
         "download_query": canonical_query(request, FILTER_PARAMS),
     }
-    response = render(request, "public/notice_list.html", context, status=503)
-    response["Retry-After"] = "5"
+    status = 503 if reason == "too_broad" else 429
+    response = render(request, "public/notice_list.html", context, status=status)
+    response["Retry-After"] = "5" if status == 503 else "60"
     response["Cache-Control"] = "no-store"
-    response._has_been_logged = True  # logged once, as a warning, by the budget (not as an error)
+    # Expected answers, not errors: the budget logged its hit as a warning (config.middleware).
+    response._has_been_logged = True
     return response
 
 
