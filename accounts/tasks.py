@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -22,6 +23,11 @@ from .models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 OUTBOX_ATTEMPTS = 5
+# Messages whose text is a one-time secret (a verification code, a password-reset or invitation
+# link): blanked once sent or given up, like nothing else; a secret no send task will take any
+# more (its task lost) is given up after ONE_TIME_PENDING_HOURS by the daily purge.
+ONE_TIME_TOPICS = ("code", "password-reset", "invitation")
+ONE_TIME_PENDING_HOURS = 24
 
 
 class MessageNotDelivered(Exception):
@@ -53,8 +59,9 @@ def outbox_send_task(*, message_id: int) -> bool:
     if row is None:
         return False
     attempt = row.attempts + 1
-    # A code is of no use once sent or given up: it is not kept beyond that.
-    spent_body = "" if row.channel == OutboxMessage.Channel.SMS else row.body
+    # A code or a one-time link is of no use once sent or given up: it is not kept beyond that.
+    one_time = row.channel == OutboxMessage.Channel.SMS or row.topic in ONE_TIME_TOPICS
+    spent_body = "" if one_time else row.body
     try:
         _deliver(row)
     except Exception as exc:  # noqa: BLE001 - a refusing or unreachable server: try again later
@@ -90,10 +97,25 @@ def outbox_send_task(*, message_id: int) -> bool:
     return True
 
 
+def outbox_secrets_purge(*, now=None) -> int:
+    """Blank the text of one-time messages already sent or given up (rows from before sending
+    blanked them), and give up, blanked, those still waiting after ONE_TIME_PENDING_HOURS.
+    Returns how many rows were changed."""
+    now = now or timezone.now()
+    one_time = Q(channel=OutboxMessage.Channel.SMS) | Q(topic__in=ONE_TIME_TOPICS)
+    rows = OutboxMessage.objects.filter(one_time).exclude(body="")
+    spent = rows.exclude(state=OutboxMessage.State.PENDING).update(body="")
+    stale = rows.filter(
+        state=OutboxMessage.State.PENDING, created_at__lt=now - timedelta(hours=ONE_TIME_PENDING_HOURS)
+    ).update(body="", state=OutboxMessage.State.FAILED, next_attempt_at=None, last_error="expired unsent")
+    return spent + stale
+
+
 @task
 def messages_purge_task() -> int:
-    """Delete in-app messages past their retention age."""
-    return messages_purge()
+    """Delete in-app messages past their retention age, and blank the one-time secrets of the
+    outbox (outbox_secrets_purge); returns how many rows went or changed."""
+    return messages_purge() + outbox_secrets_purge()
 
 
 @task
