@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import DistrictLevel, InstitutionKind, Perm, StaffAction, UnitPublishing
+from .useragent import describe as describe_user_agent
 from .validators import (
     credit_code_validator,
     district_code_validator,
@@ -345,6 +346,11 @@ class SignInRecord(models.Model):
 
     def __str__(self):
         return f"{self.username} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def browser(self) -> str:
+        """The browser in words (“Chrome 131 · Windows”); `user_agent` keeps the raw header."""
+        return describe_user_agent(self.user_agent)
 
 
 class Invitation(models.Model):
