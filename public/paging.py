@@ -9,11 +9,12 @@ from collections import namedtuple
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db import connections, router
+from django.db import OperationalError, connections, router
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from psycopg2.errors import QueryCanceled
 
 from accounts.memos import per_process
 from announcements.selectors import announcements_published
@@ -177,9 +178,26 @@ def capped_rows(queryset, columns, *, per_page: int, start=None) -> list | None:
     key = (alias, sql.partition(" p AS ")[0], tuple(params[: len(params) - len(start or ())]))
     if key in _over_cap:
         return None
-    with connections[alias].cursor() as cursor:
-        cursor.execute(_bitmaps_only(connections[alias]) + sql, params)
-        rows = capped_page(cursor.fetchall())
+
+    def collect():
+        with connections[alias].cursor() as cursor:
+            cursor.execute(_bitmaps_only(connections[alias]) + sql, params)
+            return capped_page(cursor.fetchall())
+
+    return _collected(collect, connections[alias], key)
+
+
+def _collected(collect, connection, key) -> list | None:
+    """collect() (a capped statement's page), remembering a search that passes the cap; None
+    as well when the public time budget cancelled it (collecting a very frequent word's matches
+    can take longer than walking the list for a page of them): the ordered walk answers."""
+    try:
+        rows = collect()
+    except OperationalError as exc:
+        # Inside a transaction the cancel aborted it: nothing more can be read there.
+        if not isinstance(exc.__cause__, QueryCanceled) or connection.in_atomic_block:
+            raise
+        rows = None
     if rows is None:
         _remember_over_cap(key)
     return rows
@@ -276,10 +294,11 @@ class _BoundPages:
         if connections[alias].vendor != "postgresql" or key in _over_cap:
             return None
         prefix = _bitmaps_only(connections[alias])
-        rows = capped_page(capped[after].rows(*self.shape, prefix=prefix, **position, **self.values))
-        if rows is None:
-            _remember_over_cap(key)
-        return rows
+        return _collected(
+            lambda: capped_page(capped[after].rows(*self.shape, prefix=prefix, **position, **self.values)),
+            connections[alias],
+            key,
+        )
 
 
 class ListPage:

@@ -64,8 +64,9 @@ def test_search_over_the_budget_answers_at_once_asking_to_narrow_it(world, setti
     assert re.search(r'name="q"[^>]* value="物业"', page) and '<option value="310107" selected>' in page
     assert "物业服务公告" not in page
     assert waited < 2.0  # the budget, not the 3 s the search would have taken
+    # Both ways of reading the search ran over: the matches' collection, then the ordered walk.
     assert [(r.path, r.status, r.budget_hits) for r in access_log] == [
-        ("/notices/", 503, 1),
+        ("/notices/", 503, 2),
         ("/notices/", 200, 0),
     ]
     assert "物业服务公告" in after.content.decode()  # the connection is fine for the next reader
@@ -88,3 +89,26 @@ def test_other_public_pages_over_the_budget_answer_503_at_once(world, settings, 
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert "物业服务公告" not in response.content.decode()
     assert [(r.status, r.budget_hits) for r in access_log] == [(503, 1)]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_collecting_matches_over_the_budget_falls_back_to_the_ordered_walk(world, settings, access_log):
+    """Collecting every match of a very frequent word can take longer than the budget while
+    walking the list finds a page of them at once: the reader gets the page, not the message."""
+    settings.PUBLIC_CACHE_SECONDS = 0
+    settings.PUBLIC_STATEMENT_TIMEOUT_MS = 50
+    make_notice(institution=world.unit, title="物业服务公告")
+
+    def slow_collection(execute, sql, params, many, context):
+        if "MATERIALIZED" in sql:
+            sql = "SELECT pg_sleep(3); " + sql
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(slow_collection):
+        first = Client().get(reverse("public:list"), {"q": "物业"})
+        again = Client().get(reverse("public:list"), {"q": "物业"})
+
+    assert [first.status_code, again.status_code] == [200, 200]
+    assert "物业服务公告" in first.content.decode() and "物业服务公告" in again.content.decode()
+    # Cancelled once; the process then knows the word goes straight to the walk.
+    assert [r.budget_hits for r in access_log] == [1, 0]
