@@ -430,3 +430,29 @@ def test_every_cell_of_the_department_table_is_labelled_for_a_phone(dept):
     assert len(filled) == 4 * 7 + 3 * 2 + 2  # four rows, three 小计, the 合计
     assert [attrs for attrs in filled if "data-label=" not in attrs] == []
     assert 'data-label="面向中小企业采购金额（万元）">150.25</td>' in html
+
+
+def test_the_department_page_warns_by_the_department_notices_district_and_the_rows_date(dept, login):
+    """A school's 2025-06-30 works row of 520万 at 30% misses Shanghai's 40% (普陀区 is in 310000):
+    the compiled copy is judged with the department notice's district, stored, and warned."""
+    from datetime import date
+
+    add_row(
+        dept.b.report,
+        name="乙校舍修缮工程",
+        category="works",
+        budget_amount=Decimal("520"),
+        option="subcontract",
+        ratio=Decimal("30"),
+        sme_amount=Decimal("156"),
+        small_micro_amount=Decimal("120"),
+        procurement_date=date(2025, 6, 30),
+    )
+    client = login(dept.handler)
+    response = client.post(reverse("announcements:department_create"), {"year": "2025"})
+    announcement = dept.bureau.announcements.get(kind=Kind.DEPARTMENT)
+    page = client.get(response.url).content.decode()
+
+    copy = announcement.report.rows.get(name="乙校舍修缮工程")
+    assert (copy.verdict_status, copy.verdict_missed) == ("shortfall", ",ratio-works-shanghai-2025,")
+    assert "预留比例30%低于40%的要求（中共上海市委、上海市人民政府" in page
