@@ -95,6 +95,25 @@ class RejectNulMiddleware:
         return self.get_response(request)
 
 
+class ApiReadOnlyMiddleware:
+    """The public API is read-only: any other method than GET, HEAD or OPTIONS under /api/ answers
+    405 in the API's JSON error shape with Allow, before the CSRF check's HTML 403 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS"):
+            from django.utils.translation import gettext as _
+
+            message = _("The open data API only reads: use GET.")
+            body = json.dumps({"errors": {"request": [str(message)]}}, ensure_ascii=False)
+            response = HttpResponse(body, status=405, content_type="application/json; charset=utf-8")
+            response["Allow"] = "GET, HEAD, OPTIONS"
+            return response
+        return self.get_response(request)
+
+
 def _post_has_nul(request) -> bool:
     content_type = request.META.get("CONTENT_TYPE", "")
     if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):

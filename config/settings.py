@@ -74,6 +74,7 @@ MIDDLEWARE = [
     # Outermost: it times and logs every response, redirects and error pages included.
     "config.middleware.RequestLogMiddleware",
     "config.middleware.RejectNulMiddleware",
+    "config.middleware.ApiReadOnlyMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.middleware.PrivatePagesMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -107,3 +107,13 @@ def test_a_nul_inside_the_session_cookie_is_no_session(world, path):
         assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
     else:
         assert response.status_code == 200 and "公告" in response.content.decode()
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_the_api_answers_other_methods_with_a_json_405(world, method):
+    client = Client(raise_request_exception=False, enforce_csrf_checks=True)
+
+    response = getattr(client, method)("/api/notices/")
+
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response.json() == {"errors": {"request": ["开放数据接口只支持读取，请使用GET请求。"]}}

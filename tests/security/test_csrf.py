@@ -39,6 +39,8 @@ def test_csrf_every_post_url_refuses_a_post_without_the_token(demo, client_for):
         response = client.post(url, {"title": "csrf", "comment": "csrf", "full_name": "csrf"})
         if response.status_code == 403 and "页面已过期" in response.content.decode():
             refused.append(url)
+        elif response.status_code == 405 and urlsplit(url).path.startswith("/api/"):
+            refused.append(url)  # the read-only API refuses every write before the CSRF check
         else:
             accepted.append(f"{role} {url}: {response.status_code}")
 
