@@ -9,6 +9,6 @@ def console(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "console_menu": SimpleLazyObject(lambda: menu.items_for(user)),
+        "console_menu": SimpleLazyObject(lambda: menu.items_for(user, request=request)),
         "console_counters": SimpleLazyObject(lambda: menu.counters_for(user)),
     }

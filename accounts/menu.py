@@ -40,7 +40,8 @@ def registered_items() -> list[MenuItem]:
     return sorted(_ITEMS, key=lambda i: i.order)
 
 
-def items_for(user) -> list[dict]:
+def items_for(user, *, request=None) -> list[dict]:
+    """The user's menu entries; with `request`, the one the page belongs to has `current`."""
     entries = []
     for item in registered_items():
         if not item.visible(user):
@@ -49,8 +50,27 @@ def items_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        entries.append({"label": item.label, "url": url})
+        entries.append({"label": item.label, "url": url, "current": False})
+    if request is not None:
+        current = current_url(
+            [e["url"] for e in entries], path=request.path, full_path=request.get_full_path()
+        )
+        for entry in entries:
+            entry["current"] = entry["url"] == current
     return entries
+
+
+def current_url(urls: list[str], *, path: str, full_path: str) -> str | None:
+    """The one menu address a page belongs to: its own, else the one whose path is the longest
+    prefix of the page's (a notice's pages belong to the notices' list). Never two at once."""
+    if full_path in urls:
+        return full_path
+    best, best_length = None, 0
+    for url in urls:
+        base = url.split("?", 1)[0]
+        if path.startswith(base) and len(base) > best_length:
+            best, best_length = url, len(base)
+    return best
 
 
 # Badges in the console header (the 待办 count): callables user -> int, registered by apps.

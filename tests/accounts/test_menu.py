@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -26,3 +28,21 @@ def test_supervisor_menu_lists_the_oversight_entries_in_their_order(world):
     oversight = [label for label in labels if label in {"填报任务", "各区对比", "上报统计", "抽查"}]
 
     assert oversight == ["填报任务", "各区对比", "上报统计", "抽查"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/console/oversight/statistics/", ["上报统计"]),
+        ("/console/oversight/samples/", ["抽查"]),
+        ("/console/oversight/districts/", ["各区对比"]),
+        ("/console/oversight/", ["填报任务"]),
+    ],
+)
+def test_one_menu_entry_is_current_at_a_time(world, login, path, current):
+    # 上报统计 and 抽查 share their first 20 characters: only the page's own entry is marked.
+    page = login(world.supervisor).get(path).content.decode()
+    marked = re.findall(r'<a href="[^"]*" aria-current="page">([^<]*)</a>', page)
+
+    assert marked == current
