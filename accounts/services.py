@@ -30,6 +30,7 @@ from .departments import department_ensure_offered
 from .enums import POSITION_GROUP_NAMES, Perm, Position, StaffAction
 from .models import Department, Institution, StaffChange, User
 from .rules import can_manage_staff_of, forget_held_perms, perm_fits_institution, position_fits_institution
+from .validators import validate_username_script
 
 ADMIN_GROUP_NAME = POSITION_GROUP_NAMES[Position.INSTITUTION_ADMIN]
 # Fields an admin may change with 编辑, in the order the change record lists them.
@@ -134,9 +135,16 @@ def _perm_labels(perms: Iterable[Perm]) -> str:
 
 
 def user_insert(user: User) -> None:
-    """Save a new account. Two admins creating one username at once both pass the form's
-    uniqueness check; the loser's insert breaks the unique constraint: a ValidationError at the
-    account field, as the form would have said, never a 500."""
+    """Save a new account. Its name (NFKC-normalised by full_clean) must use one script and differ
+    from every other account's in more than case (ValidationError at the account field). Two
+    admins creating one username at once both pass the form's uniqueness check; the loser's insert
+    breaks the unique constraint: the same ValidationError, never a 500."""
+    try:
+        validate_username_script(user.username)
+    except ValidationError as error:
+        raise ValidationError({"username": error.messages}) from None
+    if User.objects.filter(username__iexact=user.username).exists():
+        raise ValidationError({"username": _("This account already exists.")})
     try:
         with transaction.atomic():
             user.save()

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -32,4 +34,20 @@ def validate_credit_code_check(value: str) -> None:
         raise ValidationError(
             _("The check character of this unified social credit code is wrong: please check the code."),
             code="credit_code_check",
+        )
+
+
+def _script(char: str) -> str:
+    # The first word of a letter's Unicode name is its script: LATIN, CYRILLIC, GREEK, CJK…
+    return unicodedata.name(char, "").split(" ", 1)[0]
+
+
+def validate_username_script(value: str) -> None:
+    """A new account name uses one script: "dеmo-finance" with a Cyrillic е looks like
+    "demo-finance" on every screen (digits and punctuation go with any script)."""
+    scripts = {_script(c) for c in value if c.isalpha()}
+    if len(scripts) > 1:
+        raise ValidationError(
+            _("The account mixes letters of different scripts (such as Latin and Cyrillic): use one."),
+            code="username_scripts",
         )
