@@ -87,11 +87,34 @@ def live_sme_notice_exists(*, institution, year: int) -> bool:
     )
 
 
-def duplicate_year_message(year: int) -> str:
-    return _(
-        "Your institution already has a notice for %(year)s. Edit that one; a new one is possible "
-        "only after the earlier one has been revoked."
-    ) % {"year": year}
+def duplicate_year_message(*, institution, year: int) -> str:
+    """Why no second notice for `year`, and what can be done with the one there, by its state."""
+    state = (
+        Announcement.objects.filter(institution=institution, year=year, kind=Kind.SME_RESERVATION)
+        .exclude(state=State.REVOKED)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if state == State.DRAFT:
+        message = _(
+            "Your institution already has a notice for %(year)s, a draft: open it and go on editing it."
+        )
+    elif state in (State.PURCHASER_REVIEW, State.FINANCE_REVIEW):
+        message = _(
+            "Your institution's notice for %(year)s is under review (%(state)s) and cannot be edited now: "
+            "open it and withdraw it while it waits for the first review, or ask its reviewer to return it."
+        )
+    elif state == State.PUBLISHED:
+        message = _(
+            "Your institution's notice for %(year)s is published: a new one for that year is possible only "
+            "after the finance bureau has revoked its publication."
+        )
+    else:
+        message = _(
+            "Your institution already has a notice for %(year)s. Edit that one; a new one is possible "
+            "only after the earlier one has been revoked."
+        )
+    return message % {"year": year, "state": State(state).label if state else ""}
 
 
 def _scheduled(publish_mode, scheduled_at):
@@ -126,7 +149,7 @@ def announcement_create_sme(
     """
     institution = user.institution
     if live_sme_notice_exists(institution=institution, year=year):
-        raise DraftingError(duplicate_year_message(year))
+        raise DraftingError(duplicate_year_message(institution=institution, year=year))
     try:
         with transaction.atomic():
             report = report_create(institution=institution, year=year, created_by=user)
@@ -146,7 +169,7 @@ def announcement_create_sme(
             _attach(announcement=announcement, user=user, files=files)
     except IntegrityError:
         # Two clicks or two handlers at once: the database constraint decided.
-        raise DraftingError(duplicate_year_message(year)) from None
+        raise DraftingError(duplicate_year_message(institution=institution, year=year)) from None
     return announcement
 
 

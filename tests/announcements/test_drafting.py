@@ -83,7 +83,7 @@ def test_create_sme_second_notice_same_year_refused_with_message(world, login):
         reverse("announcements:create_sme"),
         {"district": world.unit.district_id, "year": "2025", "publish_mode": PublishMode.ON_APPROVAL},
     ).content.decode()
-    assert "已有2025年的公告" in page
+    assert "本单位已有2025年的公告（草稿）：请打开该公告继续编辑。" in page
     assert reverse("announcements:detail", args=[Announcement.objects.get().public_id]) in page
     assert Announcement.objects.filter(institution=world.unit).count() == 1
 
