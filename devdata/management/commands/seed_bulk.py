@@ -301,7 +301,9 @@ class Command(BaseCommand):
             # Stored with the verdict the services would store (the same function), and a reason
             # on each shortfall row, as a unit's submission needs.
             region = institution.district.code
-            rules = rules_by_region.setdefault(region, rules_for_region(region=region))
+            rules = rules_by_region.get(region)
+            if rules is None:  # read once per district and batch, not once per notice
+                rules = rules_by_region[region] = rules_for_region(region=region)
             for row in mine:
                 row.shortfall_reason = ShortfallReason.values[row.position % len(ShortfallReason.values)]
                 row_verdict_store(row, region=region, rules=rules, year=year)
