@@ -6,7 +6,10 @@ row form, recording how many rows it has checked, then writes all rows in one tr
 when any row is wrong, nothing at all and the errors. The page polls `rows_import_status`.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -44,10 +47,29 @@ def rows_import_start(*, announcement: Announcement, user, upload, replace: bool
     return job
 
 
+# Reading a workbook stops at IMPORT_TIME_LIMIT_SECONDS (accounts.workbooks); an import still
+# checking or saving this much later was stopped with its worker.
+INTERRUPTED_AFTER_SECONDS = 120
+
+
+def rows_import_interrupted(*, job: RowsImport, now=None) -> bool:
+    """Whether the import was cut short (its worker killed): running for longer than reading may
+    take. `requeue_stale_tasks` starts it again from its stored file."""
+    if job.state not in (ImportState.CHECKING, ImportState.SAVING):
+        return False
+    limit = settings.IMPORT_TIME_LIMIT_SECONDS + INTERRUPTED_AFTER_SECONDS
+    return job.created_at < (now or timezone.now()) - timedelta(seconds=limit)
+
+
 def rows_import_status(*, job: RowsImport) -> dict:
     """What the import page shows and polls: the state, rows checked of how many, a sentence."""
     done, total = job.done, job.total
-    if job.state == ImportState.QUEUED:
+    if rows_import_interrupted(job=job):
+        text = _(
+            "The import was interrupted (the server restarted): it starts again by itself within half an "
+            "hour, or upload the file again."
+        )
+    elif job.state == ImportState.QUEUED:
         text = _("Waiting for the import to start…")
     elif job.state == ImportState.CHECKING and total:
         text = _("Checking the rows: %(done)s of %(total)s checked.") % {
