@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from devdata import accounts, department, drafts, flows, oversight, workflow
+from devdata import accounts, certificates, department, drafts, flows, oversight, workflow
 
 
 class Command(BaseCommand):
@@ -11,6 +11,8 @@ class Command(BaseCommand):
     # Lowest app first: each story finds in `context` what the ones before it made.
     STORIES = [
         ("accounts", accounts),
+        # Before any publication: the demo CA's seal signs each published notice.
+        ("certificates", certificates),
         # Before any notice: every demo notice is submitted with the demo flows.
         ("flows", flows),
         ("drafts", drafts),
