@@ -38,6 +38,11 @@ def test_handler_creates_types_imports_and_exports(live_server, browser, tmp_pat
 
     page.get_by_role("link", name="其他政府采购公告").first.click()
     page.get_by_role("link", name="新增").click()
+    # The dialog's title starts at its left edge, the close button at the right.
+    title_left = page.locator("#create-dialog-title").evaluate(
+        "h => h.getBoundingClientRect().left - h.closest('dialog').getBoundingClientRect().left"
+    )
+    assert title_left < 40
     page.get_by_role("dialog").get_by_role("link", name="面向中小企业预留项目执行情况公告").click()
     expect(page).to_have_url(re.compile(r"/console/notices/new/sme/$"))
     expect(page.get_by_label("年份")).to_have_value("2025")
