@@ -116,11 +116,3 @@ def messages_purge_task() -> int:
     """Delete in-app messages past their retention age, and blank the one-time secrets of the
     outbox (outbox_secrets_purge); returns how many rows went or changed."""
     return messages_purge() + outbox_secrets_purge()
-
-
-@task
-def password_reset_mail_task(*, email: str, ip: str | None = None) -> None:
-    """忘记密码 by e-mail, away from the request (accounts.passwords.reset_by_email_send)."""
-    from .passwords import reset_by_email_send
-
-    reset_by_email_send(email=email, ip=ip)

@@ -460,6 +460,8 @@ OTP_REQUIRED_POSITIONS = env.list(
 # A superuser holds no position yet reaches everything (the admin site included): production
 # requires a second factor of them too.
 OTP_REQUIRED_FOR_SUPERUSERS = env.bool("OTP_REQUIRED_FOR_SUPERUSERS", default=not DEBUG)
+# 忘记密码 by e-mail answers no sooner than this, known address or not (its timing tells nothing).
+PASSWORD_RESET_EMAIL_MIN_SECONDS = env.float("PASSWORD_RESET_EMAIL_MIN_SECONDS", default=0.1)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="上海政府采购 中小企业预留公告")
 OTP_RECOVERY_CODES = 10
 # Digital certificates (CA管理, 证书登录; docs/production.md, "Digital certificates"). A certificate is

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.invitations import invitation_issue
 from accounts.models import OutboxMessage
 from accounts.outbox import mail_queue
-from accounts.passwords import reset_by_email_send
+from accounts.passwords import reset_by_email_request
 from accounts.tasks import OUTBOX_ATTEMPTS, messages_purge_task
 from tests import factories as F
 
@@ -46,7 +46,7 @@ def test_a_reset_mail_refused_twice_arrives_and_its_link_is_not_kept(
     refused(2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        reset_by_email_send(email="handler@example.cn", ip="192.0.2.1")
+        reset_by_email_request(email="handler@example.cn", ip="192.0.2.1")
 
     row = OutboxMessage.objects.get()
     assert (row.topic, row.state, row.attempts, row.body) == ("password-reset", "sent", 3, "")
