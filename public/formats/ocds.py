@@ -175,6 +175,16 @@ def release_for_row(notice, row, row_key: str | None = None, *, part: UnitPart |
         explanation = notice.report.published_explanation if notice.report else ""
     if explanation:
         tender["smeReservation"]["shortfallExplanation"] = explanation
+    # The notice's sealed PDF (public.sealing), the same document for each of its rows.
+    tender["documents"] = [
+        {
+            "id": f"{ocid}-sealed-notice",
+            "title": _("Sealed notice (PDF)"),
+            "url": site_url(reverse("public:sealed_pdf", args=[notice.public_id])),
+            "format": "application/pdf",
+            "language": "zh",
+        }
+    ]
     if row.category in CATEGORY:
         tender["mainProcurementCategory"] = CATEGORY[row.category]
     if row.budget_amount is not None:

@@ -190,3 +190,16 @@ def test_api_answers_the_verdict_as_json(client, world, seal, django_capture_on_
     assert answer["content_matches"] is True
     assert answer["notice"]["public_id"] == notice.public_id
     assert answer["signed_at"] is not None
+
+
+def test_ocds_lists_the_sealed_pdf_among_the_documents(
+    client, world, seal, django_capture_on_commit_callbacks
+):
+    notice = publish(world, django_capture_on_commit_callbacks, rows=1)
+
+    releases = client.get(reverse("public:ocds_releases")).json()["releases"]
+
+    documents = [d for r in releases for d in r["tender"]["documents"]]
+    assert [
+        (d["url"].endswith(f"/notices/{notice.public_id}/sealed.pdf"), d["format"]) for d in documents
+    ] == [(True, "application/pdf")]
