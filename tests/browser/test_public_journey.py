@@ -119,6 +119,9 @@ def test_reader_pages_through_a_search_and_sees_why_notices_matched(world, live_
     expect(page.locator(".public-notice-list li").first).to_contain_text("第00号公告")
 
     page.get_by_text("展开").click()
+    # The summary now says what the next click does.
+    expect(page.locator(".more-filters summary .when-open")).to_be_visible()
+    expect(page.locator(".more-filters summary .when-closed")).to_be_hidden()
     page.get_by_label("发布日期起").fill("2025-06-01")
     page.get_by_label("发布日期止").fill("2025-05-01")
     page.get_by_role("button", name="搜索").click()

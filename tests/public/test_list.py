@@ -168,7 +168,7 @@ def test_form_has_labelled_fields_search_and_reset(client, world):
 
     for field, label in (("q", "关键词"), ("district", "地区"), ("year", "年份")):
         assert f'<label for="id_{field}">{label}</label>' in html
-    assert "<summary>展开</summary>" in html
+    assert '<span class="when-closed">展开</span><span class="when-open">收起</span></summary>' in html
     assert ">搜索</button>" in html
     assert ">重置</a>" in html
     assert 'role="search"' in html and "<main" in html
