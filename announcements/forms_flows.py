@@ -35,6 +35,10 @@ class StepForm(forms.Form):
         ]
         self.fields["users"].queryset = people
         self.fields["users"].label_from_instance = lambda u: u.get_full_name() or u.username
+        # The table's header names each column; a screen reader (and a test) reads it on the field.
+        for name, field in self.fields.items():
+            if name != "users":
+                field.widget.attrs["aria-label"] = field.label
 
 
 class BaseStepFormSet(forms.BaseFormSet):
