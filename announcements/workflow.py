@@ -878,3 +878,18 @@ def path_for_display(announcement, log) -> list[dict]:
     published = state in (State.PUBLISHED, State.REVOKED)
     rows.append({"key": "end", "done": published, "time": announcement.published_at})
     return rows
+
+
+def steps_ahead(announcement) -> dict:
+    """What a click leads to, for the confirmation dialogs: the step a submit enters, the step an
+    approval of the current step enters ("" when it publishes), and whether the current step is
+    a 会签 that still waits for someone besides the one who clicks."""
+    first = _next_step(announcement, None) if announcement.state == State.DRAFT else None
+    step = current_step(announcement)
+    following = _next_step(announcement, step) if step is not None else None
+    countersign = step is not None and step.mode == StepMode.ALL and len(waiting_on(announcement)) > 1
+    return {
+        "first": first.name if first else "",
+        "next": following.name if following else "",
+        "countersign": countersign,
+    }

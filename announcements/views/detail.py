@@ -64,6 +64,7 @@ def console_notice_detail(request, public_id):
         "announcement": announcement,
         "steps": workflow.path_for_display(announcement, log),
         "reviewers": workflow.current_reviewers_line(announcement),
+        "ahead": workflow.steps_ahead(announcement),
         "recent_log": list(reversed(log))[:RECENT_LOG],
         "log_count": len(log),
         "actions": workflow.available_actions(announcement, request.user),

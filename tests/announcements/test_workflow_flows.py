@@ -367,3 +367,28 @@ def test_finance_keeps_its_steps_on_the_flow_page(people):
     assert [(s.name, s.mode) for s in version.steps.all()] == [("财政会签", StepMode.ALL)]
     setting = client.get(reverse("oversight:district_setting")).content.decode()
     assert "财政会签" in setting
+
+
+def test_admin_is_warned_when_a_step_of_the_flow_has_nobody(world):
+    from accounts.alerts import alerts_for
+
+    assert [a.kind for a in alerts_for(world.admin) if a.kind == "flow_unheld"] == []
+    world.reviewer.is_active = False
+    world.reviewer.save()
+    del world.admin._alerts  # cached for one request
+    warning = next(a for a in alerts_for(world.admin) if a.kind == "flow_unheld")
+    assert "采购人初审" in warning.text and warning.link == reverse("accounts:staff_list")
+    assert [a.kind for a in alerts_for(world.handler) if a.kind == "flow_unheld"] == []
+
+
+def test_confirmation_says_which_step_comes_next(people, client):
+    world = people
+    shaped(world, "three_steps")
+    announcement = notice(institution=world.unit)
+    client.force_login(world.handler)
+    page = client.get(reverse("announcements:detail", args=[announcement.public_id])).content.decode()
+    assert "公告将进入“科室负责人审核”，审核期间不能编辑。" in page
+    act(announcement, "submit", world.handler)
+    client.force_login(world.chief)
+    page = client.get(reverse("announcements:detail", args=[announcement.public_id])).content.decode()
+    assert "公告将进入“采购人初审”。" in page
