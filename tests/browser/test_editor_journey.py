@@ -170,8 +170,10 @@ def test_submit_from_the_edit_page_refused_then_accepted(live_server, open_as):
     expect(problems).to_be_focused()
     expect(problems).to_contain_text("提交前须填写说明")
     page.screenshot(path=str(SHOTS / "submit-refused-phone.png"), full_page=True)
-    problems.get_by_role("link", name=re.compile("第5行")).click()
+    # Every refusal is listed: row 5's missing 未达标原因 links to the row, which asks for it.
+    problems.get_by_role("link", name="第5行未达到政策规定的比例：请选择未达标原因。").click()
     expect(page).to_have_url(re.compile(r"page=1&check=1#row-5$"))
+    page.locator("[name='rows-4-shortfall_reason']").select_option(label="其他")
     page.locator("#submit-problems").get_by_role("link", name=re.compile("填写说明")).click()
     page.get_by_label("说明").fill("第5行为联合体项目，比例按合同约定。")
     page.get_by_role("button", name="提交", exact=True).click()
@@ -263,12 +265,13 @@ def test_5000_row_notice_page_37_edited_and_saved(live_server, open_as):
     page.get_by_role("button", name="页", exact=True).click()
     expect(page).to_have_url(re.compile(r"page=37"))
     expect(page.get_by_label("第1801行 项目名称")).to_have_value("项目1801")
-    page.get_by_label("第1801行 面向中小企业采购金额（万元）").fill("300")
-    expect(page.locator("#sme-total")).to_have_text("500200")
+    # Within the row's budget of 100万 (an SME amount above its budget is refused).
+    page.get_by_label("第1801行 面向中小企业采购金额（万元）").fill("60")
+    expect(page.locator("#sme-total")).to_have_text("499960")
     page.screenshot(path=str(SHOTS / "editor-page37-desktop.png"))
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("您的修改已保存")
     expect(page).to_have_url(re.compile(r"page=37"))
-    assert notice.report.rows.order_by("position", "id")[1800].sme_amount == Decimal("300")
+    assert notice.report.rows.order_by("position", "id")[1800].sme_amount == Decimal("60")
     assert notice.report.rows.count() == 5000
     assert page.errors == []
