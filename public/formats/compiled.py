@@ -1,12 +1,13 @@
 """Department notices (部门汇总) in open data: which rows are compiled copies, and each unit's 说明.
 
-A department notice copies the rows of its units' own notices (announcements.department). In
-every format a copied row says where it comes from, so that nobody sums one project twice:
+A department notice copies the rows of its units' own notices (announcements.department), and
+nobody may sum one project twice:
 
 - a copy of a unit's **published** notice is a compiled copy (`is_copy`): the project is counted
-  in that notice, and the copy links to it;
+  in that notice. The API and OCDS keep the copy and link it to that notice; the downloads
+  (public.formats.rows) leave it out, so that their plain column sums are right;
 - a unit whose own notice is not published (still under review, or revoked since) is published
-  only here: its rows are the project's one publication and count.
+  only here: its rows are the project's one publication and count, in every format.
 
 Each unit's 说明 goes out as the notice text prints it: where one of the unit's rows has a
 shortfall verdict (the stored `ReservedProject.verdict_status`, reservations.verdict).
@@ -38,14 +39,10 @@ class UnitPart:
 
 
 def source_label(*, kind: str, part: UnitPart | None) -> str:
-    """The 来源 of a row as the downloads print it."""
+    """The 来源 of a row as the downloads print it. `part` is never a copy (`is_copy`): the
+    downloads leave those out, so a department notice's row there is its unit's one publication."""
     if kind != Kind.DEPARTMENT or part is None:
         return _("Own notice")
-    if part.is_copy:
-        return _("Department summary (compiled from %(notice)s, notice %(id)s)") % {
-            "notice": part.source_title,
-            "id": part.source_id,
-        }
     text = _("Department summary (compiled from the filing of %(unit)s, whose own notice is not published)")
     return text % {"unit": part.name}
 

@@ -1,9 +1,11 @@
 """The rows of the downloads of every published row, as CSV and .xlsx, filtered like the public
 list (written by the tasks of public.bulk and public.filtered, never in a request).
 
-A row of a department notice (部门汇总) carries its unit's 说明 and says in 来源 whether it is a
-compiled copy of a unit's published notice (public.formats.compiled): summing the rows whose
-来源 is not such a copy counts every project once.
+Every project is in the downloads once, so that a plain sum of a money column is right: a row
+that a department notice (部门汇总) copied from a unit's own **published** notice is left out
+(it is there under that notice), while the rows of a unit whose own notice is not published are
+kept as their only copy and say so in 来源 (public.formats.compiled). Such a row carries its
+unit's 说明. The API and OCDS keep every copy, marked, for readers who follow the links.
 
 Both read one generator of rows from a server-side cursor in chunks, so memory stays flat
 however many notices there are: the CSV is written line by line, the workbook by openpyxl in
@@ -64,7 +66,10 @@ def headers() -> list[str]:
 
 
 def published_rows(notices) -> Iterator[list]:
-    """One list per reserved row of the given published notices, newest notice first.
+    """One list per reserved project of the given published notices, newest notice first: a
+    department notice's copy of a row whose unit published it in its own notice is left out,
+    whether or not that notice is among `notices`: a filtered download counts the project where
+    the unit's own notice is (see the module docstring).
 
     One query read in chunks (a server-side cursor on PostgreSQL), and three for the units of the
     department notices among them; no side effects."""
@@ -116,6 +121,8 @@ def published_rows(notices) -> Iterator[list]:
     ) in rows.iterator(chunk_size=CHUNK):
         position, name, code, category, option, ratio, sme, small, url, row_unit = rest
         part = parts.get(report_id, {}).get(unit_id)
+        if part is not None and part.is_copy:
+            continue
         if kind == Kind.DEPARTMENT:
             # The unit's 说明, where its own rows miss a threshold, as the notice text prints it.
             explanation, needs = (part.explanation if part else ""), True

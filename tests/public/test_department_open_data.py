@@ -166,44 +166,60 @@ def test_ocds_sum_without_counted_copies_equals_the_projects_once(client, depart
     assert once == Decimal("3150000.00")  # 170 + 91 + 24 + 30 万元, each once
 
 
-def test_downloads_mark_the_source_and_carry_the_units_explanation(client, department):
-    rows = _csv_rows(client)
-
-    by_notice_and_name = {(r["公告编号"], r["项目名称"]): r for r in rows}
-    copy = by_notice_and_name[(department.dept.public_id, "多媒体教室设备采购")]
-    assert copy["来源"] == (
-        f"部门汇总（汇编自《{department.school_notice.title}》，公告编号{department.school_notice.public_id}）"
-    )
-    assert copy["未达到预留份额比例的说明"] == SCHOOL_EXPLANATION
-    assert by_notice_and_name[(department.dept.public_id, "校园安保服务")]["未达到预留份额比例的说明"] == ""
-    alone = by_notice_and_name[(department.dept.public_id, "课桌椅")]
-    assert alone["来源"] == "部门汇总（汇编自宜川小学的报送，该单位公告未发布）"
-    assert (
-        by_notice_and_name[(department.school_notice.public_id, "多媒体教室设备采购")]["来源"] == "本单位公告"
-    )
-    workbook = load_workbook(
-        io.BytesIO(b"".join(client.get(reverse("public:download_xlsx")).streaming_content))
-    )
-    header = [c.value for c in workbook.active[1]]
-    assert header[-1] == "来源"
+AMOUNT = "面向中小企业采购金额（万元）"
 
 
-def test_bulk_rows_without_compiled_copies_sum_to_the_notices_once(client, department):
+def _xlsx_rows(client, **params):
+    response = client.get(reverse("public:download_xlsx"), params)
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    lines = [[c.value for c in row] for row in sheet.iter_rows()]
+    return [dict(zip(lines[0], line, strict=True)) for line in lines[1:]]
+
+
+def test_downloads_list_each_project_once_and_mark_the_department_only_units_rows(client, department):
+    for rows in (_csv_rows(client), _xlsx_rows(client)):
+        by_project = {}
+        for r in rows:
+            by_project.setdefault(r["项目名称"], []).append((r["公告编号"], r["预算单位"], r["来源"]))
+        dept_id, school_id = department.dept.public_id, department.school_notice.public_id
+
+        # The school and the bureau published their own notices: their projects are there, once.
+        assert by_project["多媒体教室设备采购"] == [(school_id, "曹杨中学", "本单位公告")]
+        assert by_project["校园绿化养护服务"] == [(school_id, "曹杨中学", "本单位公告")]
+        assert by_project["校园安保服务"] == [(department.own.public_id, "上海市普陀区教育局", "本单位公告")]
+        # 宜川小学's notice is not published: the department notice is its one publication.
+        alone = "部门汇总（汇编自宜川小学的报送，该单位公告未发布）"
+        assert by_project["课桌椅"] == [(dept_id, "宜川小学", alone)]
+        assert len(rows) == 4
+    school_row = next(r for r in _csv_rows(client) if r["项目名称"] == "多媒体教室设备采购")
+    assert school_row["未达到预留份额比例的说明"] == SCHOOL_EXPLANATION
+
+
+def test_bulk_and_filtered_downloads_sum_to_the_projects_once(client, department):
+    bulk.bulk_files_rebuild(force=True)
+
+    # The whole file and a year's are bulk files; a region is a filtered download.
+    for params in ({}, {"year": "2024"}, {"district": "310107", "year": "2024"}):
+        csv_sum = sum(Decimal(r[AMOUNT]) for r in _csv_rows(client, **params))
+        xlsx_sum = sum(Decimal(str(r[AMOUNT])) for r in _xlsx_rows(client, **params))
+        expected = Decimal("315")  # 170 + 91 + 24 + 30
+        assert (params, csv_sum, xlsx_sum) == (params, expected, expected)
+
+
+def test_downloads_keep_a_compiled_copy_once_the_units_notice_is_revoked(client, department):
+    set_state(department.school_notice, State.REVOKED)
     bulk.bulk_files_rebuild(force=True)
     rows = _csv_rows(client, year="2024")
 
-    counted = sum(
-        Decimal(r["面向中小企业采购金额（万元）"])
-        for r in rows
-        if not r["来源"].startswith("部门汇总（汇编自《")
-    )
-    everything = sum(Decimal(r["面向中小企业采购金额（万元）"]) for r in rows)
-
-    assert counted == Decimal("315")  # 170 + 91 + 24 + 30: each project once
-    assert everything == Decimal("600")  # the copies of 170, 91 and 24 once more
+    copies = {(r["项目名称"], r["公告编号"], r["来源"]) for r in rows if r["预算单位"] == "曹杨中学"}
+    assert copies == {
+        (name, department.dept.public_id, "部门汇总（汇编自曹杨中学的报送，该单位公告未发布）")
+        for name in ("多媒体教室设备采购", "校园绿化养护服务")
+    }
+    assert sum(Decimal(r[AMOUNT]) for r in rows) == Decimal("315")
 
 
-def test_demo_2024_bulk_rows_count_each_school_project_once(
+def test_demo_2024_bulk_csv_sums_to_the_published_unit_notices_totals(
     client, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     from django.core.management import call_command
@@ -217,13 +233,14 @@ def test_demo_2024_bulk_rows_count_each_school_project_once(
     bulk.bulk_files_rebuild(force=True)
     rows = _csv_rows(client, year="2024")
 
-    amount = "面向中小企业采购金额（万元）"
-    counted = sum(Decimal(r[amount]) for r in rows if not r["来源"].startswith("部门汇总（汇编自《"))
-    unit_notices = announcements_published().filter(year=2024, kind=Kind.SME_RESERVATION)
-    assert counted == sum(n.report.sme_total for n in unit_notices)
-    # The bureau's notice copies its schools' and its own published 2024 rows, each marked.
-    copies = [r for r in rows if r["来源"].startswith("部门汇总（汇编自《")]
-    assert sum(Decimal(r[amount]) for r in copies) == sum(
-        n.report.sme_total for n in unit_notices if n.institution.name in {r["预算单位"] for r in copies}
-    )
-    assert "上海市普陀区曹杨中学" in {r["预算单位"] for r in copies}
+    published = announcements_published().filter(year=2024)
+    unit_notices = published.filter(kind=Kind.SME_RESERVATION)
+    department_notice = published.get(kind=Kind.DEPARTMENT)
+    # The plain column sum, to the fen (0.000001 万元), with no filter on 来源.
+    assert sum(Decimal(r[AMOUNT]) for r in rows) == sum(n.report.sme_total for n in unit_notices)
+    assert {r["来源"] for r in rows} == {"本单位公告"}
+    # Every unit of the bureau's 2024 department notice published its own notice: no row twice.
+    assert [r for r in rows if r["公告编号"] == department_notice.public_id] == []
+    projects = [(r["预算单位"], r["项目编号"]) for r in rows]
+    assert len(projects) == len(set(projects))
+    assert ("上海市普陀区曹杨中学", "CY-2024-01") in projects
