@@ -26,12 +26,15 @@ def search_allowed(request) -> bool:
     window = int(time.time() // WINDOW_SECONDS)
     key = f"public:searches:{client_key(request) or 'unknown'}:{window}"
     try:
-        if cache.add(key, 1, WINDOW_SECONDS + 5):
-            return True
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: a new minute's first search
+        try:
+            count = cache.incr(key)  # one round trip for every search but a minute's first
+        except ValueError:  # the minute's first search (or the cache is unreachable)
+            if cache.add(key, 1, WINDOW_SECONDS + 5):
+                return True
+            count = cache.incr(key)  # another process counted the first one meanwhile
+    except ValueError:
         return True
     except Exception:  # noqa: BLE001 - a cache outage must not refuse readers
         logger.warning("public search limit: cache unavailable", exc_info=True)
         return True
-    return count is None or count <= limit
+    return count <= limit
