@@ -265,13 +265,13 @@ def test_5000_row_notice_page_37_edited_and_saved(live_server, open_as):
     page.get_by_role("button", name="页", exact=True).click()
     expect(page).to_have_url(re.compile(r"page=37"))
     expect(page.get_by_label("第1801行 项目名称")).to_have_value("项目1801")
-    # Within the row's budget of 100万 (an SME amount above its budget is refused).
-    page.get_by_label("第1801行 面向中小企业采购金额（万元）").fill("60")
-    expect(page.locator("#sme-total")).to_have_text("499960")
+    # Within the row's budget of 100万 and above its 80万 small/micro (either way it is refused).
+    page.get_by_label("第1801行 面向中小企业采购金额（万元）").fill("90")
+    expect(page.locator("#sme-total")).to_have_text("499990")
     page.screenshot(path=str(SHOTS / "editor-page37-desktop.png"))
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("您的修改已保存")
     expect(page).to_have_url(re.compile(r"page=37"))
-    assert notice.report.rows.order_by("position", "id")[1800].sme_amount == Decimal("60")
+    assert notice.report.rows.order_by("position", "id")[1800].sme_amount == Decimal("90")
     assert notice.report.rows.count() == 5000
     assert page.errors == []
