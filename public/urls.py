@@ -24,7 +24,8 @@ urlpatterns = [
     path("notices/<public_id:public_id>/qr.svg", pages.notice_qr, name="qr"),
     path("notices/<public_id:public_id>/sealed.pdf", seals.sealed_pdf, name="sealed_pdf"),
     path("notices/verify-seal/", seals.seal_verify, name="seal_verify"),
-    path("api/seals/verify/", seals.api_seal_verify, name="api_seal_verify"),
+    # Beside the page, not under /api/: the open-data API only reads (config ApiReadOnlyMiddleware).
+    path("notices/verify-seal/result.json", seals.api_seal_verify, name="api_seal_verify"),
     path(
         "notices/<public_id:public_id>/attachments/<int:attachment_id>/",
         attachments.public_attachment_download,

@@ -8,6 +8,7 @@ import logging
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -203,3 +204,19 @@ def test_ocds_lists_the_sealed_pdf_among_the_documents(
     assert [
         (d["url"].endswith(f"/notices/{notice.public_id}/sealed.pdf"), d["format"]) for d in documents
     ] == [(True, "application/pdf")]
+
+
+def test_seal_notices_seals_what_was_published_before_a_seal_existed(world, pki, settings, tmp_path):  # noqa: F811
+    notice = wf.notice(institution=world.unit, state=State.PUBLISHED, submitted_by=world.handler, rows=1)
+    path = sealing.sealed_pdf_path(public_id=notice.public_id, published_at=notice.published_at)
+    assert not default_storage.exists(path)
+    folder = tmp_path / "seals"
+    folder.mkdir()
+    issued = personal_certificate(ca=pki.ca, cn=BUREAU, o=BUREAU, client_auth=False)
+    (folder / "310107.p12").write_bytes(issued.pkcs12(password=b"p", name=BUREAU))
+    settings.NOTICE_SEAL_DIR, settings.NOTICE_SEAL_PASSWORD = str(folder), "p"
+
+    call_command("seal_notices", stdout=io.StringIO())
+
+    with default_storage.open(path) as f:
+        assert pdf_seal_verify(data=f.read()).valid

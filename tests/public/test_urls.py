@@ -34,7 +34,7 @@ def walk(notice, attachment, revoked):
         # No seal configured in the tests: the page that waits for the sealed PDF.
         ("sealed_pdf", [pid], {}, f"/notices/{pid}/sealed.pdf", 202, "text/html"),
         ("seal_verify", [], {}, "/notices/verify-seal/", 200, "text/html"),
-        ("api_seal_verify", [], {}, "/api/seals/verify/", 405, "text/html"),
+        ("api_seal_verify", [], {}, "/notices/verify-seal/result.json", 405, "text/html"),
         (
             "attachment",
             [pid, attachment.pk],
