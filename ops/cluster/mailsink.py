@@ -4,7 +4,8 @@ the scenarios need to count what went out per address.
 
 With a number in the file HANG_FILE, once that many messages were accepted it stops answering at
 the next MAIL command (the sender hangs inside its send, where a scenario kills the worker); removing
-the file lets later connections through again. While a sender hangs, the file HANGING exists.
+the file lets the held senders and later connections through again. While a sender hangs, the
+file HANGING exists.
 """
 
 import json
@@ -43,7 +44,7 @@ class Handler(socketserver.StreamRequestHandler):
                 HANGING.touch()
                 while HANG_FILE.exists():
                     time.sleep(0.05)
-                return
+                # Released: the sender, if it still lives, goes on as if the server had been slow.
             if verb == b"RCPT":
                 recipients.append(line.decode().split("<", 1)[1].split(">", 1)[0])
             if verb == b"DATA":
