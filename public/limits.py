@@ -17,14 +17,17 @@ logger = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
 
 
+def current_window() -> int:
+    return int(time.time() // WINDOW_SECONDS)
+
+
 def search_allowed(request) -> bool:
     """Counts this uncached search for the request's client; False once the client has had
     PUBLIC_SEARCHES_PER_MINUTE of them in the current minute (0: no limit)."""
     limit = settings.PUBLIC_SEARCHES_PER_MINUTE
     if not limit:
         return True
-    window = int(time.time() // WINDOW_SECONDS)
-    key = f"public:searches:{client_key(request) or 'unknown'}:{window}"
+    key = f"public:searches:{client_key(request) or 'unknown'}:{current_window()}"
     try:
         try:
             count = cache.incr(key)  # one round trip for every search but a minute's first
