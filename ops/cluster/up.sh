@@ -69,6 +69,31 @@ check_port $APP_A_PORT "$(yes_no alive app-a)"
 check_port $APP_B_PORT "$(yes_no alive app-b)"
 check_port $NGINX_HTTPS_PORT "$(yes_no alive nginx)"
 
+# --- Redis: a separate instance, nothing written to disk (it is a cache). Started before
+# PostgreSQL, like the S3 store and the mail server, so that they boot while it is made. --------
+if ! alive redis; then
+  log "start: Redis on $REDIS_PORT"
+  spawn redis redis-server --port $REDIS_PORT --bind 127.0.0.1 --save "" --appendonly no \
+    --dir "$VAR/redis" --daemonize no
+fi
+
+# --- SeaweedFS: master, volume, filer and S3 gateway in one process ------------------------------
+if ! alive s3; then
+  log "start: SeaweedFS S3 on $S3_PORT"
+  printf '{"identities":[{"name":"app","credentials":[{"accessKey":"%s","secretKey":"%s"}],"actions":["Admin","Read","Write","List","Tagging"]}]}\n' \
+    "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >"$VAR/s3/identities.json"
+  spawn s3 "$WEED" server -dir="$VAR/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+    -master.port=$S3_MASTER_PORT -volume.port=$S3_VOLUME_PORT -volume.max=64 \
+    -master.volumeSizeLimitMB=64 -filer -filer.port=$S3_FILER_PORT \
+    -s3 -s3.port=$S3_PORT -s3.config="$VAR/s3/identities.json" -s3.port.iceberg=0 -s3.port.lance=0 \
+    -metricsPort=0 -volume.preStopSeconds=1
+fi
+
+# --- The mail server the workers send through ---------------------------------------------------
+if ! alive mailsink; then
+  spawn mailsink "$PY" "$ROOT/ops/cluster/mailsink.py" $MAIL_PORT "$VAR/mail"
+fi
+
 # --- PostgreSQL primary --------------------------------------------------------------------------
 mkdir -p "$PGROOT"
 if [ "$(id -u)" = 0 ]; then
@@ -114,41 +139,20 @@ if ! pg_running "$PGROOT/replica"; then
   as_pg "$PGBIN/pg_ctl" -D "$PGROOT/replica" -l "$PGROOT/replica.log" -w -t 60 start >/dev/null
 fi
 
-# --- Redis: a separate instance, nothing written to disk (it is a cache) ------------------------
-if ! alive redis; then
-  log "start: Redis on $REDIS_PORT"
-  spawn redis redis-server --port $REDIS_PORT --bind 127.0.0.1 --save "" --appendonly no \
-    --dir "$VAR/redis" --daemonize no
-fi
-
-# --- SeaweedFS: master, volume, filer and S3 gateway in one process ------------------------------
-if ! alive s3; then
-  log "start: SeaweedFS S3 on $S3_PORT"
-  printf '{"identities":[{"name":"app","credentials":[{"accessKey":"%s","secretKey":"%s"}],"actions":["Admin","Read","Write","List","Tagging"]}]}\n' \
-    "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >"$VAR/s3/identities.json"
-  spawn s3 "$WEED" server -dir="$VAR/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
-    -master.port=$S3_MASTER_PORT -volume.port=$S3_VOLUME_PORT -volume.max=64 \
-    -master.volumeSizeLimitMB=64 -filer -filer.port=$S3_FILER_PORT \
-    -s3 -s3.port=$S3_PORT -s3.config="$VAR/s3/identities.json" -s3.port.iceberg=0 -s3.port.lance=0 \
-    -metricsPort=0 -volume.preStopSeconds=1
-fi
-
-# --- The mail server the workers send through ---------------------------------------------------
-if ! alive mailsink; then
-  spawn mailsink "$PY" "$ROOT/ops/cluster/mailsink.py" $MAIL_PORT "$VAR/mail"
-fi
-
 wait_for 60 "Redis" port_open $REDIS_PORT
 wait_for 60 "the S3 store" "$PY" "$ROOT/ops/cluster/bucket.py" ensure "$BUCKET"
 wait_for 30 "the mail server" port_open $MAIL_PORT
 
 # --- One release step, from one place: migrate, static files, the deploy check -------------------
+# Hashing and compressing the static files takes ~10 s: only when a source file changed, and
+# beside the migrations (they do not touch each other).
+collect=""
+if [ ! -f "$VAR/static/staticfiles.json" ] || [ -n "$(find static -newer "$VAR/static/staticfiles.json" -print -quit)" ]; then
+  "$PY" manage.py collectstatic --noinput -v 0 & collect=$!
+fi
 log "migrate (primary only; the replica follows by streaming)"
 "$PY" manage.py migrate --noinput -v 0
-# Hashing and compressing the static files takes ~10 s: only when a source file changed.
-if [ ! -f "$VAR/static/staticfiles.json" ] || [ -n "$(find static -newer "$VAR/static/staticfiles.json" -print -quit)" ]; then
-  "$PY" manage.py collectstatic --noinput -v 0
-fi
+[ -z "$collect" ] || wait "$collect" || die "collectstatic failed"
 "$PY" manage.py check --deploy --fail-level ERROR >"$VAR/log/check-deploy.log" 2>&1 \
   || { cat "$VAR/log/check-deploy.log" >&2; die "manage.py check --deploy failed"; }
 

@@ -537,7 +537,8 @@ def test_worker_killed_mid_mail_task_runs_again_once_and_mails_each_address_once
 
 
 def test_rolling_deploy_under_load_no_request_fails(cluster):
-    load = Load(public_paths(cluster["to_publish"]["id"]) + ["/healthz"], seconds=120)
+    # Four readers: enough to keep both servers busy, few enough that a restarted one boots fast.
+    load = Load(public_paths(cluster["to_publish"]["id"]) + ["/healthz"], threads=4, seconds=120)
     with load.running():
         wait_until(lambda: len(load.results) > 50, timeout=20)
         started = time.monotonic()
