@@ -742,8 +742,13 @@ def publish_due(*, now: datetime | None = None) -> list[Announcement]:
     published = []
     for pk in list(due):
         with transaction.atomic():
+            if not Announcement.objects.filter(~FILES_TO_DEPARTMENT_Q, pk=pk).exists():
+                continue
+            # No join in the conditional update: Django would turn one into `id IN (subquery)`,
+            # which PostgreSQL does not re-check after waiting for the other run's lock, so both
+            # runs would publish the notice.
             changed = Announcement.objects.filter(
-                ~FILES_TO_DEPARTMENT_Q, pk=pk, state=State.FINANCE_REVIEW, approved_at__isnull=False
+                pk=pk, state=State.FINANCE_REVIEW, approved_at__isnull=False
             ).update(
                 state=State.PUBLISHED,
                 published_at=now,
