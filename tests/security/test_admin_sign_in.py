@@ -88,7 +88,10 @@ def test_production_settings_require_a_second_factor_of_superusers():
         "SECRET_KEY": "x" * 60,
         "PATH": "/usr/bin:/bin",
     }
-    script = "import django; django.setup(); from django.conf import settings; print(settings.OTP_REQUIRED_FOR_SUPERUSERS)"
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.OTP_REQUIRED_FOR_SUPERUSERS)"
+    )
 
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
