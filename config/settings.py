@@ -437,7 +437,8 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
-# The workbench (工作台). In-app messages older than this are purged (`purge_messages` enqueues `messages_purge_task`, daily).
+# The workbench (工作台). In-app messages older than this are purged (`purge_messages` enqueues
+# `messages_purge_task`, daily).
 MESSAGE_RETENTION_DAYS = env.int("MESSAGE_RETENTION_DAYS", default=180)
 # Warnings (预警): a filing deadline this close, a notice waiting for a reviewer this long, a
 # scheduled publication due within these hours.

@@ -206,7 +206,9 @@ def test_duplicate_contract_link_warns_without_requiring_explanation():
 def test_submit_needs_rows_a_reason_and_an_explanation_for_a_shortfall(world):
     report = report_create(institution=world.unit, year=2025, created_by=world.handler)
     assert report_submit_problems(report=report) == ["提交前请至少填写一个预留项目。"]
-    lot = S.row(1, option="dedicated_lot", ratio=Decimal("20"), category="goods", budget_amount=Decimal("500"))
+    lot = S.row(
+        1, option="dedicated_lot", ratio=Decimal("20"), category="goods", budget_amount=Decimal("500")
+    )
     report_rows_save(report=report, rows=[lot])  # saving is never blocked
     problems = report_submit_problems(report=report)
     assert [(p.row_number, p.field) for p in problems] == [(1, "shortfall_reason"), (None, "explanation")]
