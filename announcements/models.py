@@ -335,6 +335,12 @@ class FlowVersion(models.Model):
     def __str__(self):
         return f"{self.flow} v{self.number}"
 
+    def save(self, **kwargs):
+        # Notices under review point at this version: a change is a new version, never an edit.
+        if not self._state.adding:
+            raise AppendOnlyError("A saved flow version is never changed: save a new version.")
+        super().save(**kwargs)
+
 
 class FlowStep(models.Model):
     version = models.ForeignKey(FlowVersion, on_delete=models.CASCADE, related_name="steps")
@@ -359,6 +365,11 @@ class FlowStep(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("A saved flow step is never changed: save a new version.")
+        super().save(**kwargs)
 
 
 class StepApproval(models.Model):

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -262,7 +261,14 @@ def test_notice_under_review_keeps_its_flow_version(people):
 def test_flow_nobody_could_complete_is_refused_with_the_reason(people):
     world = people
     with pytest.raises(ValueError) as refused:
-        flows.flow_save(institution=world.unit, steps=[spec("单位负责人审批", position=Position.PURCHASER_REVIEWER, mode=StepMode.ALL), spec("处长审批", users=[world.handler], mode=StepMode.ALL)], user=world.admin)  # fmt: skip
+        flows.flow_save(
+            institution=world.unit,
+            steps=[
+                spec("单位负责人审批", position=Position.PURCHASER_REVIEWER, mode=StepMode.ALL),
+                spec("处长审批", users=[world.handler], mode=StepMode.ALL),
+            ],
+            user=world.admin,
+        )
     assert refused.value.args[0] == ["处长审批：唯一成员经办人甲可以提交公告，而提交人不能审核。"]
     world.reviewer.is_active = False
     world.reviewer.save()
@@ -360,8 +366,14 @@ def test_finance_keeps_its_steps_on_the_flow_page(people):
     client.force_login(world.finance)
     url = reverse("announcements:flows")
     data = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "save": "1", "one_step_per_person": "on"}
-    data |= {"form-0-order": "1", "form-0-name": "财政会签", "form-0-actor": "named", "form-0-mode": "all",
-             "form-0-users": [str(world.finance.pk), str(world.finance2.pk)], "form-0-condition": ""}  # fmt: skip
+    data |= {
+        "form-0-order": "1",
+        "form-0-name": "财政会签",
+        "form-0-actor": "named",
+        "form-0-mode": "all",
+        "form-0-users": [str(world.finance.pk), str(world.finance2.pk)],
+        "form-0-condition": "",
+    }
     client.post(url, data)
     version = flows.latest_version(district=world.unit.district)
     assert [(s.name, s.mode) for s in version.steps.all()] == [("财政会签", StepMode.ALL)]
@@ -392,3 +404,20 @@ def test_confirmation_says_which_step_comes_next(people, client):
     client.force_login(world.chief)
     page = client.get(reverse("announcements:detail", args=[announcement.public_id])).content.decode()
     assert "公告将进入“采购人初审”。" in page
+
+
+def test_a_saved_version_is_never_edited(world):
+    from announcements.models import AppendOnlyError
+
+    version = flows.flow_save(
+        institution=world.unit,
+        steps=[spec("采购人初审", position=Position.PURCHASER_REVIEWER)],
+        user=world.admin,
+    )
+    step = version.steps.get()
+    step.name = "改名"
+    with pytest.raises(AppendOnlyError):
+        step.save()
+    with pytest.raises(AppendOnlyError):
+        version.save()
+    assert flows.latest_version(institution=world.unit).steps.get().name == "采购人初审"
