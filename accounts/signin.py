@@ -11,6 +11,9 @@ from .ipregion import client_address, place_for
 from .models import SignInRecord, User
 
 RECENT = 20
+# The session key that holds a sign-in waiting for its second factor (the password, or the
+# certificate of 证书登录, was right; the TOTP code is asked next).
+PENDING_KEY = "accounts_pending_sign_in"
 USER_AGENT_MAX = SignInRecord._meta.get_field("user_agent").max_length
 
 

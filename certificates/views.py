@@ -15,7 +15,7 @@ from accounts.gates import staff_admin_required
 
 # The password sign-in's second step (a TOTP code) is reused as it is: a certificate replaces
 # the password, not the code.
-from accounts.views.auth import PENDING_KEY
+from accounts.signin import PENDING_KEY
 
 from .forms import CertificateUploadForm
 from .pki import CertificateRejected, facts, load_certificate

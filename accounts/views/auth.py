@@ -21,7 +21,7 @@ from ..rules import user_positions
 from ..services import staff_password_changed
 
 # The sign-in's second step: who passed the password, until they give a code.
-PENDING_KEY = "accounts_pending_sign_in"
+PENDING_KEY = signin.PENDING_KEY
 
 
 class SignInView(auth_views.LoginView):
