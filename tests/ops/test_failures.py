@@ -221,9 +221,7 @@ def _work_off_queue():
 
 
 def _mail_tasks():
-    return list(
-        DBTaskResult.objects.filter(task_path__endswith="outbox_send_task").order_by("enqueued_at")
-    )
+    return list(DBTaskResult.objects.filter(task_path__endswith="outbox_send_task").order_by("enqueued_at"))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
