@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts.enums import POSITION_GROUP_NAMES, POSITION_PERMS, InstitutionKind, Perm, Position
+from accounts.memos import per_process
 from accounts.models import User
 from accounts.rules import is_district_finance, user_holds
 
@@ -60,7 +61,9 @@ def latest_version(*, institution=None, district=None) -> FlowVersion | None:
 
 
 # Versions never change once saved, so their steps are read once per process.
-_STEPS_BY_VERSION: dict[int, list[FlowStep]] = {}
+# A version is never edited, so its steps are read once per process (forgotten between tests
+# with every other per-process memo: ids are reused after a rolled-back test).
+_STEPS_BY_VERSION: dict[int, list[FlowStep]] = per_process({})
 
 
 def steps_of_version(version_id: int | None, side: str) -> list[FlowStep]:
