@@ -6,6 +6,7 @@ only gathers what it needs (the trust bundle, the cached CRLs) and words its ver
 
 import asyncio
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,18 @@ from pyhanko_certvalidator.errors import (
     PathValidationError,
     RevokedError,
 )
+
+
+def run_coroutine(coroutine):
+    """Run one of pyHanko's coroutines to its end from synchronous code. Where this thread
+    already runs an event loop (an ASGI server's, a browser test's), asyncio.run cannot: the
+    coroutine then runs on a loop of its own in a short-lived thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class CertificateRejected(Exception):
@@ -169,7 +182,7 @@ def check(certificate: x509.Certificate, *, crls: list[bytes], moment=None) -> N
     leaf = asn1_x509.Certificate.load(certificate.public_bytes(serialization_der()))
     validator = CertificateValidator(leaf, validation_context=context)
     try:
-        asyncio.run(validator.async_validate_path())
+        run_coroutine(validator.async_validate_path())
     except RevokedError as error:
         raise CertificateRejected(_("The certificate has been revoked.")) from error
     except (ExpiredError, NotYetValidError) as error:

@@ -3,7 +3,6 @@ sealed PDF against the trusted CAs, with pyHanko. Knows nothing of notices: the 
 to sign and reads back the document's keywords (where public writes what the PDF claims to be).
 """
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,7 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko_certvalidator import ValidationContext
 
-from .pki import trust_anchors
+from .pki import run_coroutine, trust_anchors
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +109,7 @@ def pdf_seal_verify(*, data: bytes) -> SealCheck:
         trust_roots=trust_anchors(), allow_fetching=False, revocation_mode="soft-fail"
     )
     try:
-        status = asyncio.run(async_validate_pdf_signature(embedded, signer_validation_context=context))
+        status = run_coroutine(async_validate_pdf_signature(embedded, signer_validation_context=context))
     except (SignatureValidationError, ValueError) as error:
         return SealCheck(signed=True, keywords=keywords, problem=str(error))
     entire = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"

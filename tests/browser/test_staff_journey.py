@@ -56,7 +56,7 @@ def test_staff_journey_filter_add_disable_and_set_positions(world, live_server, 
     page.get_by_label("初始密码", exact=True).fill("Autumn-leaf-2026")
     page.get_by_label("确认初始密码").fill("Autumn-leaf-2026")
     page.get_by_role("button", name="保存").click()
-    expect(page.get_by_role("heading", name="员工详情: 王五")).to_be_visible()
+    expect(page.get_by_role("heading", name="员工详情：王五")).to_be_visible()
     expect(page.get_by_text("初始密码：下次登录时必须修改")).to_be_visible()
     assert User.objects.get(username="wangwu2026").must_change_password is True
 

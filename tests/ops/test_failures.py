@@ -175,6 +175,9 @@ def test_locked_notices_table_answers_503_after_the_lock_timeout_and_recovers(
     # How long each answer takes is measured by bench/bench_failures.py; here, that the bounded
     # wait (the web process's lock_timeout) is what ends the request, and healthz never waits.
     settings.PUBLIC_CACHE_SECONDS = 0  # the page cache would hide the database; test the database
+    # The public pages' shorter time budget would end the wait first (tests/public/test_time_budget.py);
+    # here the bound every web request has, the lock_timeout.
+    settings.PUBLIC_STATEMENT_TIMEOUT_MS = 0
     notice = make_notice(institution=world.unit, title="锁表测试公告")
     client = Client(raise_request_exception=False)
     with connection.cursor() as cursor:
