@@ -58,6 +58,20 @@ def user_positions(user) -> list[str]:
     return [name for name in POSITION_GROUP_NAMES.values() if name in names]
 
 
+def holds_any_position(user, positions, *, memo: str) -> bool:
+    """True when the signed-in user holds one of `positions` (Position values, e.g. a setting
+    such as OTP_REQUIRED_POSITIONS); remembered on the user object under `memo`, so a request
+    asks the database once."""
+    names = [POSITION_GROUP_NAMES[Position(p)] for p in positions]
+    if not names or not getattr(user, "is_authenticated", False):
+        return False
+    held = getattr(user, memo, None)
+    if held is None:
+        held = user.groups.filter(name__in=names).exists()
+        setattr(user, memo, held)
+    return held
+
+
 def position_fits_institution(position: Position, institution) -> bool:
     return institution is not None and institution.kind in POSITION_KINDS[position]
 

@@ -12,9 +12,9 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .enums import POSITION_GROUP_NAMES, Position, StaffAction
+from .enums import StaffAction
 from .models import User
-from .rules import can_manage_staff_of
+from .rules import can_manage_staff_of, holds_any_position
 from .services import StaffNotFound, _end_sessions, staff_change_record
 
 
@@ -25,14 +25,7 @@ def otp_required(user) -> bool:
         return False
     if user.is_superuser and settings.OTP_REQUIRED_FOR_SUPERUSERS:
         return True
-    names = [POSITION_GROUP_NAMES[Position(p)] for p in settings.OTP_REQUIRED_POSITIONS]
-    if not names:
-        return False
-    cached = getattr(user, "_otp_required", None)
-    if cached is None:
-        cached = user.groups.filter(name__in=names).exists()
-        user._otp_required = cached
-    return cached
+    return holds_any_position(user, settings.OTP_REQUIRED_POSITIONS, memo="_otp_required")
 
 
 def otp_enrolled(user) -> bool:

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from accounts.enums import POSITION_GROUP_NAMES, Position
+from accounts.rules import holds_any_position
 
 # The session remembers which account a certificate signed in (a password sign-in of an account
 # whose position requires a certificate lacks it).
@@ -12,14 +12,7 @@ SESSION_KEY = "certificates_signed_in_user"
 def certificate_required(user) -> bool:
     """True when one of the user's positions must sign in with a certificate
     (CA_REQUIRED_POSITIONS; cached on the user)."""
-    names = [POSITION_GROUP_NAMES[Position(p)] for p in settings.CA_REQUIRED_POSITIONS]
-    if not names or not getattr(user, "is_authenticated", False):
-        return False
-    cached = getattr(user, "_certificate_required", None)
-    if cached is None:
-        cached = user.groups.filter(name__in=names).exists()
-        user._certificate_required = cached
-    return cached
+    return holds_any_position(user, settings.CA_REQUIRED_POSITIONS, memo="_certificate_required")
 
 
 def presented_certificate(request) -> str:
