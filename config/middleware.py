@@ -222,12 +222,18 @@ def database_unavailable_response():
             conn.close()
         except Exception:  # noqa: BLE001 - closing a dead connection may itself fail
             pass
+    return unavailable_page(retry_after=30)
+
+
+def unavailable_page(*, retry_after: int) -> HttpResponse:
+    """The 503 page without the request or the database (no context processors, no user), never
+    cached; a fixed page if even the template cannot be rendered."""
     try:
         html = render_to_string("503.html")
-    except Exception:  # noqa: BLE001 - the outage page must never fail
+    except Exception:  # noqa: BLE001 - the error page must never fail
         html = _FALLBACK_503
     response = HttpResponse(html, status=503)
-    response["Retry-After"] = "30"
+    response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -308,13 +314,7 @@ class PublicTimeBudgetMiddleware:
     def process_exception(self, request, exception):
         if not getattr(request, "_budget_wrappers", None) or not statement_timed_out(exception):
             return None
-        try:
-            html = render_to_string("503.html")
-        except Exception:  # noqa: BLE001 - the error page must never fail
-            html = _FALLBACK_503
-        response = HttpResponse(html, status=503)
-        response["Retry-After"] = "5"
-        response["Cache-Control"] = "no-store"
+        response = unavailable_page(retry_after=5)
         response._has_been_logged = True  # a warning already said so (_within_budget), not an error
         return response
 
