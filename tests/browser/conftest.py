@@ -4,6 +4,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from devdata import accounts as accounts_demo
+
 
 @pytest.fixture
 def browser_context_args(browser_context_args):
@@ -27,3 +29,11 @@ def sign_in(browser, live_server):
         return page
 
     return _sign_in
+
+
+@pytest.fixture
+def demo(db):
+    """The demo accounts (devdata.accounts), returned by name."""
+    context: dict = {}
+    accounts_demo.seed(context)
+    return context

@@ -12,15 +12,9 @@ from playwright.sync_api import expect
 
 from devdata import accounts as accounts_demo
 from devdata import department as demo_department
+from tests.browser.actions import confirm
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def confirm(page):
-    """Decisive actions ask first (static/js/confirm.js): press the dialog's action button."""
-    dialog = page.get_by_role("dialog")
-    expect(dialog).to_be_visible()
-    dialog.locator("[data-confirm-ok]").click()
 
 
 def approve_from_todo(page, title):

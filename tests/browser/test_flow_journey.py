@@ -10,23 +10,10 @@ from playwright.sync_api import expect
 from announcements.enums import PublishMode, State
 from announcements.models import Announcement
 from announcements.services import announcement_create_sme
-from devdata import accounts as accounts_demo
 from reservations.services import report_rows_save
+from tests.browser.actions import confirm
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def demo(db):
-    context: dict = {}
-    accounts_demo.seed(context)
-    return context
-
-
-def confirm(page):
-    dialog = page.get_by_role("dialog")
-    expect(dialog).to_be_visible()
-    dialog.locator("[data-confirm-ok]").click()
 
 
 def approve(page, title):

@@ -18,13 +18,6 @@ from reservations.services import report_rows_save
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture
-def demo(db):
-    context: dict = {}
-    accounts_demo.seed(context)
-    return context
-
-
 def submitted_notice(users):
     announcement = announcement_create_sme(
         user=users["demo-handler"],
