@@ -386,6 +386,11 @@ def is_return(action: str) -> bool:
     return transition is not None and transition.on_step and not transition.approves
 
 
+def return_actions() -> list[str]:
+    """Every action that returns a notice to its handler (for filtering the flow log)."""
+    return [name for name in TRANSITIONS if is_return(name)]
+
+
 class WorkflowError(Exception):
     def __init__(self, message):
         super().__init__(str(message))

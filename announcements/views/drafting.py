@@ -334,9 +334,7 @@ def _returned_by(announcement):
     if announcement.state != State.DRAFT or not announcement.return_reason:
         return None
     entry = (
-        FlowLogEntry.objects.filter(
-            announcement=announcement, action__in=[Action.PURCHASER_RETURN, Action.FINANCE_RETURN]
-        )
+        FlowLogEntry.objects.filter(announcement=announcement, action__in=workflow.return_actions())
         .select_related("actor")
         .order_by("-created_at", "-id")
         .first()
