@@ -5,10 +5,13 @@ Which positions must use it is a setting (OTP_REQUIRED_POSITIONS): production de
 but can do everything, so OTP_REQUIRED_FOR_SUPERUSERS (on unless DEBUG) requires it of them too.
 """
 
+import math
+
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext
-from django_otp import user_has_device
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -32,6 +35,58 @@ def otp_enrolled(user) -> bool:
     return user_has_device(user, confirmed=True)
 
 
+# django-otp's throttle refuses every code for OTP_*_THROTTLE_FACTOR × 2^(n−1) s after the n-th
+# wrong one, without checking it. After a single mistyped code a person retypes at once, so that
+# first failure is forgiven: the wait starts from the second wrong code in a row (2 s, 4 s, 8 s …),
+# and django-axes still locks the account after AXES_FAILURE_LIMIT wrong codes.
+FORGIVEN_FAILURES = 1
+
+
+class CodeThrottled(Exception):
+    """Too many wrong codes in a row: no code is checked for `seconds` more seconds."""
+
+    def __init__(self, seconds: int):
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def throttled_message(seconds: int) -> str:
+    return ngettext(
+        "Too many wrong codes in a row: please try again in %(seconds)d second.",
+        "Too many wrong codes in a row: please try again in %(seconds)d seconds.",
+        seconds,
+    ) % {"seconds": seconds}
+
+
+def _throttle_seconds(device) -> int:
+    """Seconds the device still refuses codes (0 when it checks them), the forgiven failure aside."""
+    if device.throttling_failure_count <= FORGIVEN_FAILURES:
+        return 0
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or "locked_until" not in data:
+        return 0
+    return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+
+
+def _verify(device, code: str) -> bool:
+    """device.verify_token, the forgiven first failure putting off no retry (a wrong code still
+    counts toward the throttle)."""
+    if device.throttling_failure_count <= FORGIVEN_FAILURES:
+        device.throttling_failure_timestamp = None  # in memory only: verify_token saves its own
+    return device.verify_token(code)
+
+
+def code_match(*, user, code: str):
+    """The device (TOTP or recovery codes) that accepts the code, or None. Raises CodeThrottled,
+    checking nothing, while too many wrong codes in a row make the devices wait."""
+    with transaction.atomic():
+        devices = list(devices_for_user(user, for_verify=True))
+        wait = max((_throttle_seconds(d) for d in devices), default=0)
+        if wait:
+            raise CodeThrottled(wait)
+        return next((d for d in devices if _verify(d, code)), None)
+
+
 def totp_device_pending(*, user) -> TOTPDevice:
     """The unconfirmed TOTP device being enrolled (made on first call; its key stays until confirmed)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -44,8 +99,12 @@ def totp_device_pending(*, user) -> TOTPDevice:
 def totp_confirm(*, user, device: TOTPDevice, code: str) -> list[str] | None:
     """Confirm the device with a code from the app. On success: the device is confirmed, any older
     device and recovery codes are replaced, fresh recovery codes are made and a StaffChange is
-    recorded; returns the codes (shown once). A wrong code returns None."""
-    if not device.verify_token(code.strip()):
+    recorded; returns the codes (shown once). A wrong code returns None; CodeThrottled while too
+    many wrong codes in a row make the device wait."""
+    wait = _throttle_seconds(device)
+    if wait:
+        raise CodeThrottled(wait)
+    if not _verify(device, code.strip()):
         return None
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True

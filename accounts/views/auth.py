@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
-from django_otp import match_token, user_has_device
+from django_otp import user_has_device
 
-from .. import alerts, inbox, menu, signin
+from .. import alerts, inbox, menu, second_factor, signin
 from ..forms.auth import NewPasswordChangeForm, SignInForm
 from ..forms.security import CodeForm
 from ..passwords import password_reset_by_admin
@@ -55,7 +55,13 @@ def sign_in_code(request):
         return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["code"].replace(" ", ""))
+        try:
+            device = second_factor.code_match(user=user, code=form.cleaned_data["code"].replace(" ", ""))
+            refusal = _("The verification code is not correct.")
+        except second_factor.CodeThrottled as wait:
+            # No code was checked: say so rather than call a perhaps right code wrong (the attempt
+            # still counts toward the lockout).
+            device, refusal = None, second_factor.throttled_message(wait.seconds)
         if device is not None:
             request.session.pop(PENDING_KEY, None)
             user.otp_device = device  # django-otp marks the session verified on login
@@ -68,7 +74,7 @@ def sign_in_code(request):
         if AxesProxyHandler.is_locked(request, credentials):
             request.session.pop(PENDING_KEY, None)
             return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
-        form.add_error("code", _("The verification code is not correct."))
+        form.add_error("code", refusal)
     return render(request, "registration/login_code.html", {"form": form})
 
 

@@ -48,15 +48,18 @@ def security(request):
         device = second_factor.totp_device_pending(user=user)
         form = EnrolForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            codes = second_factor.totp_confirm(user=user, device=device, code=form.cleaned_data["code"])
-            if codes is None:
+            try:
+                codes = second_factor.totp_confirm(user=user, device=device, code=form.cleaned_data["code"])
+            except second_factor.CodeThrottled as wait:
+                form.add_error("code", second_factor.throttled_message(wait.seconds))
+            else:
+                if codes is not None:
+                    otp_login(request, device)
+                    messages.success(request, _("The second factor is on. Keep these recovery codes safe."))
+                    return render(request, "accounts/recovery_codes.html", {"codes": codes})
                 form.add_error(
                     "code", _("The code is not correct: check the time on your phone and try again.")
                 )
-            else:
-                otp_login(request, device)
-                messages.success(request, _("The second factor is on. Keep these recovery codes safe."))
-                return render(request, "accounts/recovery_codes.html", {"codes": codes})
         url = _provisioning_url(device, user)
         context.update(
             form=form,

@@ -174,3 +174,38 @@ def test_required_and_enrolled_session_without_a_code_must_sign_in_again(world, 
     response = client.get(reverse("announcements:list"))
     assert response.status_code == 302 and response.url.startswith(LOGIN)
     assert "_auth_user_id" not in client.session
+
+
+def test_a_right_code_right_after_a_wrong_one_signs_in(client, world):
+    # django-otp's throttle (OTP_TOTP_THROTTLE_FACTOR, 1 s after the first failure) refused the
+    # retyped code with the wrong-code message: one mistyped code must not hold back the right one.
+    device, _codes = enrol(world.handler)
+    sign_in(client, world.handler)
+    wrong = client.post(CODE, {"code": "000000" if next_code(device) != "000000" else "111111"})
+    assert "验证码不正确" in wrong.content.decode()
+    response = client.post(CODE, {"code": next_code(device)})
+    assert response.status_code == 302 and response.url == HOME
+    assert client.get(HOME).status_code == 200
+
+
+def test_wrong_codes_in_a_row_still_make_the_next_wait_and_say_so(client, world):
+    device, _codes = enrol(world.handler)
+    sign_in(client, world.handler)
+    client.post(CODE, {"code": "12345"})
+    client.post(CODE, {"code": "12346"})
+    # The throttle against guessing stays from the second wrong code: the right code is not even
+    # checked, and the page says to wait instead of calling it wrong.
+    response = client.post(CODE, {"code": next_code(device)})
+    html = response.content.decode()
+    assert "连续输错验证码次数过多" in html and "秒后再试" in html and "验证码不正确" not in html
+    assert client.get(HOME).status_code == 302
+
+
+def test_enrolment_accepts_the_right_code_right_after_a_wrong_one(client, world):
+    client.force_login(world.finance, backend="accounts.backends.ActiveStaffBackend")
+    client.get(SECURITY)
+    device = TOTPDevice.objects.get(user=world.finance, confirmed=False)
+    client.post(SECURITY, {"code": "000000" if code_for(device) != "000000" else "111111"})
+    done = client.post(SECURITY, {"code": code_for(device)})
+    assert len(done.context["codes"]) == 10
+    assert second_factor.otp_enrolled(world.finance)
