@@ -385,6 +385,9 @@ def _rows_preview(announcement, *, rows, title, report, invalid=0) -> dict:
     return {
         **preview.as_context(),
         "warnings": warnings[:WARNINGS_SHOWN],
+        # 提交前须填写说明 only while a threshold is missed and the 说明 (typed or stored) is empty.
+        "explanation_missing": any(w.requires_explanation for w in preview.warnings)
+        and not report.explanation.strip(),
         "warnings_more": max(0, len(warnings) - WARNINGS_SHOWN),
         "row_count": len(rows),
         "row_notes": row_notes,
@@ -417,8 +420,9 @@ def _typed_preview(announcement, forms) -> dict:
         html = render_to_string("announcements/drafting/_manual_preview.html", {"title": title, "body": body})
         return {"notice_html": mark_safe(html)}  # the body is nh3-sanitised, the title autoescaped
     changes, invalid = typed_page(forms["formset"])
-    report = copy.copy(announcement.report)  # an unsaved copy carries the typed 主管预算单位
+    report = copy.copy(announcement.report)  # an unsaved copy carries the typed 主管预算单位 and 说明
     report.competent_unit_name = forms["report_form"].data.get("report-competent_unit_name", "").strip()
+    report.explanation = forms["report_form"].data.get("report-explanation", "").strip()
     rows = rows_merged(report=announcement.report, rows=changes["rows"], deleted=changes["deleted"])
     return _rows_preview(announcement, rows=rows, title=title, report=report, invalid=invalid)
 
