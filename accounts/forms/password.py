@@ -56,6 +56,12 @@ class CodeResetForm(SetPasswordMixin, forms.Form):
     def __init__(self, *args, user: User | None, **kwargs):
         self.user = user or User()
         super().__init__(*args, **kwargs)
+        # A refused submit (most often a mistyped code) shows the new password as typed, so that
+        # retyping the code is enough: it is the password being chosen, on the page of the person
+        # who just typed it, never an existing one; /accounts/ pages are never stored
+        # (PrivatePagesMiddleware) and the view keeps it out of error reports.
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].widget.render_value = True
 
     def clean(self):
         self.validate_passwords("new_password1", "new_password2")

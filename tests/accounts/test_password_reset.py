@@ -308,3 +308,18 @@ def test_request_log_older_than_a_week_is_pruned(client, handler):
     _ask(client, handler.username)
 
     assert list(VerificationCode.objects.values_list("user", flat=True)) == [handler.pk]
+
+
+def test_reset_by_phone_wrong_code_keeps_the_new_password_typed(client, handler):
+    code_url = _ask(client, handler.username).url
+    wrong = "000000" if sms.outbox[-1].code != "000000" else "111111"
+
+    response = _reset(client, code_url, wrong)
+    html = response.content.decode()
+
+    # Only the code was wrong: both new-password fields come back as typed, so that retyping the
+    # code is enough.
+    for name in ("new_password1", "new_password2"):
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'type="password"' in field and f'value="{NEW}"' in field
+    assert "验证码不正确" in html and "no-store" in response["Cache-Control"]
