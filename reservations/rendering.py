@@ -54,6 +54,12 @@ def notice_context(
 def render_notice(*, report, title: str, notice_date: date, rows=None) -> SafeString:
     """The official notice text as HTML (autoescaped). Reads the rows unless `rows` is given."""
     context = notice_context(report=report, title=title, notice_date=notice_date, rows=rows)
+    return render_notice_context(context)
+
+
+def render_notice_context(context: dict) -> SafeString:
+    """The notice text of a `notice_context` (seed_bulk renders one context per shape of notice
+    and fills in the values of each; it checks the result against `render_notice`)."""
     return SafeString(render_to_string("reservations/notice_text.html", context))
 
 

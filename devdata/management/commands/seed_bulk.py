@@ -7,16 +7,29 @@ Each notice is what a publication through the workflow leaves behind, written in
   its year with its stored verdict (`reservations.services.row_verdict_store`) and a reason where
   it misses a threshold, and a 说明 wherever `reservations.rules.policy_warnings` asks for one
   (a submit without them would be refused);
-- the frozen text from the one renderer (`reservations.rendering.render_notice`, dated as
+- the frozen text from the one renderer (`reservations.rendering`, dated as
   `announcements.rendering.notice_date` dates it) and the search fields of `public.search`;
 - the flow log: submit, purchaser approval, finance approval (and the revocation of revoked
   notices) with actors, the states of the workflow's transitions table, times and
   `announcements.workflow.snapshot_of` snapshots.
-Everything goes through bulk_create in batches (one transaction each), so 100,000 notices × 8 rows
-take minutes, not hours. Each run adds new institutions (one notice per institution and year, as
-the database requires); it never changes existing rows.
+
+National scale (1,000,000 notices × 8 rows in minutes, issue 29):
+- the policy rules of a district are read once per run (`rules_for_region`), not per notice;
+- the notice text: `notice_context` (the renderer's own values) fills the renderer's template
+  output for the notice's shape (number of rows, 说明 or not), rendered once per shape with
+  markers in place of the values (`NoticeTexts`); the first notice of each shape and every
+  1,000th are rendered through `render_notice` as well and must read the same, or the run stops;
+- on PostgreSQL each batch is written with COPY (ids reserved from the tables' sequences first,
+  so the flow log's snapshots name the rows' ids) and, by default, by 2 worker processes, each
+  with its own connection and its own units; on SQLite through bulk_create.
+Each batch is one transaction. Each run adds new institutions (one notice per institution and
+year, as the database requires); it never changes existing rows.
 """
 
+import csv
+import io
+import json
+import multiprocessing
 import random
 import time
 from collections.abc import Iterator
@@ -28,9 +41,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
-from django.db import connection, reset_queries, transaction
-from django.utils import timezone, translation
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections, models, reset_queries, transaction
+from django.db.models.base import ModelState
+from django.template.defaultfilters import linebreaksbr
+from django.utils import formats, timezone, translation
+from django.utils.html import conditional_escape
 
 from accounts.enums import POSITION_GROUP_NAMES, InstitutionKind, Position
 from accounts.models import District, Institution, User
@@ -45,7 +61,7 @@ from public.search import grams_for, search_text_parts
 from reservations.enums import ReservationOption, ShortfallReason, VerdictStatus
 from reservations.models import Report, ReservedProject
 from reservations.money import WAN_QUANTUM, rows_totals
-from reservations.rendering import render_notice
+from reservations.rendering import notice_context, render_notice, render_notice_context
 from reservations.rules import has_small_micro_shortfall, policy_warnings
 from reservations.services import row_verdict_store
 from reservations.verdict import rules_for_region
@@ -137,6 +153,166 @@ def stamped_as_given(*models) -> Iterator[None]:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
+# A date no notice has: where the template's output shows it, the notice's date goes.
+MARKER_DATE = date(1111, 11, 11)
+SCALARS = ("title", "year", "sme_total", "small_micro_total", "share", "explanation", "competent_unit_name")
+ROW_KEYS = ("number", "name", "option", "ratio", "sme_amount", "small_micro_amount", "contract_url")
+
+
+class NoticeTexts:
+    """`render_notice`'s text for a notice, fast: the renderer's template output for a notice of
+    the same shape (number of rows, whether the 说明 paragraph shows and is filled in) is made
+    once, with a marker in place of each value, and each notice fills its values in, escaped as the
+    template escapes them (`render_value_in_context`: localize, then escape; the 说明 through
+    `linebreaksbr`; the date through the `date` filter's `formats.date_format`). The first notice
+    of each shape and every CHECK_EVERY-th are also rendered by `render_notice` itself; a
+    difference stops the run."""
+
+    CHECK_EVERY = 1000
+
+    def __init__(self):
+        self.shapes: dict[tuple, tuple[list[str], list[tuple[int, int]]]] = {}
+        self.made = 0
+        self.checked = 0
+
+    def text(self, *, report, title, notice_date, rows, shortfall) -> str:
+        context = notice_context(
+            report=report, title=title, notice_date=notice_date, rows=rows, shortfall=shortfall
+        )
+        key = (len(context["rows"]), bool(context["shortfall"]), bool(context["explanation"]))
+        shape = self.shapes.get(key)
+        first = shape is None
+        if first:
+            shape = self.shapes[key] = self._shape(context)
+        pieces, slots = shape
+        values = [conditional_escape(formats.localize(context[name])) for name in SCALARS]
+        values[SCALARS.index("explanation")] = linebreaksbr(context["explanation"], autoescape=True)
+        for row in context["rows"]:
+            values.extend(conditional_escape(formats.localize(row[k])) for k in ROW_KEYS)
+        values.append(conditional_escape(formats.date_format(context["notice_date"], "DATE_FORMAT")))
+        out = pieces[:]
+        for position, index in slots:
+            out[position] = values[index]
+        text = "".join(out)
+        self.made += 1
+        if first or self.made % self.CHECK_EVERY == 0:
+            expected = str(render_notice(report=report, title=title, notice_date=notice_date, rows=rows))
+            if text != expected:
+                raise CommandError(
+                    f"The filled notice text differs from render_notice's for shape {key}:\n"
+                    f"{text}\n---\n{expected}"
+                )
+            self.checked += 1
+        return text
+
+    @staticmethod
+    def _shape(context) -> tuple[list[str], list[tuple[int, int]]]:
+        """The template's output split at the markers: pieces of text, and (piece, value) slots."""
+        marked = {
+            **context,
+            **{name: f"\x00{i}\x00" for i, name in enumerate(SCALARS)},
+            "explanation": f"\x00{SCALARS.index('explanation')}\x00" if context["explanation"] else "",
+            "rows": [
+                {k: f"\x00{len(SCALARS) + r * len(ROW_KEYS) + j}\x00" for j, k in enumerate(ROW_KEYS)}
+                for r in range(len(context["rows"]))
+            ],
+            "notice_date": MARKER_DATE,
+        }
+        html = str(render_notice_context(marked))
+        shown = formats.date_format(MARKER_DATE, "DATE_FORMAT")
+        if html.count(shown) != 1:
+            raise CommandError(f"The notice template shows the date {html.count(shown)} times, not once.")
+        date_index = len(SCALARS) + len(context["rows"]) * len(ROW_KEYS)
+        pieces = html.replace(shown, f"\x00{date_index}\x00").split("\x00")
+        slots = [(p, int(pieces[p])) for p in range(1, len(pieces), 2)]
+        return pieces, slots
+
+
+def new_instance(model, template: dict, **values):
+    """A model instance without Model.__init__ (no signal receivers on these models): the
+    field values of `template` (a default instance's) updated with `values`."""
+    obj = model.__new__(model)
+    obj.__dict__.update(template)
+    obj.__dict__.update(values)
+    obj._state = ModelState()
+    return obj
+
+
+def defaults_of(model) -> dict:
+    values = dict(model().__dict__)
+    values.pop("_state")
+    return values
+
+
+class OrmWriter:
+    """bulk_create (SQLite, and the comparison test): the ids come back from the database."""
+
+    def write(self, model, objects):
+        with stamped_as_given(model):
+            model.objects.bulk_create(objects, batch_size=5000)
+
+
+class CopyWriter:
+    """COPY … FROM STDIN (CSV) on PostgreSQL, with ids drawn from the table's sequence first (each
+    nextval is the writer's own, whoever else inserts at the same time)."""
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.layouts = {}
+
+    def layout(self, model):
+        if model not in self.layouts:
+            columns, getters = [], []
+            for field in model._meta.concrete_fields:
+                columns.append(connection.ops.quote_name(field.column))
+                if isinstance(field, models.JSONField):
+                    kind = ("json", field.encoder)
+                elif isinstance(field, models.BooleanField):
+                    kind = ("bool", None)
+                else:
+                    kind = ("value", None)
+                getters.append((field.attname, *kind))
+            self.layouts[model] = (", ".join(columns), getters)
+        return self.layouts[model]
+
+    @staticmethod
+    def cell(value, kind, encoder):
+        if value is None:
+            return None
+        if kind == "json":
+            return json.dumps(value, cls=encoder)
+        if kind == "bool":
+            return "t" if value else "f"
+        if isinstance(value, (datetime, date)):
+            return value.isoformat()
+        return str(value)
+
+    def write(self, model, objects):
+        if not objects:
+            return
+        table = model._meta.db_table
+        missing = [obj for obj in objects if obj.pk is None]
+        if missing:
+            self.cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(missing)],
+            )
+            for obj, (pk,) in zip(missing, self.cursor.fetchall(), strict=True):
+                obj.pk = pk
+        columns, getters = self.layout(model)
+        cell = self.cell
+        buffer = io.StringIO()
+        # QUOTE_NOTNULL: None is an empty unquoted field (NULL), "" a quoted empty string.
+        csv.writer(buffer, quoting=csv.QUOTE_NOTNULL, lineterminator="\n").writerows(
+            [cell(getattr(obj, attname), kind, encoder) for attname, kind, encoder in getters]
+            for obj in objects
+        )
+        buffer.seek(0)
+        self.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+        for obj in objects:
+            obj._state.adding, obj._state.db = False, connection.alias
+
+
 class Command(BaseCommand):
     help = "Create N published notices with R rows each, fast, for benchmarks."
 
@@ -146,29 +322,75 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=2000)
         parser.add_argument("--seed", type=int, default=20261125)
         parser.add_argument("--revoked-share", type=float, default=0.01)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="worker processes on PostgreSQL (default 2 from 10,000 notices on, else 1)",
+        )
+        parser.add_argument(
+            "--writer",
+            choices=("auto", "copy", "orm"),
+            default="auto",
+            help="COPY on PostgreSQL, bulk_create on SQLite (auto); orm forces bulk_create",
+        )
 
-    def handle(self, *args, notices, rows, batch, seed, revoked_share, **options):
-        rng = random.Random(seed + Institution.objects.count())
-        serial = Institution.objects.count()
+    def handle(self, *args, notices, rows, batch, seed, revoked_share, workers, writer, **options):
+        postgres = connection.vendor == "postgresql"
+        if writer == "copy" and not postgres:
+            raise CommandError("COPY needs PostgreSQL.")
+        use_copy = postgres and writer != "orm"
+        if workers is None:
+            workers = 2 if use_copy and notices >= 10000 else 1
+        if workers > 1 and (not use_copy or connection.in_atomic_block):
+            raise CommandError("Worker processes need PostgreSQL with COPY, outside a transaction.")
+        existing = Institution.objects.count()
         districts = list(District.objects.exclude(code="310000"))
         groups = {
             position: Group.objects.get(name=POSITION_GROUP_NAMES[position]).pk
             for position in (Position.HANDLER, Position.PURCHASER_REVIEWER, Position.FINANCE_REVIEWER)
         }
         started = time.monotonic()
-        done = 0
-        # Titles and notice texts in the site's language, whatever the shell's locale.
         with translation.override(settings.LANGUAGE_CODE):
-            finance = self._finance_reviewers(rng, districts, groups[Position.FINANCE_REVIEWER])
-            while done < notices:
-                size = min(batch, notices - done)
-                with transaction.atomic(), stamped_as_given(Report, Announcement, FlowLogEntry):
-                    serial = self._batch(rng, districts, finance, groups, size, rows, revoked_share, serial)
-                done += size
-                # DEBUG (which installs this app) keeps the SQL of every query: megabytes per batch.
-                reset_queries()
-                self.stdout.write(f"{done}/{notices} notices ({time.monotonic() - started:.0f} s)")
-        if connection.vendor == "postgresql":
+            finance = self._finance_reviewers(
+                random.Random(seed + existing), districts, groups[Position.FINANCE_REVIEWER]
+            )
+        # Worker k makes its share of the notices with units numbered from existing + k × share on.
+        shares = [notices // workers + (k < notices % workers) for k in range(workers)]
+        jobs = [
+            dict(
+                worker=k,
+                notices=share,
+                serial=existing + sum(shares[:k]),
+                rng_seed=seed + existing + 7919 * k,
+            )
+            for k, share in enumerate(shares)
+        ]
+        common = dict(
+            districts=districts,
+            finance=finance,
+            groups=groups,
+            rows_per=rows,
+            batch=batch,
+            revoked_share=revoked_share,
+            use_copy=use_copy,
+            started=started,
+            parallel=workers > 1,
+        )
+        if workers == 1:
+            self._run(**jobs[0], **common)
+        else:
+            connections.close_all()  # each process opens its own connection
+            context = multiprocessing.get_context("fork")
+            processes = [context.Process(target=self._child, kwargs={**job, **common}) for job in jobs]
+            for process in processes:
+                process.start()
+            for process in processes:
+                process.join()
+            if any(p.exitcode for p in processes):
+                raise CommandError(f"A worker failed: exit codes {[p.exitcode for p in processes]}.")
+        written = time.monotonic() - started
+        if postgres:
             # Fresh statistics let the planner pick the search indexes (public.search).
             with connection.cursor() as cursor:
                 for table in (
@@ -179,13 +401,47 @@ class Command(BaseCommand):
                     "accounts_institution",
                     "accounts_user",
                 ):
-                    # VACUUM (it also settles the GIN indexes) cannot run inside a transaction.
+                    # VACUUM (it also settles the GIN indexes and the visibility map of the
+                    # list's index-only scan) cannot run inside a transaction.
                     verb = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
                     cursor.execute(f"{verb} {table}")
         bump_public_cache()
         self.stdout.write(
-            self.style.SUCCESS(f"Created {done} notices × {rows} rows in {time.monotonic() - started:.1f} s")
+            self.style.SUCCESS(
+                f"Created {notices} notices × {rows} rows in {time.monotonic() - started:.1f} s "
+                f"(written in {written:.1f} s by {workers} process(es) with "
+                f"{'COPY' if use_copy else 'bulk_create'})"
+            )
         )
+
+    def _child(self, **job):
+        try:
+            self._run(**job)
+        finally:
+            connections.close_all()
+
+    def _run(self, *, worker, parallel, notices, serial, rng_seed, use_copy, batch, started, **common):
+        rng = random.Random(rng_seed)
+        texts = NoticeTexts()
+        rules = {}
+        done = 0
+        # Titles and notice texts in the site's language, whatever the shell's locale.
+        with translation.override(settings.LANGUAGE_CODE):
+            while done < notices:
+                size = min(batch, notices - done)
+                with transaction.atomic():
+                    if use_copy:
+                        with connection.cursor() as cursor:
+                            serial = self._batch(
+                                CopyWriter(cursor), rng, texts, rules, size, serial, **common
+                            )
+                    else:
+                        serial = self._batch(OrmWriter(), rng, texts, rules, size, serial, **common)
+                done += size
+                # DEBUG (which installs this app) keeps the SQL of every query: megabytes per batch.
+                reset_queries()
+                label = f"[worker {worker}] " if parallel else ""
+                self.stdout.write(f"{label}{done}/{notices} notices ({time.monotonic() - started:.0f} s)")
 
     def _finance_reviewers(self, rng, districts, group_id) -> dict[int, User]:
         """One finance reviewer per district, at its finance bureau (created when missing)."""
@@ -216,7 +472,7 @@ class Command(BaseCommand):
             reviewers[district.pk] = user
         return reviewers
 
-    def _staff(self, rng, institutions, groups) -> list[tuple[User, User]]:
+    def _staff(self, writer, rng, institutions, groups) -> list[tuple[User, User]]:
         """A handler and a purchaser reviewer for each new institution (no usable password)."""
         roles = (("handler", groups[Position.HANDLER]), ("reviewer", groups[Position.PURCHASER_REVIEWER]))
         users = [
@@ -229,14 +485,15 @@ class Command(BaseCommand):
             for institution in institutions
             for role, _group in roles
         ]
-        User.objects.bulk_create(users)
+        writer.write(User, users)
         membership = User.groups.through
-        membership.objects.bulk_create(
-            [membership(user_id=user.pk, group_id=roles[index % 2][1]) for index, user in enumerate(users)]
+        writer.write(
+            membership,
+            [membership(user_id=user.pk, group_id=roles[index % 2][1]) for index, user in enumerate(users)],
         )
         return list(zip(users[::2], users[1::2], strict=True))
 
-    def _rows(self, rng, year, rows_per) -> list[ReservedProject]:
+    def _rows(self, rng, year, rows_per, template) -> list[ReservedProject]:
         rows = []
         for position in range(rows_per):
             subject, category = rng.choice(SUBJECTS)
@@ -253,7 +510,9 @@ class Command(BaseCommand):
                 )
                 budget = sme * 100 / ratio * Decimal(rng.randint(100, 120)) / 100
             rows.append(
-                ReservedProject(
+                new_instance(
+                    ReservedProject,
+                    template,
                     position=position,
                     name=f"{year}年度{subject}{rng.choice(SUFFIXES)}",
                     code=f"SH{year}{rng.randrange(10**7):07d}",
@@ -266,11 +525,27 @@ class Command(BaseCommand):
                     contract_url=f"https://www.zfcg.sh.gov.cn/site/detail?contractId={rng.randrange(10**12)}",
                     # A date in the report year (not drawn: the random stream stays as it was).
                     procurement_date=date(year, 1 + position % 12, 1 + position % 28),
+                    # Set on every row: the shortfall rows keep it (row_verdict_store clears the others).
+                    shortfall_reason=ShortfallReason.values[position % len(ShortfallReason.values)],
                 )
             )
         return rows
 
-    def _batch(self, rng, districts, finance, groups, size, rows_per, revoked_share, serial) -> int:
+    def _batch(
+        self,
+        writer,
+        rng,
+        texts,
+        rules_by_region,
+        size,
+        serial,
+        *,
+        districts,
+        finance,
+        groups,
+        rows_per,
+        revoked_share,
+    ) -> int:
         now = timezone.now()
         # Each new institution files one notice for each of several years.
         institutions = []
@@ -289,25 +564,26 @@ class Command(BaseCommand):
             years = rng.sample(YEARS, rng.randint(1, len(YEARS)))
             plan.extend((len(institutions) - 1, y) for y in years)
         plan = plan[:size]
-        Institution.objects.bulk_create(institutions)
-        staff = self._staff(rng, institutions, groups)
+        writer.write(Institution, institutions)
+        staff = self._staff(writer, rng, institutions, groups)
 
         timelines = [Timeline.random(rng, now, revoked=rng.random() < revoked_share) for _ in plan]
-        reports, by_report = [], []
-        rules_by_region = {}
+        row_template = defaults_of(ReservedProject)
+        reports, by_report, shortfalls = [], [], []
         for (i, year), timeline in zip(plan, timelines, strict=True):
             institution = institutions[i]
-            mine = self._rows(rng, year, rows_per)
+            mine = self._rows(rng, year, rows_per, row_template)
             # Stored with the verdict the services would store (the same function), and a reason
             # on each shortfall row, as a unit's submission needs.
             region = institution.district.code
             rules = rules_by_region.get(region)
-            if rules is None:  # read once per district and batch, not once per notice
+            if rules is None:  # read once per district and run, not once per notice
                 rules = rules_by_region[region] = rules_for_region(region=region)
             for row in mine:
-                row.shortfall_reason = ShortfallReason.values[row.position % len(ShortfallReason.values)]
                 row_verdict_store(row, region=region, rules=rules, year=year)
             warnings = policy_warnings(rows=mine, year=year, region=region, rules=rules)
+            # What notice_context would compute again from the same rules (report_policy_warnings).
+            shortfalls.append(any(w.requires_explanation for w in warnings))
             sme_total, small_micro_total = rows_totals(mine)
             reports.append(
                 Report(
@@ -327,14 +603,16 @@ class Command(BaseCommand):
                 )
             )
             by_report.append(mine)
-        Report.objects.bulk_create(reports)
+        writer.write(Report, reports)
         for report, mine in zip(reports, by_report, strict=True):
             for row in mine:
-                row.report = report
-        ReservedProject.objects.bulk_create([row for mine in by_report for row in mine], batch_size=5000)
+                row.report_id = report.pk
+        writer.write(ReservedProject, [row for mine in by_report for row in mine])
 
         notices, steps = [], []
-        for report, mine, (i, year), timeline in zip(reports, by_report, plan, timelines, strict=True):
+        for report, mine, shortfall, (i, year), timeline in zip(
+            reports, by_report, shortfalls, plan, timelines, strict=True
+        ):
             institution, (handler, reviewer) = institutions[i], staff[i]
             finance_reviewer = finance[institution.district_id]
             title = default_title(institution=institution, year=year)[:200]
@@ -356,8 +634,8 @@ class Command(BaseCommand):
                 created_at=timeline.drafted,
                 updated_at=timeline.revoked or timeline.published,
             )
-            notice.published_html = str(
-                render_notice(report=report, title=title, notice_date=notice_date(notice), rows=mine)
+            notice.published_html = texts.text(
+                report=report, title=title, notice_date=notice_date(notice), rows=mine, shortfall=shortfall
             )
             parts = search_text_parts(
                 title=title,
@@ -380,12 +658,16 @@ class Command(BaseCommand):
                 snapshot = submit_snapshot(notice, mine) if action == Action.SUBMIT else snapshot_of(notice)
                 steps.append((notice, TRANSITIONS[action], actor, at, reason, snapshot))
             notices.append(notice)
-        Announcement.objects.bulk_create(notices)
-        FlowLogEntry.objects.bulk_create(
+        writer.write(Announcement, notices)
+        entry_template = defaults_of(FlowLogEntry)
+        writer.write(
+            FlowLogEntry,
             [
-                FlowLogEntry(
-                    announcement=notice,
-                    actor=actor,
+                new_instance(
+                    FlowLogEntry,
+                    entry_template,
+                    announcement_id=notice.pk,
+                    actor_id=actor.pk,
                     action=transition.action.value,
                     from_state=transition.from_states[0],
                     to_state=transition.to_state,
@@ -395,6 +677,5 @@ class Command(BaseCommand):
                 )
                 for notice, transition, actor, at, reason, snapshot in steps
             ],
-            batch_size=5000,
         )
         return serial
