@@ -74,7 +74,7 @@ BIND ?= $(HOST):$(PORT)
 serve: $(VENV)/.installed
 	DEBUG=$${DEBUG:-0} $(PY) manage.py check --deploy --fail-level ERROR
 	DEBUG=$${DEBUG:-0} $(PY) manage.py collectstatic --noinput -v 0
-	DEBUG=$${DEBUG:-0} exec $(VENV)/bin/gunicorn config.wsgi -w $${WORKERS:-2} --threads $${THREADS:-4} -b $(BIND) \
+	DEBUG=$${DEBUG:-0} exec $(VENV)/bin/gunicorn -c config/gunicorn_conf.py config.wsgi -w $${WORKERS:-2} --threads $${THREADS:-4} -b $(BIND) \
 	  --timeout $${GUNICORN_TIMEOUT:-60} --graceful-timeout 30 \
 	  --max-requests 2000 --max-requests-jitter 200 $${GUNICORN_ARGS:-}
 

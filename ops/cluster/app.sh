@@ -4,9 +4,12 @@
 #   app.sh start|stop|restart NAME...
 # `restart` of several names goes one at a time, each taken out of nginx, restarted, back on
 # /healthz and put back before the next: the rolling deploy of docs/production.md.
+# RELEASE_DIR (default: this checkout) is the code a server starts from: a deploy migrates with
+# the new release's manage.py, then `RELEASE_DIR=/srv/release-N app.sh restart app-a app-b`.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-cd "$ROOT"
+RELEASE_DIR=$(cd "${RELEASE_DIR:-$ROOT}" && pwd)
+cd "$RELEASE_DIR"
 app_env
 
 start_one() {
@@ -17,12 +20,12 @@ start_one() {
     port_open "$port" && die "port $port is in use by another program"
     log "start: $name (gunicorn) on $port"
     # The same gunicorn line as `make serve` (collectstatic and check --deploy ran once in up.sh).
-    spawn "$name" "$ROOT/.venv/bin/gunicorn" config.wsgi -w "${WORKERS_PER_SERVER:-2}" --threads 4 \
+    spawn "$name" "$ROOT/.venv/bin/gunicorn" -c "$RELEASE_DIR/config/gunicorn_conf.py" --chdir "$RELEASE_DIR" config.wsgi -w "${WORKERS_PER_SERVER:-2}" --threads 4 \
       -b "127.0.0.1:$port" --timeout 60 --graceful-timeout 30 --max-requests 2000 --max-requests-jitter 200 \
       --control-socket "$RUN/$name.ctl"  # one per server: the default path is shared by all
   else
     log "start: $name (db_worker)"
-    spawn "$name" "$PY" manage.py db_worker --no-reload --worker-id "$name" --interval 0.5
+    spawn "$name" "$PY" "$RELEASE_DIR/manage.py" db_worker --no-reload --worker-id "$name" --interval 0.5
   fi
 }
 
