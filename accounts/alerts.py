@@ -2,7 +2,9 @@
 
 Apps above accounts register providers in their AppConfig.ready(): callables user -> list of
 Alert, each costing a constant number of queries, so the header count and the home page cost a
-constant number whatever the data.
+constant number whatever the data. A page can also show, above its content, the banners of the
+providers registered for it (register_banner): the 员工管理 page names the review steps nobody
+holds, where the admin fixes them.
 """
 
 from collections.abc import Callable
@@ -23,12 +25,36 @@ class Alert:
     level: str = "warning"
 
 
+@dataclass(frozen=True)
+class Banner:
+    """A warning shown on one page: what is wrong and what to do there, with a link elsewhere."""
+
+    text: str
+    link: str = ""
+    link_text: str = ""
+    level: str = "warning"
+
+
 _PROVIDERS: list[Callable] = []
+_BANNERS: dict[str, list[Callable]] = {}
 
 
 def register_provider(provider: Callable) -> None:
     if provider not in _PROVIDERS:
         _PROVIDERS.append(provider)
+
+
+def register_banner(page: str, provider: Callable) -> None:
+    """`provider(user) -> list[Banner]` is shown on the page named `page` (its URL name)."""
+    providers = _BANNERS.setdefault(page, [])
+    if provider not in providers:
+        providers.append(provider)
+
+
+def banners_for(user, page: str) -> list[Banner]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [banner for provider in _BANNERS.get(page, []) for banner in provider(user)]
 
 
 def alerts_for(user) -> list[Alert]:

@@ -46,6 +46,7 @@ class AnnouncementsConfig(AppConfig):
         from . import alerts
 
         account_alerts.register_provider(alerts.notice_alerts)
+        account_alerts.register_banner("accounts:staff_list", alerts.staff_list_banners)
 
         # The console header's 待办 badge: what this user can move on now (我的待办).
         menu.register_counter("todo", todo_count)

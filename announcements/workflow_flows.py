@@ -327,15 +327,20 @@ def specs_of(version: FlowVersion | None, side: str) -> list[StepSpec]:
     ]
 
 
-def unheld_steps(*, institution) -> list[str]:
-    """Names of the steps of the institution's flow in use that nobody active can act on (the
-    员工管理 warning, and a submit's refusal)."""
+def unheld_flow_steps(*, institution) -> list:
+    """The steps of the institution's flow in use that nobody active can act on (the 预警 and the
+    员工管理 banner; a submit's refusal asks step_holders itself)."""
     version = latest_version(institution=institution)
     return [
-        step.name
+        step
         for step in version_steps(version, INSTITUTION)
         if not step_holders(step, institution_id=institution.pk, district_id=institution.district_id)
     ]
+
+
+def unheld_steps(*, institution) -> list[str]:
+    """Names of unheld_flow_steps."""
+    return [step.name for step in unheld_flow_steps(institution=institution)]
 
 
 def versions_of(*, institution=None, district=None) -> list[FlowVersion]:

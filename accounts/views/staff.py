@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from .. import selectors, services
+from .. import alerts, selectors, services
 from ..filters import StaffFilter
 from ..forms.staff import StaffBatchForm, StaffCreateForm, StaffPositionsForm, StaffUpdateForm
 from ..gates import staff_admin_required
@@ -38,9 +38,14 @@ def staff_list(request):
     table = StaffTable(filterset.qs, exclude=("select",) if deleted else ())
     RequestConfig(request, paginate=False).configure(table)
     paginate_staff_table(table, request)
-    return render(
-        request, "accounts/staff_list.html", {"table": table, "filter": filterset, "deleted": deleted}
-    )
+    context = {
+        "table": table,
+        "filter": filterset,
+        "deleted": deleted,
+        # What stops the institution's work and is fixed here (a review step nobody holds).
+        "banners": alerts.banners_for(request.user, "accounts:staff_list"),
+    }
+    return render(request, "accounts/staff_list.html", context)
 
 
 @staff_admin_required

@@ -4,6 +4,7 @@ service, with its side effects (log rows, in-app messages and mails); the path a
 当前步审核人 line on 公告详情; flows nobody could complete refused; a submit to a step nobody
 holds refused with what to do; 流程管理 in the browser's place (HTTP)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -387,10 +388,32 @@ def test_admin_is_warned_when_a_step_of_the_flow_has_nobody(world):
     assert [a.kind for a in alerts_for(world.admin) if a.kind == "flow_unheld"] == []
     world.reviewer.is_active = False
     world.reviewer.save()
-    del world.admin._alerts  # cached for one request
+    del world.admin._alerts, world.admin._unheld_flow_steps  # cached for one request
     warning = next(a for a in alerts_for(world.admin) if a.kind == "flow_unheld")
     assert "采购人初审" in warning.text and warning.link == reverse("accounts:staff_list")
     assert [a.kind for a in alerts_for(world.handler) if a.kind == "flow_unheld"] == []
+
+
+def test_staff_list_names_the_step_nobody_holds_and_what_to_do(people, client):
+    def banners():
+        html = client.get(reverse("accounts:staff_list")).content.decode()
+        return re.findall(r'<p class="warning-box staff-banner" role="alert">(.*?)</p>', html, re.S)
+
+    client.force_login(people.admin, backend="accounts.backends.ActiveStaffBackend")
+    shaped(people, "three_steps")
+    assert banners() == []
+    people.reviewer.is_active = False
+    people.reviewer.save()
+    people.chief.is_deleted = True
+    people.chief.save()
+    (position, named) = sorted(banners(), key=lambda b: "采购人审核岗" not in b)
+    assert "“采购人初审”步骤没有在岗的采购人审核岗" in position and "更多 › 设置岗位" in position
+    assert "“科室负责人审核”步骤指定的人员均已停用或删除" in named
+    flow_link = f'<a href="{reverse("announcements:flows")}">流程管理</a>'
+    assert flow_link in position and flow_link in named
+    # Other staff of the unit see no such banner (nor the page).
+    client.force_login(people.handler, backend="accounts.backends.ActiveStaffBackend")
+    assert client.get(reverse("accounts:staff_list")).status_code == 404
 
 
 def test_confirmation_says_which_step_comes_next(people, client):
