@@ -44,15 +44,23 @@ def recipients_for(*, announcement, entry) -> tuple[str, list]:
     return "", []
 
 
+def to_review_text(entry, actor: str) -> str:
+    """What happened before the notice reached the recipient's step: submitted by the handler,
+    or approved at a step (named, so that a finance reviewer reads who passed it on and as what)."""
+    snapshot = entry.snapshot or {}
+    names = {"actor": actor, "step": snapshot.get("step", ""), "next": snapshot.get("next_step", "")}
+    if snapshot.get("step"):
+        return _("%(actor)s (%(step)s) approved the notice; it waits at %(next)s for your review.") % names
+    return _("%(actor)s submitted the notice; it waits at %(next)s for your review.") % names
+
+
 def in_app_texts(template: str, announcement, entry) -> tuple[str, str]:
     """(title, text) of the in-app message, shorter than the mail; in the active language."""
     actor = entry.actor.get_full_name() if entry.actor else _("the system")
     title = announcement.title
     reason = entry.reason or "-"
     if template == "to_review":
-        return _("To review: %(title)s") % {"title": title}, _(
-            "%(actor)s passed this notice on; it waits for your review."
-        ) % {"actor": actor}
+        return _("To review: %(title)s") % {"title": title}, to_review_text(entry, actor)
     if template == "returned":
         return _("Returned: %(title)s") % {"title": title}, _("Returned by %(actor)s. Reason: %(reason)s") % {
             "actor": actor,

@@ -16,6 +16,7 @@ transition (announcements.signals); it imports none of its listeners.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -793,7 +794,10 @@ def publish_due_held(*, now: datetime | None = None) -> list[Announcement]:
 
 
 def _after_commit(announcement, entry) -> None:
-    transaction.on_commit(lambda: announce_transition(announcement=announcement, entry=entry))
+    """Announce the transition after commit, with the notice as this transition left it: several
+    transitions in one transaction (a seed, a bulk job) must not all announce the last step."""
+    as_left = copy.copy(announcement)
+    transaction.on_commit(lambda: announce_transition(announcement=as_left, entry=entry))
 
 
 # --- what the detail page shows ------------------------------------------------------------------

@@ -218,3 +218,37 @@ def test_in_app_message_reaches_a_submitter_without_email(world, django_capture_
     assert "请修改" in message.body
     assert message.link == f"/console/notices/{announcement.public_id}/"
     assert mail.outbox == [] and not OutboxMessage.objects.exists()
+
+
+def inbox(user):
+    from accounts.models import Message
+
+    return list(Message.objects.filter(recipient=user).order_by("id").values_list("title", "body"))
+
+
+def test_an_approval_tells_the_next_reviewer_who_approved_and_at_which_step(
+    world, django_capture_on_commit_callbacks
+):
+    announcement = notice(institution=world.unit, state=State.PURCHASER_REVIEW, submitted_by=world.handler)
+    with django_capture_on_commit_callbacks(execute=True):
+        act(announcement, "purchaser_approve", world.reviewer)
+    assert inbox(world.finance) == [
+        (f"待审核：{announcement.title}", "审核人甲（采购人初审）已通过，待财政审核，请您审核。")
+    ]
+
+
+def test_transitions_committed_together_each_tell_only_the_step_they_entered(
+    world, django_capture_on_commit_callbacks
+):
+    """A seed or a bulk job takes a notice through several steps in one transaction: each reviewer
+    hears once, of the step the notice entered for them, not of the step it ended at."""
+    announcement = notice(institution=world.unit, rows=1)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        act(announcement, "submit", world.handler)
+        act(announcement, "purchaser_approve", world.reviewer)
+    assert inbox(world.reviewer) == [
+        (f"待审核：{announcement.title}", "经办人甲已提交本公告，待采购人初审，请您审核。")
+    ]
+    assert inbox(world.finance) == [
+        (f"待审核：{announcement.title}", "审核人甲（采购人初审）已通过，待财政审核，请您审核。")
+    ]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from announcements import workflow
 from announcements.enums import State
 from announcements.models import FlowLogEntry
+from reservations.enums import ShortfallReason
 
 from .workflow_factories import add_row, notice
 
@@ -88,3 +89,42 @@ def test_return_still_requires_a_reason(world, login):
     announcement.refresh_from_db()
     assert announcement.state == State.PURCHASER_REVIEW
     assert not FlowLogEntry.objects.filter(announcement=announcement, action="purchaser_return").exists()
+
+
+def test_changes_and_warnings_come_before_the_decision_with_a_jump_link_at_the_top(world, login):
+    """A 60-row notice resubmitted after a return: the reviewer reads what changed and the warnings
+    before 通过/退回, and a link at the top of the page jumps to the decision."""
+    announcement = shortfall_notice(world, State.DRAFT)
+    report = announcement.report
+    report.rows.filter(code="P-2").delete()
+    report.rows.filter(code="P-1").update(shortfall_reason=ShortfallReason.values[0])
+    for n in range(2, 61):
+        add_row(report, name=f"物业服务{n}", code=f"P-{n}", contract_url=f"https://www.zfcg.sh.gov.cn/c/{n}")
+    for action, actor, comment in (
+        ("submit", world.handler, ""),
+        ("purchaser_return", world.reviewer, "请补充"),
+    ):
+        workflow.apply_action(announcement=announcement, action=action, actor=actor, comment=comment)
+        announcement.refresh_from_db()
+    report.explanation = "补充后的说明"
+    report.save()
+    workflow.apply_action(announcement=announcement, action="submit", actor=world.handler)
+    announcement.refresh_from_db()
+
+    html = page(login(world.reviewer), announcement)
+
+    jump = html.index('<a href="#review-actions">跳到审核操作</a>')
+    changes = html.index("自上次提交以来的变更")
+    warning = html.index("第1行：预留比例20%低于30%的要求")
+    decision = html.index('id="review-actions"')
+    assert jump < html.index("workflow-steps") < changes < warning < decision
+    assert decision < html.index('id="action-purchaser_approve"') < html.index('id="action-purchaser_return"')
+    assert "<ins>补充后的说明</ins>" in html[changes:decision]
+    # The decision is a target a keyboard user lands on (focusable without joining the tab order).
+    assert 'id="review-actions" tabindex="-1"' in html
+
+
+def test_no_jump_link_for_someone_who_has_no_decision_to_take(world, login):
+    announcement = shortfall_notice(world, State.PURCHASER_REVIEW)
+    html = page(login(world.handler2), announcement)
+    assert "跳到审核操作" not in html
