@@ -18,6 +18,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -65,7 +66,8 @@ def file_response(request, *, path, size, etag, generated_at, download_name, con
     response = FileResponse(
         default_storage.open(path, "rb"),
         as_attachment=True,
-        filename=f"{download_name}-{generated_at:%Y%m%d-%H%M}.{path.rsplit('.', 1)[1]}",
+        # The time a reader in Shanghai reads on the clock (TIME_ZONE), not UTC.
+        filename=f"{download_name}-{timezone.localtime(generated_at):%Y%m%d-%H%M}.{path.rsplit('.', 1)[1]}",
         content_type=content_type,
     )
     response["Content-Length"] = str(size)

@@ -1,5 +1,6 @@
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -7,6 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from announcements.enums import State
+from reservations.rendering import render_notice
 from tests.public.conftest import make_notice
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +32,8 @@ def test_csv_streams_every_published_row_newest_first(client, world):
     header, *rows = csv_rows(response)
     assert header[:3] == ["公告编号", "公告标题", "地区"]
     assert [(r[1], r[7], r[8], r[13]) for r in rows] == [
-        ("甲公告", "1", "物业服务", "20.000000"),
-        ("甲公告", "2", "保洁服务", "5.500000"),
+        ("甲公告", "1", "物业服务", "20"),
+        ("甲公告", "2", "保洁服务", "5.5"),
     ]
 
 
@@ -84,3 +86,38 @@ def test_download_with_bad_filter_is_400(client, world):
 
     assert response.status_code == 400
     assert response.content.decode() == "筛选条件无效。"
+
+
+def test_csv_writes_amounts_as_the_notice_page_shows_them_exact_to_the_fen(client, world):
+    notice = make_notice(
+        institution=world.unit,
+        title="甲公告",
+        rows=[("物业服务", "176.4", "100"), ("保洁服务", "12.345678", "0")],
+    )
+
+    header, *rows = csv_rows(client.get(reverse("public:download_csv")))
+    page = render_notice(report=notice.report, title=notice.title, notice_date=date(2026, 3, 2))
+
+    columns = [
+        header.index(name)
+        for name in ("预留比例（%）", "面向中小企业采购金额（万元）", "其中面向小微企业采购金额（万元）")
+    ]
+    assert [[r[i] for i in columns] for r in rows] == [["100", "176.4", "100"], ["40", "12.345678", "0"]]
+    # The notice text prints the same digits.
+    assert all(f">{value}<" in page for value in ("176.4", "12.345678", "100", "40"))
+
+
+def test_download_file_names_use_shanghai_time(client, world, django_capture_on_commit_callbacks):
+    from freezegun import freeze_time
+
+    from public import bulk
+
+    make_notice(institution=world.unit, title="甲公告")
+    # 17:30 UTC on 1 March is 01:30 on 2 March in Shanghai (TIME_ZONE).
+    with freeze_time("2026-03-01 17:30:00"):
+        bulk.bulk_files_rebuild(force=True)
+        filtered = client.get(reverse("public:download_csv"), {"district": "310107"})
+    whole = client.get(reverse("public:download_csv"))
+
+    assert 'filename="sme-reserved-projects-20260302-0130.csv"' in whole["Content-Disposition"]
+    assert 'filename="sme-reserved-projects-filtered-20260302-0130.csv"' in filtered["Content-Disposition"]
