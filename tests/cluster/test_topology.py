@@ -12,6 +12,7 @@ The scenarios run in order: the last ones stop parts of the cluster for good.
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -85,9 +86,9 @@ def cluster_env() -> dict[str, str]:
     return env
 
 
-def run(*command: str, env: dict | None = None, timeout: float = 180) -> str:
+def run(*command: str, env: dict | None = None, timeout: float = 180, cwd: Path = ROOT) -> str:
     done = subprocess.run(
-        list(command), cwd=ROOT, env=env or cluster_env(), capture_output=True, text=True, timeout=timeout
+        list(command), cwd=cwd, env=env or cluster_env(), capture_output=True, text=True, timeout=timeout
     )
     assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
@@ -419,59 +420,163 @@ def test_attachment_uploaded_through_a_is_downloaded_through_b_from_the_object_s
     assert not (ROOT / "var" / "media" / key).exists()  # not on an app server's disk
 
 
-def test_app_server_killed_under_load_no_get_fails_and_posts_are_whole_or_refused(cluster):
-    draft, marker = cluster["draft"], uuid.uuid4().hex[:8]
-    uploader = Browser().sign_in(cluster["handler"], cluster["password"])
-    posts: list[tuple[str, object, bool]] = []
-    stop = threading.Event()
+class Uploads:
+    """A handler adding attachments to their draft through nginx, in threads, until stopped; each
+    POST kept as (file name, status or error, whether the answer is the page saying the service
+    was unavailable)."""
 
-    def upload_attachments():  # a handler adding attachments, through nginx, while it happens
-        for i in range(500):
-            if stop.is_set():
-                return
-            name = f"kill-{marker}-{i}.pdf"
+    def __init__(self, cluster, marker: str):
+        self.draft, self.marker = cluster["draft"], marker
+        self.browser = Browser().sign_in(cluster["handler"], cluster["password"])
+        self.posts: list[tuple[str, object, bool]] = []
+        self.stop, self.lock = threading.Event(), threading.Lock()
+
+    def post_one(self, name: str, browser: Browser | None = None):
+        try:
+            answer = (browser or self.browser).post(
+                f"/console/notices/{self.draft['id']}/attachments/",
+                {},
+                form_page=f"/console/notices/{self.draft['id']}/edit/",
+                files={"attachments": (name, PDF + name.encode(), "application/pdf")},
+            )
+            post = (name, answer.status_code, "服务暂时不可用" in answer.content.decode("utf-8", "replace"))
+        except requests.RequestException as error:
+            post = (name, type(error).__name__, False)
+        with self.lock:
+            self.posts.append(post)
+
+    def held_on_the_way(self, name: str) -> tuple[threading.Thread, threading.Event]:
+        """One upload in its own thread and browser session (so several can wait at once), its form
+        fetched first; the event is set once nginx has the whole POST, which it then sends on at
+        once to a server of its current list."""
+        browser = Browser()
+        browser.cookies = dict(self.browser.cookies)
+        page = browser.get(f"/console/notices/{self.draft['id']}/edit/").text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        body, content_type = urllib3.encode_multipart_formdata(
+            {"csrfmiddlewaretoken": token, "attachments": (name, PDF + name.encode(), "application/pdf")}
+        )
+        handed_over = threading.Event()
+
+        def chunks():
+            yield body
+            handed_over.set()  # asked for the next chunk: the body is on the wire (nginx buffers it)
+
+        def post():
             try:
-                answer = uploader.post(
-                    f"/console/notices/{draft['id']}/attachments/",
-                    {},
-                    form_page=f"/console/notices/{draft['id']}/edit/",
-                    files={"attachments": (name, PDF + name.encode(), "application/pdf")},
+                answer = browser.request(
+                    "POST",
+                    f"/console/notices/{self.draft['id']}/attachments/",
+                    data=chunks(),
+                    headers={"Content-Type": content_type},
                 )
-                posts.append((name, answer.status_code, "服务暂时不可用" in answer.text))
+                outcome = (
+                    name,
+                    answer.status_code,
+                    "服务暂时不可用" in answer.content.decode("utf-8", "replace"),
+                )
             except requests.RequestException as error:
-                posts.append((name, type(error).__name__, False))
+                outcome = (name, type(error).__name__, False)
+            with self.lock:
+                self.posts.append(outcome)
 
+        thread = threading.Thread(target=post, daemon=True)
+        thread.start()
+        return thread, handed_over
+
+    def _loop(self):
+        for i in range(500):
+            if self.stop.is_set():
+                return
+            self.post_one(f"{self.marker}-{i}.pdf")
+
+    @contextmanager
+    def running(self):
+        thread = threading.Thread(target=self._loop, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self.stop.set()
+            thread.join(60)
+
+    def stored(self) -> dict[str, str]:
+        """Attachment rows of these uploads: file name → object key."""
+        return dict(
+            sql(
+                "primary",
+                "SELECT original_name, file FROM announcements_attachment WHERE original_name LIKE %s",
+                [f"{self.marker}-%"],
+            )
+        )
+
+    def assert_whole_or_refused(self):
+        # Each POST was done (302) or refused with the page that says so (502); every attachment
+        # row that exists has its object in the bucket, and every POST answered 302 has its row.
+        assert {(status, clear) for _, status, clear in self.posts} <= {(302, False), (502, True)}
+        stored = self.stored()
+        assert {name for name, status, _ in self.posts if status == 302} <= set(stored)
+        objects = VAR / f"tmp-objects-{self.marker}"
+        run(sys.executable, "ops/cluster/bucket.py", "download", "sme-notices", str(objects))
+        assert [name for name, key in stored.items() if not (objects / key).is_file()] == []
+        return stored
+
+
+def send_new_requests_to(*names: str):
+    """nginx's upstream list with only `names` taking new requests, then a reload. Unlike the
+    deploy's drain (app.sh), this does not wait for the old nginx worker to finish what it holds."""
+    lines = [
+        f"server 127.0.0.1:{port} max_fails=1 fail_timeout=5s{'' if name in names else ' down'};"
+        for name, port in (("app-a", 9401), ("app-b", 9402))
+    ]
+    (VAR / "nginx" / "upstreams.conf").write_text("\n".join(lines) + "\n")
+    master = (VAR / "run" / "nginx.pid").read_text().strip()
+
+    def workers() -> set[str]:
+        return set(subprocess.run(["pgrep", "-P", master], capture_output=True, text=True).stdout.split())
+
+    before = workers()
+    os.kill(int(master), signal.SIGHUP)
+    wait_until(lambda: workers() - before, timeout=20)  # a new worker takes the new connections
+    time.sleep(0.2)
+
+
+def test_app_server_killed_under_load_no_get_fails_and_posts_are_whole_or_refused(cluster):
+    uploads = Uploads(cluster, f"kill-{uuid.uuid4().hex[:8]}")
     load = Load(public_paths(cluster["to_publish"]["id"]) + ["/healthz"], threads=5, seconds=60)
-    writer = threading.Thread(target=upload_attachments, daemon=True)
-    with load.running():
-        writer.start()
-        wait_until(lambda: len(load.results) > 50 and len(posts) > 3, timeout=30)
-        killed_at = time.monotonic()
-        os.killpg(pid_of("app-a"), signal.SIGKILL)  # the master and its workers, no goodbye
+    with load.running(), uploads.running():
+        wait_until(lambda: len(load.results) > 50 and len(uploads.posts) > 3, timeout=30)
+        # POSTs that are on A when it dies: two uploads sent while B takes no new request, held
+        # on A by a stalled object store (stopped, not killed: it resumes where it was).
+        send_new_requests_to("app-a")
+        os.killpg(pid_of("s3"), signal.SIGSTOP)
+        try:
+            caught = [uploads.held_on_the_way(f"{uploads.marker}-caught-{i}.pdf") for i in range(2)]
+            for _, handed_over in caught:
+                assert handed_over.wait(30)
+            time.sleep(1)  # nginx sends them to A, which reads them and waits for the store
+            assert all(thread.is_alive() for thread, _ in caught)
+            send_new_requests_to("app-a", "app-b")
+            killed_at = time.monotonic()
+            os.killpg(pid_of("app-a"), signal.SIGKILL)  # the master and its workers, no goodbye
+        finally:
+            os.killpg(pid_of("s3"), signal.SIGCONT)
+        for thread, _ in caught:
+            thread.join(30)
         wait_until(lambda: time.monotonic() - killed_at > 12, timeout=20, interval=0.5)
-        stop.set()
-        writer.join(60)
     run("bash", "ops/cluster/app.sh", "start", "app-a")
 
     after_kill = [r for r in load.results if r[0] >= killed_at]
     assert load.failures() == []
     assert len(after_kill) > 100
-    # Each POST was done (302) or refused with the page that says so (502); every attachment row
-    # that exists has its object in the bucket, and every POST answered 302 has its row.
-    assert {(status, clear) for _, status, clear in posts} <= {(302, False), (502, True)}
-    stored = dict(
-        sql(
-            "primary",
-            "SELECT original_name, file FROM announcements_attachment WHERE original_name LIKE %s",
-            [f"kill-{marker}-%"],
-        )
-    )
-    assert {name for name, status, _ in posts if status == 302} <= set(stored)
-    objects = VAR / "tmp-objects-kill"
-    run(sys.executable, "ops/cluster/bucket.py", "download", "sme-notices", str(objects))
-    assert [name for name, key in stored.items() if not (objects / key).is_file()] == []
+    stored = uploads.assert_whole_or_refused()
+    # The two caught on A were refused with the page that says the upload may not have completed,
+    # and left nothing: no row (and so no attachment the handler would see).
+    caught_posts = [p for p in uploads.posts if "-caught-" in p[0]]
+    assert sorted(status for _, status, _ in caught_posts) == [502, 502]
+    assert [name for name in stored if "-caught-" in name] == []
     FIGURES["app server killed: POSTs done / refused"] = (
-        f"{sum(1 for p in posts if p[1] == 302)} / {sum(1 for p in posts if p[1] == 502)}"
+        f"{sum(1 for p in uploads.posts if p[1] == 302)} / {sum(1 for p in uploads.posts if p[1] == 502)}"
     )
     FIGURES["app server killed: GETs during 12 s / failed"] = f"{len(after_kill)} / {len(load.failures())}"
     FIGURES["app server killed: slowest answer (s)"] = round(max(r[1] for r in after_kill), 2)
@@ -536,21 +641,86 @@ def test_worker_killed_mid_mail_task_runs_again_once_and_mails_each_address_once
     assert [t[1] for t in mail_tasks() if len(t[1]) > 1] == [[killed, survivor]]  # run again once
 
 
-def test_rolling_deploy_under_load_no_request_fails(cluster):
+# The next release's one change: attachments gain a column. Backward compatible, as the runbook
+# asks of a migration that runs before the servers restart: the database fills it in (db_default),
+# so the release still serving, which does not know the column, keeps inserting attachments.
+NEXT_RELEASE_FIELD = (
+    '    release_label = models.CharField(max_length=20, blank=True, default="", db_default="")\n'
+)
+NEXT_RELEASE_ANCHOR = '    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)\n'
+
+
+def next_release() -> Path:
+    """The code of the next release, as a deploy brings it: this code, the new field, and the
+    migration `makemigrations` writes for it."""
+    release = VAR / "release-next"
+    shutil.rmtree(release, ignore_errors=True)
+    top_level_only = {".git", ".venv", "var", "node_modules"}
+    shutil.copytree(
+        ROOT,
+        release,
+        ignore=lambda folder, names: top_level_only & set(names) if Path(folder) == ROOT else set(),
+    )
+    models_py = release / "announcements" / "models.py"
+    text = models_py.read_text()
+    assert text.count(NEXT_RELEASE_ANCHOR) == 1
+    models_py.write_text(text.replace(NEXT_RELEASE_ANCHOR, NEXT_RELEASE_ANCHOR + NEXT_RELEASE_FIELD))
+    run(
+        sys.executable,
+        "manage.py",
+        "makemigrations",
+        "announcements",
+        "-n",
+        "attachment_release_label",
+        cwd=release,
+    )
+    assert list((release / "announcements" / "migrations").glob("*_attachment_release_label.py"))
+    return release
+
+
+def test_rolling_deploy_of_a_release_with_a_migration_under_load_no_request_fails(cluster):
+    release = next_release()
+    uploads = Uploads(cluster, f"deploy-{uuid.uuid4().hex[:8]}")
     # Four readers: enough to keep both servers busy, few enough that a restarted one boots fast.
-    load = Load(public_paths(cluster["to_publish"]["id"]) + ["/healthz"], threads=4, seconds=120)
-    with load.running():
-        wait_until(lambda: len(load.results) > 50, timeout=20)
+    load = Load(public_paths(cluster["to_publish"]["id"]) + ["/healthz"], threads=4, seconds=300)
+    with load.running(), uploads.running():
+        wait_until(lambda: len(load.results) > 50 and len(uploads.posts) > 2, timeout=20)
         started = time.monotonic()
-        run(sys.executable, "manage.py", "migrate", "--noinput")  # the release step, from one place
-        run("bash", "ops/cluster/app.sh", "restart", "app-a", "app-b", timeout=240)
+        # The release step, from one place, with the new release's code; the old one keeps serving.
+        run(sys.executable, "manage.py", "migrate", "--noinput", cwd=release)
+        migrated, posts_before = time.monotonic(), len(uploads.posts)
+        wait_until(lambda: len(uploads.posts) > posts_before + 2, timeout=30)  # old code, new table
+        run(
+            "bash",
+            "ops/cluster/app.sh",
+            "restart",
+            "app-a",
+            "app-b",
+            env={**cluster_env(), "RELEASE_DIR": str(release)},
+            timeout=240,
+        )
         FIGURES["rolling deploy of both app servers (s)"] = round(time.monotonic() - started, 1)
-        served = len(load.results)
-        wait_until(lambda: len(load.results) > served + 20, timeout=20)
+        served, posts_after = len(load.results), len(uploads.posts)
+        wait_until(
+            lambda: len(load.results) > served + 20 and len(uploads.posts) > posts_after + 2, timeout=30
+        )
 
     during = [r for r in load.results if r[0] >= started]
     assert load.failures() == []
+    assert {status for _, status, _ in uploads.posts} == {302}  # a deploy refuses nobody
+    uploads.assert_whole_or_refused()
+    # Both app servers run the new release, and every attachment — those the old code inserted
+    # after the migration included — has the column, filled in by the database.
+    assert {os.readlink(f"/proc/{pid_of(name)}/cwd") for name in ("app-a", "app-b")} == {str(release)}
+    labels = sql(
+        "primary",
+        "SELECT release_label, count(*) FROM announcements_attachment WHERE original_name LIKE %s GROUP BY 1",
+        [f"{uploads.marker}-%"],
+    )
+    assert labels == [("", len(uploads.posts))]
+    assert migrated > started
     FIGURES["rolling deploy: requests / failed"] = f"{len(during)} / {len(load.failures())}"
+    FIGURES["rolling deploy: uploads during it / refused"] = f"{len(uploads.posts)} / 0"
     FIGURES["rolling deploy: slowest answer (s)"] = round(max(r[1] for r in during), 2)
 
 
