@@ -20,6 +20,8 @@ class ProjectCategory(models.TextChoices):
 class DataSource(models.TextChoices):
     MANUAL = "manual", _("Created by hand")
     EXCEL = "excel", _("Excel import")
+    # A department notice (部门汇总): its rows are copies of its units' (department_report_compile).
+    COMPILED = "compiled", _("Compiled from the units' notices")
 
 
 class RuleKind(models.TextChoices):

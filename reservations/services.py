@@ -274,8 +274,9 @@ def department_report_compile(*, report: Report, units: list[tuple]) -> Report:
     or None)] in display order; None lists the unit as 未报送.
 
     Side effects: replaces the report's ReportUnit entries and rows by copies of the units' rows
-    (each row keeps its `unit`), then stores the department totals. The copies are the frozen
-    snapshot: later changes to a unit's report do not reach them until compiled again.
+    (each row keeps its `unit`), then stores the department totals and 数据来源 COMPILED. The
+    copies are the frozen snapshot: later changes to a unit's report do not reach them until
+    compiled again.
     """
     report.units.all().delete()
     report.rows.all().delete()
@@ -306,4 +307,5 @@ def department_report_compile(*, report: Report, units: list[tuple]) -> Report:
             rows.append(copy)
     ReportUnit.objects.bulk_create(entries)
     ReservedProject.objects.bulk_create(rows, batch_size=500)
+    report.data_source = DataSource.COMPILED  # 数据来源: 汇总下级单位公告
     return report_totals_refresh(report=report)
