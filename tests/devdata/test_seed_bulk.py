@@ -19,6 +19,8 @@ from announcements.rendering import render_announcement
 from announcements.rules import in_scope
 from announcements.selectors import announcements_published
 from announcements.workflow import TRANSITIONS, snapshot_of
+from public.rendering import list_queryset
+from public.search import PublicNoticeFilter
 from reservations.models import Report, ReservedProject
 from reservations.rules import report_policy_warnings
 
@@ -183,3 +185,31 @@ def test_seed_bulk_copy_writes_what_bulk_create_writes(monkeypatch):
         assert notice.published_html == str(render_announcement(notice))
         assert notice.report.sme_total == sum(r.sme_amount for r in notice.report.rows.all())
         assert all(r.verdict["status"] == r.verdict_status for r in notice.report.rows.all())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN indexes")
+def test_seed_bulk_builds_the_search_indexes_it_set_aside_again():
+    """A national-scale load drops the GIN search indexes and builds them again after it: the
+    same definitions come back (the EXPLAIN tests rely on them), and the search finds the notices."""
+
+    def gin_indexes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+                ["announcements_announcement", "% USING gin %"],
+            )
+            return sorted(cursor.fetchall())
+
+    before = gin_indexes()
+    assert len(before) == 2
+
+    seed_bulk(notices=20, rows=3, set_aside=True)
+
+    assert gin_indexes() == before
+    notice = announcements_published().first()
+    word = notice.report.rows.first().name[5:7]
+    filterset = PublicNoticeFilter({"q": word}, queryset=list_queryset())
+    assert filterset.is_valid()
+    assert notice.pk in {n.pk for n in filterset.qs}
