@@ -5,7 +5,7 @@ from django.urls import reverse
 from .enums import Kind, State
 from .hooks import public_notice_url
 from .models import Announcement
-from .rules import may_change_content, user_may_draft
+from .rules import may_change_content, may_refile, user_may_draft
 
 
 def detail_url(announcement):
@@ -30,11 +30,7 @@ def edit_url(announcement, user):
 
 def refile_url(announcement, user):
     """重新填报: a revoked SME notice, for the handlers of its institution (POST)."""
-    if (
-        announcement.state != State.REVOKED
-        or announcement.kind != Kind.SME_RESERVATION
-        or not user_may_draft(user, announcement.institution)
-    ):
+    if not may_refile(user, announcement):
         return None
     return reverse("announcements:refile", args=[announcement.public_id])
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from accounts.enums import InstitutionKind, Perm
 from accounts.rules import user_holds, works_at_finance_bureau
 
-from .enums import State
+from .enums import Kind, State
 
 
 class Scope(StrEnum):
@@ -29,6 +29,22 @@ def user_may_draft(user, institution=None) -> bool:
 def may_change_content(user, announcement) -> bool:
     """A draft, and the user a handler of its institution: the 编辑 link, the edit pages' saves."""
     return announcement.state == State.DRAFT and user_may_draft(user, announcement.institution)
+
+
+def may_refile(user, announcement) -> bool:
+    """重新填报: a revoked SME notice, for the handlers of its institution."""
+    return (
+        announcement.state == State.REVOKED
+        and announcement.kind == Kind.SME_RESERVATION
+        and user_may_draft(user, announcement.institution)
+    )
+
+
+def refile_filter(user) -> Q | None:
+    """`may_refile` as a filter on notices; None for a user who may refile nothing."""
+    if not user_may_draft(user):
+        return None
+    return Q(state=State.REVOKED, kind=Kind.SME_RESERVATION, institution_id=user.institution_id)
 
 
 def is_own_institution(user, announcement) -> bool:

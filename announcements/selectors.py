@@ -8,17 +8,29 @@ Visibility (outsiders get 404 for what they may not see):
 - everyone else sees only published notices, through `announcements_published()`.
 """
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.enums import Perm
 from accounts.models import Institution, User
 from accounts.rules import is_district_finance, user_holds
 
 from .enums import Kind, State
-from .models import Announcement
-from .rules import user_may_draft
+from .models import Announcement, FlowLogEntry
+from .rules import refile_filter, user_may_draft
 from .workflow import awaiting_filter, waiting_on
 
 FINANCE_VISIBLE_STATES = (State.FINANCE_REVIEW, State.PUBLISHED, State.REVOKED)
@@ -84,14 +96,53 @@ def announcement_revoked_publicly(*, public_id: str) -> dict | None:
     return _public(State.REVOKED).filter(public_id=public_id).values("revoked_at", "revoke_reason").first()
 
 
+def _revoked_before(*, institution_id, year, created_at) -> Q:
+    """The revoked SME notices that a notice of `institution_id` and `year` created at `created_at`
+    files again (重新填报, or 新增 after the revocation): values, or OuterRefs in a subquery."""
+    return Q(
+        institution_id=institution_id,
+        year=year,
+        kind=Kind.SME_RESERVATION,
+        state=State.REVOKED,
+        revoked_at__lte=created_at,
+    )
+
+
+def _year_has_a_live_notice() -> Exists:
+    """For a notice in a subquery: its institution has a notice of its year that is not revoked."""
+    return Exists(
+        Announcement.objects.filter(
+            institution_id=OuterRef("institution_id"), year=OuterRef("year"), kind=Kind.SME_RESERVATION
+        ).exclude(state=State.REVOKED)
+    )
+
+
 def review_queue(*, user) -> QuerySet[Announcement]:
     """我的待办: the notices this user can move on now, derived from the workflow's table
     (`workflow.awaiting_filter`): a handler's drafts, and the notices waiting at a step of their
-    flow that this user may approve (not submitted by them, not yet approved by them)."""
+    flow that this user may approve (not submitted by them, not yet approved by them); and, for
+    the handlers of its institution, a revoked notice whose year has no new notice yet (已撤回，
+    待重新填报). `awaits_refile` marks that notice and the draft that files it again."""
     qs = announcements_for_user(user=user)
     if qs.query.is_empty():
         return qs
-    return qs.filter(awaiting_filter(user))
+    waiting = awaiting_filter(user)
+    refile = refile_filter(user)
+    if refile is not None:
+        waiting |= refile & ~Q(_year_has_a_live_notice())
+    refiling = Q(state=State.DRAFT, return_reason="") & Q(
+        Exists(
+            Announcement.objects.filter(
+                _revoked_before(
+                    institution_id=OuterRef("institution_id"),
+                    year=OuterRef("year"),
+                    created_at=OuterRef("created_at"),
+                )
+            )
+        )
+    )
+    awaits_refile = ExpressionWrapper(Q(state=State.REVOKED) | refiling, output_field=BooleanField())
+    return qs.filter(waiting).annotate(awaits_refile=awaits_refile)
 
 
 def todo_count(user) -> int:
@@ -121,10 +172,66 @@ def todo_items(user, limit: int) -> tuple[list[dict], str]:
         {
             "title": notice.title,
             "url": reverse("announcements:detail", args=[notice.public_id]),
-            "state": notice.get_state_display(),
+            "state": _("Revoked, to be filed again") if notice.awaits_refile else notice.get_state_display(),
             "returned": notice.returned == 0,
             "time": notice.submitted_at or notice.created_at,
         }
         for notice in urgent
     ]
     return items, reverse("announcements:list") + "?tab=todo"
+
+
+def revocation(*, user, announcement) -> dict | None:
+    """撤回发布 of a revoked notice that `user` opened: when, why and who (the flow log's row
+    that revoked it); None for any other notice."""
+    if announcement.state != State.REVOKED:
+        return None
+    entry = (
+        FlowLogEntry.objects.filter(announcement=announcement, to_state=State.REVOKED)
+        .select_related("actor__institution")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    # The notice that files the year again since (重新填报), when this user may open it.
+    refiled = (
+        announcements_for_user(user=user)
+        .filter(
+            institution_id=announcement.institution_id,
+            year=announcement.year,
+            kind=Kind.SME_RESERVATION,
+            created_at__gte=announcement.revoked_at,
+        )
+        .exclude(state=State.REVOKED)
+        .first()
+        if announcement.revoked_at
+        else None
+    )
+    return {
+        "notice": announcement,
+        "refiled": refiled,
+        "refiled_url": reverse("announcements:detail", args=[refiled.public_id]) if refiled else None,
+        "url": reverse("announcements:detail", args=[announcement.public_id]),
+        "when": announcement.revoked_at,
+        "reason": announcement.revoke_reason,
+        "by": entry.actor if entry else None,
+    }
+
+
+def refiled_revocation(*, user, announcement) -> dict | None:
+    """For a notice that files its year again after a revocation (重新填报): the revocation of the
+    latest revoked notice it replaces, when `user` may open that notice; None otherwise."""
+    if announcement.kind != Kind.SME_RESERVATION or announcement.state == State.REVOKED:
+        return None
+    earlier = (
+        announcements_for_user(user=user)
+        .filter(
+            _revoked_before(
+                institution_id=announcement.institution_id,
+                year=announcement.year,
+                created_at=announcement.created_at,
+            )
+        )
+        .order_by("-revoked_at", "-id")
+        .first()
+    )
+    return revocation(user=user, announcement=earlier) if earlier is not None else None

@@ -11,7 +11,7 @@ from ..enums import Kind
 from ..models import FlowLogEntry
 from ..plausibility import published_links_elsewhere
 from ..rendering import notice_html
-from ..selectors import announcement_for_user, announcements_for_user
+from ..selectors import announcement_for_user, announcements_for_user, refiled_revocation, revocation
 
 RECENT_LOG = 5
 # 通过 takes an optional 审核意见, kept in the flow log; 退回 and 撤回发布 require their reason.
@@ -84,6 +84,8 @@ def console_notice_detail(request, public_id):
         "edit_url": links.edit_url(announcement, request.user) if request.user.is_authenticated else None,
         "created_by": announcement.created_by,
         "refile_url": links.refile_url(announcement, request.user) if request.user.is_authenticated else None,
+        "revocation": revocation(user=request.user, announcement=announcement),
+        "refiled_from": refiled_revocation(user=request.user, announcement=announcement),
         **_department_links(announcement, request.user),
     }
     return render(request, "announcements/detail.html", context)

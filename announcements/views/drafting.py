@@ -44,7 +44,13 @@ from ..models import FlowLogEntry
 from ..plausibility import published_links_elsewhere
 from ..rendering import notice_date, render_announcement
 from ..sanitize import clean_html
-from ..selectors import DRAFTED_KINDS, announcement_for_user, announcements_for_user, announcements_published
+from ..selectors import (
+    DRAFTED_KINDS,
+    announcement_for_user,
+    announcements_for_user,
+    announcements_published,
+    refiled_revocation,
+)
 
 # Handlers (项目采购经办岗) of a budget unit; a draft of another institution is 404 at its fetch.
 drafter_required = gate(rules.user_may_draft)
@@ -312,6 +318,7 @@ def _edit_context(announcement, forms, *, user=None, typed=False, page=None, pag
         "can_submit": user is not None
         and any(t.action == Action.SUBMIT for t in workflow.available_actions(announcement, user)),
         "returned": _returned_by(announcement),
+        "refiled_from": refiled_revocation(user=user, announcement=announcement) if user else None,
         **forms,
     }
     if report is not None:
