@@ -88,21 +88,41 @@ def live_sme_notice_exists(*, institution, year: int) -> bool:
 
 
 def duplicate_year_message(*, institution, year: int) -> str:
-    """Why no second notice for `year`, and what can be done with the one there, by its state."""
-    state = (
+    """Why no second notice for `year`: where the one there is (its state and current step) and
+    what can be done with it."""
+    notice = (
         Announcement.objects.filter(institution=institution, year=year, kind=Kind.SME_RESERVATION)
         .exclude(state=State.REVOKED)
-        .values_list("state", flat=True)
+        .select_related("current_step", "submitted_by")
         .first()
     )
+    state = notice.state if notice else None
+    names = {"year": year}
+    if notice is not None:
+        names["step"] = notice.current_step.name if notice.current_step_id else State(state).label
+        names["submitter"] = notice.submitted_by.get_full_name() if notice.submitted_by_id else "-"
     if state == State.DRAFT:
         message = _(
             "Your institution already has a notice for %(year)s, a draft: open it and go on editing it."
         )
-    elif state in (State.PURCHASER_REVIEW, State.FINANCE_REVIEW):
+    elif state == State.PURCHASER_REVIEW:
         message = _(
-            "Your institution's notice for %(year)s is under review (%(state)s) and cannot be edited now: "
-            "open it and withdraw it while it waits for the first review, or ask its reviewer to return it."
+            "Your institution's notice for %(year)s is under review in your institution (current step: "
+            "%(step)s), so it cannot be edited and no second one can be created. Its submitter "
+            "%(submitter)s can withdraw it on its page and edit it; otherwise wait for the review, or "
+            "ask the reviewer of %(step)s to return it."
+        )
+    elif state == State.FINANCE_REVIEW and notice.approved_at is not None:
+        message = _(
+            "Your institution's notice for %(year)s is approved and waits for its scheduled publication, "
+            "so it cannot be edited and no second one can be created. To change it, ask the finance "
+            "bureau to return it before it is published."
+        )
+    elif state == State.FINANCE_REVIEW:
+        message = _(
+            "Your institution's notice for %(year)s is under review at the finance bureau (current step: "
+            "%(step)s), so it cannot be edited and no second one can be created. Wait for the review; "
+            "to change it now, ask the finance bureau's reviewer of %(step)s to return it."
         )
     elif state == State.PUBLISHED:
         message = _(
@@ -114,7 +134,7 @@ def duplicate_year_message(*, institution, year: int) -> str:
             "Your institution already has a notice for %(year)s. Edit that one; a new one is possible "
             "only after the earlier one has been revoked."
         )
-    return message % {"year": year, "state": State(state).label if state else ""}
+    return message % names
 
 
 def _scheduled(publish_mode, scheduled_at):
