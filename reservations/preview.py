@@ -59,6 +59,7 @@ class ReviewRow:
     warnings: list
     shortfall: bool = False  # the row misses a threshold (its stored verdict)
     reason: str = ""  # 未达标原因, the label of the closed list; "" when none was chosen
+    unit: str = ""  # 预算单位 of a department notice's row (部门汇总); "" in a unit's own notice
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class ReportReview:
     share: str
     explanation: str
     needs_explanation: bool
+    by_unit: bool = False  # a department notice: each row names its 预算单位
 
 
 def report_review(*, report, published_links=frozenset()) -> ReportReview:
@@ -80,7 +82,7 @@ def report_review(*, report, published_links=frozenset()) -> ReportReview:
     from .enums import ProjectCategory, ReservationOption, ShortfallReason
     from .rules import SHORTFALL, report_policy_warnings
 
-    rows = list(report.rows.all())
+    rows = list(report.rows.select_related("unit"))
     warnings = report_policy_warnings(report=report, rows=rows, published_links=published_links)
     reasons = dict(ShortfallReason.choices)
     by_row: dict[int, list] = {}
@@ -105,6 +107,7 @@ def report_review(*, report, published_links=frozenset()) -> ReportReview:
                 warnings=by_row.get(index, []),
                 shortfall=any(w.kind == SHORTFALL for w in by_row.get(index, [])),
                 reason=str(reasons.get(row.shortfall_reason, "")),
+                unit=row.unit.name if row.unit_id else "",
             )
             for index, row in enumerate(rows, start=1)
         ],
@@ -114,4 +117,5 @@ def report_review(*, report, published_links=frozenset()) -> ReportReview:
         share=format_share(share),
         explanation=report.explanation.strip(),
         needs_explanation=any(w.requires_explanation for w in warnings),
+        by_unit=any(row.unit_id for row in rows),
     )

@@ -68,8 +68,12 @@ def department_notice_context(*, report, title: str, notice_date: date) -> dict:
     then per filed unit its rows, subtotals (小计) and 说明, and the units that did not file."""
     context = notice_context(report=report, title=title, notice_date=notice_date)
     by_unit: dict[int, list] = {}
-    for row in report.rows.all():
+    # 序号 runs through the whole department notice, as the warnings and the reviewer's 明细 count
+    # rows ("第4行" is the fourth row of the table, whatever its unit).
+    number_of: dict[int, int] = {}
+    for index, row in enumerate(report.rows.all(), start=1):
         by_unit.setdefault(row.unit_id, []).append(row)
+        number_of[row.pk] = index
     groups, not_filed = [], []
     for unit in report.units.all():
         if not unit.filed:
@@ -78,6 +82,8 @@ def department_notice_context(*, report, title: str, notice_date: date) -> dict:
         unit_rows = by_unit.get(unit.institution_id, [])
         # The unit's part reads exactly as the unit's own notice would: same rounding, same rows.
         part = notice_context(report=report, title=title, notice_date=notice_date, rows=unit_rows)
+        for line, row in zip(part["rows"], unit_rows, strict=True):
+            line["number"] = number_of[row.pk]
         groups.append(
             {
                 "name": unit.institution.name,

@@ -64,6 +64,10 @@ def _unit_parts(announcement):
     rows = list(report.rows.all())
     region = report_region(report)  # the department notice's district, as its submit check reads
     rules = rules_for_region(region=region)  # once for all the units
+    totals = report_preview(rows=rows, year=report.year, region=region, rules=rules)
+    # Each warning once, under its row's unit, numbered as the notice's table and the reviewer's
+    # 明细 number the rows (through the whole department); warnings of no row under the total.
+    unit_of = {number: row.unit_id for number, row in enumerate(rows, start=1)}
     parts = []
     for entry in report.units.select_related("institution"):
         unit_rows = [row for row in rows if row.unit_id == entry.institution_id]
@@ -72,9 +76,11 @@ def _unit_parts(announcement):
                 "entry": entry,
                 "rows": len(unit_rows),
                 "preview": report_preview(rows=unit_rows, year=report.year, region=region, rules=rules),
+                "warnings": [w for w in totals.warnings if unit_of.get(w.row_number) == entry.institution_id],
             }
         )
-    return parts, report_preview(rows=rows, year=report.year, region=region, rules=rules)
+    placed = {id(w) for part in parts for w in part["warnings"]}
+    return parts, totals, [w for w in totals.warnings if id(w) not in placed]
 
 
 @login_required
@@ -110,11 +116,12 @@ def department_page(request, public_id):
             else:
                 messages.success(request, _("Saved."))
             return redirect("announcements:department", announcement.public_id)
-    parts, totals = _unit_parts(announcement)
+    parts, totals, unplaced_warnings = _unit_parts(announcement)
     context = {
         "announcement": announcement,
         "parts": parts,
         "totals": totals,
+        "unplaced_warnings": unplaced_warnings,
         "differences": department_differences(announcement=announcement),
         "editable": editable,
         "form": form,

@@ -478,6 +478,49 @@ def test_a_department_notice_says_it_was_compiled_from_its_units(dept, login):
     assert announcement.report.get_data_source_display() == "汇总下级单位公告"
 
 
+def test_the_table_the_warnings_and_the_reviewers_rows_number_rows_alike(dept, login):
+    """Rows: 教育局 1, 乙小学 2, 甲中学 3 and 4 (every row shares one contract link, so each has a
+    warning): the notice's table, the department page's warnings and the reviewer's 明细 all say
+    甲项目二 is row 4, and the reviewer reads which unit each row is of."""
+    announcement = department_notice_create(user=dept.handler, year=2025)
+
+    text = str(render_announcement(announcement))
+    assert re.search(r'data-label="序号">4</td>\s*<td data-label="项目名称">甲项目二</td>', text)
+    assert re.search(r'data-label="序号">3</td>\s*<td data-label="项目名称">甲项目一</td>', text)
+
+    page = (
+        login(dept.handler)
+        .get(reverse("announcements:department", args=[announcement.public_id]))
+        .content.decode()
+    )
+    school_a = re.search(
+        r'<th scope="row">甲中学</th>.*?<tr class="unit-notes">(.*?)</tr>', page, re.S
+    ).group(1)
+    assert "第3行：合同链接与其他行重复。" in school_a and "第4行：合同链接与其他行重复。" in school_a
+    assert "第1行" not in school_a and "第2行" not in school_a
+    assert page.count("第4行：合同链接与其他行重复。") == 1  # once, under its unit
+
+    set_state(announcement, State.PURCHASER_REVIEW, submitted_by=dept.handler)
+    review = (
+        login(dept.reviewer)
+        .get(reverse("announcements:detail", args=[announcement.public_id]))
+        .content.decode()
+    )
+    rows = review[review.index("review-rows") :]
+    assert '<th scope="col">预算单位</th>' in rows
+    assert re.search(r'<td class="num">4</td>\s*<td class="unit-cell">甲中学</td>\s*<td>甲项目二', rows)
+    assert re.search(r'<td class="num">2</td>\s*<td class="unit-cell">乙小学</td>\s*<td>乙项目', rows)
+    assert '<td class="num">4</td><td>甲项目二</td>' in review  # the warning's row is the same row 4
+
+
+def test_a_units_own_notice_has_no_budget_unit_column_for_the_reviewer(dept, login):
+    set_state(dept.own, State.PURCHASER_REVIEW, submitted_by=dept.handler)
+    review = (
+        login(dept.reviewer).get(reverse("announcements:detail", args=[dept.own.public_id])).content.decode()
+    )
+    assert "review-rows" in review and '<th scope="col">预算单位</th>' not in review
+
+
 def test_department_notices_compiled_before_the_mark_are_marked_by_the_migration(dept):
     from importlib import import_module
 
