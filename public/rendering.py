@@ -20,6 +20,7 @@ from urllib.parse import quote_plus
 
 from django.core.cache import cache
 from django.db import OperationalError
+from django.db.models import Count
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template import Context
@@ -117,7 +118,7 @@ def too_broad_page(request, *, reason: str = "too_broad") -> HttpResponse:
     `too_broad` (503: the search passed the time budget; narrow it by 地区 or 年份; the
     statement was cancelled, so the connection is ready for the few small reads the form needs)
     or `too_often` (429: this client's searches per minute, public.limits). Never cached."""
-    districts = list_facts(True)[2]
+    version, _total, districts = list_facts(True)
     form = PublicNoticeFilter(request.GET or None, queryset=list_queryset()).form
     form.is_valid()
     context = {
@@ -127,7 +128,7 @@ def too_broad_page(request, *, reason: str = "too_broad") -> HttpResponse:
         "district_options": lambda: _options(
             [("", _("Please choose")), *districts], _bound_value(form, "district")
         ),
-        "year_options": lambda: _options([("", _("Any year")), *year_choices()], _bound_value(form, "year")),
+        "year_options": lambda: _year_options(version, _bound_value(form, "year")),
         "district_code": _bound_value(form, "district"),
         "dates_open": bool(request.GET.get("date_from") or request.GET.get("date_to")),
         "canonical_url": site_url(url_path("public:list")),
@@ -151,14 +152,14 @@ def _list_page(request) -> HttpResponse:
     shared = anonymous_without_cookies(request)
     version, total, districts = list_facts(filtered)
     query = canonical_query(request, FILTER_PARAMS)
-    key = (get_language(), query, tuple(districts), year_choices()[0])
+    key = (get_language(), query, tuple(districts), tuple(offered_years(version)))
     around = None
     if shared:
         keyword_only = filtered and not any(request.GET.get(n) for n in FILTER_PARAMS if n != "q")
         if keyword_only or not filtered:
             around = _around_results.get(key)
         if around is None and keyword_only and _plain_keyword(request.GET["q"]):
-            around = keyword_around(request.GET["q"], districts)
+            around = keyword_around(request.GET["q"], districts, version)
     if around is None:
         return _list_with_form(request, version, total, districts, query, key, shared=shared)
     # The form was rendered already, so these filter parameters were valid (a form with errors is
@@ -214,7 +215,7 @@ def _list_with_form(request, version, total, districts, query, key, *, shared: b
         "district_options": lambda: _options(
             [("", _("Please choose")), *districts], _bound_value(form, "district")
         ),
-        "year_options": lambda: _options([("", _("Any year")), *year_choices()], _bound_value(form, "year")),
+        "year_options": lambda: _year_options(version, _bound_value(form, "year")),
         "district_code": _bound_value(form, "district"),
         "dates_open": dates_open,
         "canonical_url": site_url(url_path("public:list")),
@@ -267,11 +268,12 @@ def _plain_keyword(raw: str) -> bool:
     return len(raw.strip()) <= PublicNoticeFilter.base_filters["q"].extra["max_length"] and "\x00" not in raw
 
 
-def keyword_around(raw: str, districts) -> tuple[str, str]:
+def keyword_around(raw: str, districts, version=None) -> tuple[str, str]:
     """The filter form and open-data links of a search by keyword alone, without a form: both
     rendered once per process and language with a marker for the keyword, which is then the
     reader's words as the form prints them (escaped) and as the links carry them (URL-encoded)."""
-    key = (get_language(), tuple(districts), year_choices()[0])
+    years = tuple(offered_years(version))
+    key = (get_language(), tuple(districts), years)
     shells = _keyword_shells.get(key)
     if shells is None:
         data = QueryDict(mutable=True)
@@ -281,7 +283,7 @@ def keyword_around(raw: str, districts) -> tuple[str, str]:
         context = {
             "filter_form": form,
             "district_options": lambda: _options([("", _("Please choose")), *districts], ""),
-            "year_options": lambda: _options([("", _("Any year")), *year_choices()], ""),
+            "year_options": lambda: _year_options(version, ""),
             "district_code": "",
             "dates_open": False,
             "download_query": f"q={_Q_MARK}",
@@ -393,27 +395,52 @@ def _why_html(notice, keyword: str, terms: list[str]):
 
 def list_facts(filtered: bool):
     """(publication version, unfiltered total or None, district choices). The total is counted
-    once per publication version (kept in the shared cache, so one process counts for all) and
-    the districts read once an hour; each process keeps both under the version (public.cache),
-    so a list request asks the cache nothing beyond the version its conditional check read."""
+    once per publication version (with the published years: _year_counts) and the districts read
+    once an hour; each process keeps both under the version (public.cache), so a list request
+    asks the cache nothing beyond the version its conditional check read."""
     try:
         version = public_cache_version()
     except Exception:  # the cache is down: count and read the districts, the page still answers
         logger.warning("public list facts: cache unavailable", exc_info=True)
         version = None
-    total = near_memo("total", version, lambda: _shared_total(version)) if not filtered else None
+    total = sum(_year_counts(version).values()) if not filtered else None
     return version, total, _districts(version)[0]
 
 
-def _shared_total(version):
+def _year_counts(version) -> dict:
+    """{year: published notices} (None for a notice without a year): the unfiltered total and the
+    years the 年份 filter offers, from one GROUP BY on the public list's index (which includes
+    `year`, migration announcements 0003). Counted once per publication version (kept in the
+    shared cache, so one process counts for all); each process keeps it under the version."""
+    return near_memo("year-counts", version, lambda: _shared_year_counts(version))
+
+
+def _shared_year_counts(version) -> dict:
     try:
-        counted_under, total = cache.get("public:total") or (None, None)
+        counted_under, counts = cache.get("public:year-counts") or (None, None)
     except Exception:
-        counted_under = total = None
+        counted_under = counts = None
     if version is None or counted_under != version:
-        total = announcements_published().select_related(None).count()
-        _cache_set_quietly("public:total", (version, total), TOTAL_SECONDS)
-    return total
+        published = announcements_published().select_related(None).order_by()
+        counts = dict(published.values_list("year").annotate(n=Count("pk")).values_list("year", "n"))
+        _cache_set_quietly("public:year-counts", (version, counts), TOTAL_SECONDS)
+    return counts
+
+
+def offered_years(version) -> list[int]:
+    """The years the 年份 filter offers: those with a published notice that the filter accepts
+    (public.search.year_choices), newest first."""
+    accepted = {year for year, _label in year_choices()}
+    return sorted((y for y in _year_counts(version) if y in accepted), reverse=True)
+
+
+def _year_options(version, selected: str):
+    """The 年份 options: the offered years and, when the reader chose another accepted year (an
+    old link), that year too, so the form shows what it filters by."""
+    years = set(offered_years(version))
+    if selected.isdigit() and int(selected) in {year for year, _label in year_choices()}:
+        years.add(int(selected))
+    return _options([("", _("Any year")), *((y, str(y)) for y in sorted(years, reverse=True))], selected)
 
 
 def _districts(version) -> tuple[list, dict]:

@@ -202,8 +202,9 @@ def test_list_queries_do_not_grow_with_notices(client, world, django_assert_max_
     for i in range(count):
         make_notice(institution=world.unit, title=f"公告{i}")
 
-    # the page, the district's choices (then cached), the chosen district's validation; no count
-    with django_assert_max_num_queries(3):
+    # the page, the district's choices and the published years (both then cached), the chosen
+    # district's validation; no count
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("public:list"), {"q": "公告", "district": "310107"})
 
     assert len(titles(response)) == min(count, 20)
@@ -355,3 +356,26 @@ def test_list_facts_answer_when_the_cache_is_down(world, settings):
 
     assert total == 1
     assert ("310107", "普陀区") in districts
+
+
+def _year_options(response) -> list[str]:
+    select = re.search(r'<select[^>]*name="year"[^>]*>(.*?)</select>', response.content.decode(), re.S)
+    return re.findall(r'<option value="(\d*)"', select.group(1))
+
+
+def test_year_filter_offers_only_years_with_published_notices(client, world):
+    make_notice(institution=world.unit, title="2024年公告", year=2024)
+    make_notice(institution=world.unit, title="2022年公告", year=2022)
+    make_notice(institution=world.unit, title="撤回的2023年公告", year=2023, state=State.REVOKED)
+    make_notice(institution=world.unit, title="测试的2025年公告", year=2025, is_test=True)
+
+    assert _year_options(client.get(reverse("public:list"))) == ["", "2024", "2022"]
+    assert _year_options(client.get(reverse("public:list"), {"q": "公告"})) == ["", "2024", "2022"]
+    # A year the reader chose stays offered (and chosen), though nothing is published for it.
+    chosen = client.get(reverse("public:list"), {"year": "2023"})
+    assert _year_options(chosen) == ["", "2024", "2023", "2022"]
+    assert '<option value="2023" selected>' in chosen.content.decode()
+    # A publication in a new year offers it at once.
+    later = make_notice(institution=world.outsider, title="2025年公告", year=2025)
+    publication_changed(later)
+    assert _year_options(client.get(reverse("public:list"))) == ["", "2025", "2024", "2022"]
