@@ -64,7 +64,7 @@ def staff_list_banners(user) -> list[Banner]:
                 "deleted, so notices cannot be submitted. Enable one of them, or change the step's "
                 "people on 流程管理."
             ) % {"step": step.name}
-        banners.append(Banner(text, reverse("announcements:flows"), _("Flow management"), "danger"))
+        banners.append(Banner(text, reverse("announcements:flows"), _("Go to flow management"), "danger"))
     return banners
 
 

@@ -409,7 +409,7 @@ def test_staff_list_names_the_step_nobody_holds_and_what_to_do(people, client):
     (position, named) = sorted(banners(), key=lambda b: "采购人审核岗" not in b)
     assert "“采购人初审”步骤没有在岗的采购人审核岗" in position and "更多 › 设置岗位" in position
     assert "“科室负责人审核”步骤指定的人员均已停用或删除" in named
-    flow_link = f'<a href="{reverse("announcements:flows")}">流程管理</a>'
+    flow_link = f'<a href="{reverse("announcements:flows")}">前往流程管理</a>'
     assert flow_link in position and flow_link in named
     # Other staff of the unit see no such banner (nor the page).
     client.force_login(people.handler, backend="accounts.backends.ActiveStaffBackend")
