@@ -284,6 +284,48 @@ def _write_lines(ws, first: str, lines, *, total, shortfall_count) -> None:
         ws.cell(row=ws.max_row, column=7).number_format = PERCENT_FORMAT
 
 
+BREAKDOWN_COLUMNS = (
+    gettext_lazy("Units filed"),
+    gettext_lazy("Number of reserved projects"),
+    gettext_lazy("Reserved share total (10k yuan)"),
+    gettext_lazy("Project budget total (10k yuan)"),
+    gettext_lazy("SME procurement amount (10k yuan)"),
+    gettext_lazy("Of which small/micro (10k yuan)"),
+    gettext_lazy("Small/micro share (%)"),
+)
+
+
+def _write_breakdowns(ws, stats, *, department: bool) -> None:
+    """The statistics page's breakdown tables, in its order and with its columns: by district
+    (a finance bureau's or the supervision's report), by project category, by reservation option."""
+    breakdowns = [
+        *([] if department else [(_("By district"), _("District"), stats.by_district)]),
+        (_("By project category"), _("Project category"), stats.by_category),
+        (_("By reservation option"), _("Reservation option"), stats.by_option),
+    ]
+    for heading, first, lines in breakdowns:
+        ws.append([])
+        _write_row(ws, [heading])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+        _write_row(ws, [first, *[str(c) for c in BREAKDOWN_COLUMNS]])
+        for line in lines:
+            _write_row(
+                ws,
+                [
+                    line.label,
+                    line.unit_count,
+                    line.projects,
+                    line.reserved,
+                    line.budget,
+                    line.sme,
+                    line.small_micro,
+                    _percent(line.share),
+                ],
+                money_columns=(4, 5, 6, 7),
+            )
+            ws.cell(row=ws.max_row, column=8).number_format = PERCENT_FORMAT
+
+
 SHORTFALL_COLUMNS = (
     gettext_lazy("Budget unit"),
     gettext_lazy("Project name"),
@@ -366,6 +408,7 @@ def statistics_workbook(stats, *, reporting_unit: str, not_filed=None) -> bytes:
                 total=stats.total,
                 shortfall_count=lambda line: len(stats.shortfalls_of(line.label)),
             )
+        _write_breakdowns(ws, stats, department=not_filed is not None)
         _write_shortfalls(ws, stats, stats.shortfalls)
         _widths(ws, widths)
         for department in stats.by_department if not_filed is None else []:

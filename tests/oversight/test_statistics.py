@@ -365,3 +365,40 @@ def test_the_report_deadline_is_the_districts_data_shown_to_its_departments(data
 
     assert "应于2026-03-31前报送财政部门" in page
     assert "截止日期2026-03-31" in finance and "2026-04-30" not in finance
+
+
+def _table_after(rows, heading):
+    """The lines of the xlsx table under a bold heading: {label: (units, projects, amounts…, share)}."""
+    start = rows.index(next(r for r in rows if r[0] == heading)) + 2
+    lines = {}
+    for row in rows[start:]:
+        if not row[0]:
+            break
+        lines[row[0]] = row[1:8]
+    return lines
+
+
+def test_the_supervisors_xlsx_has_the_pages_tables_by_district_category_and_option(data, world, login):
+    client = login(world.supervisor)
+    stats = client.get(reverse("oversight:statistics"), {"year": "2025"}).context["stats"]
+    response = client.get(reverse("oversight:statistics_export"), {"year": "2025"})
+    rows = _sheet_rows(load_workbook(BytesIO(response.content)).worksheets[0])
+
+    for heading, lines in (
+        ("按行政区划", stats.by_district),
+        ("按项目属性", stats.by_category),
+        ("按预留选项", stats.by_option),
+    ):
+        table = _table_after(rows, heading)
+        assert set(table) == {line.label for line in lines}
+        for line in lines:
+            units, projects, reserved, budget, sme, small, share = table[line.label]
+            assert (units, projects) == (line.unit_count, line.projects)
+            assert [Decimal(str(v)) for v in (reserved, budget, sme, small)] == [
+                line.reserved,
+                line.budget,
+                line.sme,
+                line.small_micro,
+            ]
+            assert (None if share is None else Decimal(str(share)) * 100) == line.share
+    assert set(_table_after(rows, "按行政区划")) == {"普陀区", "青浦区"}
