@@ -38,10 +38,11 @@ FREQUENT2 = os.environ.get("BENCH_FREQUENT2", "维保")
 FREQUENT4 = os.environ.get("BENCH_FREQUENT4", "网络安全")
 RARE2 = os.environ.get("BENCH_RARE2", "竖新")
 RARE4 = os.environ.get("BENCH_RARE4", "庙镇敬老")
-CACHED_TARGET, UNCACHED_TARGET = 0.6, 0.2
+# Issue 29: the same targets at 100,000 and at 1,000,000 notices (BENCH_NOTICES=1000000).
+CACHED_TARGET, UNCACHED_TARGET, UNCACHED_P99_MS = 0.8, 0.3, 50
 TARGETS = (
-    f"every page ≥ {CACHED_TARGET}× the trivial view with the page cache, "
-    f"≥ {UNCACHED_TARGET}× without; 0 errors"
+    f"every page ≥ {CACHED_TARGET}× the trivial view with the page cache; "
+    f"≥ {UNCACHED_TARGET}× and p99 < {UNCACHED_P99_MS} ms without; 0 errors"
 )
 
 
@@ -328,6 +329,10 @@ def main():
         (f"search 3 ({RARE4[:3]})", "/notices/?q=" + quote(RARE4[:3])),
         (f"search words ({FREQUENT2} {RARE2})", "/notices/?q=" + quote(f"{FREQUENT2} {RARE2}")),
         (f"search {FREQUENT2} + 地区 + 年份", f"/notices/?q={quote(FREQUENT2)}&district=310107&year=2024"),
+        # Issue 29's other kinds: a frequent single character, a rare word with 地区, a deep page.
+        (f"search frequent 1 ({FREQUENT2[0]})", "/notices/?q=" + quote(FREQUENT2[0])),
+        (f"search {RARE2} + 地区", f"/notices/?q={quote(RARE2)}&district=310107"),
+        (f"search {FREQUENT2} ?page=20", f"/notices/?q={quote(FREQUENT2)}&page=20"),
         ("detail", f"/notices/{detail_id}/"),
         # A browser's User-Agent: its first view counts (the window claimed in Redis), its reloads
         # do not (wrk's own User-Agent reads as a bot, which never counts).
@@ -349,8 +354,9 @@ def main():
             verdict = f"- (mean of {len(pages)} runs of {TRIVIAL_SECONDS} s, {low:.0f}–{high:.0f} req/s)"
         else:
             ok = ratio >= (UNCACHED_TARGET if uncached else CACHED_TARGET) and r["errors"] == 0
-            missed += not ok
-            verdict = "met" if ok else "MISSED"
+            slow = uncached and r["p99"] >= UNCACHED_P99_MS
+            missed += not ok or slow
+            verdict = "met" if ok and not slow else "MISSED" + (" (p99)" if ok else "")
         figures = f"{r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['errors']:>7} {ratio:>9.2f}×"
         print(f"{name:<44} {figures}  {verdict}")
     print(f"\nTargets: {TARGETS}")
