@@ -108,6 +108,9 @@ def test_handler_writes_a_manual_notice_with_the_rich_text_editor(live_server, b
     page.goto(f"{live_server.url}/console/notices/new/")
     page.get_by_role("link", name="手动录入公告").click()
     page.get_by_label("公告标题").fill("关于采购意向的补充说明")
+    # The toolbar shows once drafting.js has put the editable area in the textarea's place; a
+    # locator resolved before that would hold on to the textarea the script then hides.
+    expect(page.get_by_role("toolbar", name="格式")).to_be_visible()
     editor = page.get_by_role("textbox", name="公告内容")
     editor.click()
     page.keyboard.type("特此说明。")
