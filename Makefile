@@ -99,7 +99,15 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "tests/*"
 	$(PY) manage.py compilemessages -l zh_Hans -i .venv
 
-bench: $(VENV)/.installed
+# wrk (Debian's) loads the public pages in bench/bench_public.sh.
+.PHONY: bench-deps
+bench-deps:
+	@if ! command -v wrk >/dev/null && [ ! -x /usr/bin/wrk ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	  else echo "Install Debian's wrk (as root) for the public benchmark." >&2; exit 1; fi; \
+	fi
+
+bench: $(VENV)/.installed bench-deps
 	bash bench/run.sh
 
 # The production topology on one machine (docs/production.md, "Rehearsal on one machine"): nginx
