@@ -99,11 +99,16 @@ def next_url(request, url_name, next_cursor):
 
 
 # A search on PostgreSQL first collects its matches through the keyword's GIN indexes (at most
-# this many), then orders them: however rare the words, no walk along the publication-time index
+# the cap), then orders them: however rare the words, no walk along the publication-time index
 # that the planner picks when it guesses matches are common (at 300,000 notices an absent word
-# read every notice that way: 3 s). With more matches than this the words are frequent, and the
-# list's ordered walk finds a page of them after reading about (notices / SEARCH_CAP) × 21 rows.
+# read every notice that way: 3 s). With more matches than the cap the words are frequent, and
+# the list's ordered walk finds a page of them after reading about 21 × notices / matches rows,
+# so the cap grows with the table: max(SEARCH_CAP, SEARCH_CAP_PER_ROOT × √notices), the notices
+# being the planner's estimate of the table's rows (pg_class.reltuples, read inside the
+# statement: no count, no extra round trip). A walk then reads at most 21 / SEARCH_CAP_PER_ROOT
+# × √notices rows (2,100 at 1,000,000), and collecting the cap's 10,000 ids costs about as much.
 SEARCH_CAP = 5000
+SEARCH_CAP_PER_ROOT = 10
 # The planner may only reach the notices through bitmaps, the keyword's GIN index among them. Local
 # to the one statement (a multi-statement query is one implicit transaction); inside a transaction
 # (never a public page's read; tests) SET LOCAL would outlive it, so there the planner chooses.
@@ -114,11 +119,26 @@ def _bitmaps_only(connection) -> str:
     return "" if connection.in_atomic_block else _BITMAPS_ONLY
 
 
+def _capped_matches(model, inner) -> str:
+    """The CTEs `c` (the cap, one row) and `m` (id, published_at): the matches of `inner` (the
+    compiled matches_for_cap query), at most the cap + 1 of them."""
+    per_root = float(SEARCH_CAP_PER_ROOT)
+    return (
+        f"WITH c (cap) AS (SELECT greatest({int(SEARCH_CAP)}, "
+        f"ceil({per_root!r} * sqrt(greatest(reltuples, 0))))::bigint FROM pg_class "
+        f"WHERE oid = '\"{model._meta.db_table}\"'::regclass), "
+        f"m (id, published_at) AS MATERIALIZED (SELECT * FROM ({inner}) i LIMIT (SELECT cap + 1 FROM c))"
+    )
+
+
+_OVER_CAP = "(SELECT count(*) FROM m) > (SELECT cap FROM c)"
+
+
 def capped_sql(model, columns, per_page: int, *, after: bool):
-    """`wrap` for a PreparedQuery of the matches' (pk, published_at) limited to SEARCH_CAP + 1:
-    the statement gives one row per notice of the page (newest first, after the cursor's
-    (moment, pk) when `after`), each led by the number of matches collected, or a single row of
-    that number and NULLs when the page is empty."""
+    """`wrap` for a PreparedQuery of the matches' (pk, published_at) limited to the cap + 1: the
+    statement gives one row per notice of the page (newest first, after the cursor's (moment, pk)
+    when `after`), each led by whether the matches passed the cap, or a single row of that and
+    NULLs when the page is empty. The cap's constants are read when the query is compiled."""
     table = model._meta.db_table
     names = [model._meta.pk.column if c == "pk" else model._meta.get_field(c).column for c in columns]
     selected = ", ".join(f'a."{name}"' for name in names)
@@ -126,10 +146,10 @@ def capped_sql(model, columns, per_page: int, *, after: bool):
 
     def wrap(inner):
         return (
-            f"WITH m (id, published_at) AS MATERIALIZED ({inner}), "
+            f"{_capped_matches(model, inner)}, "
             f'p AS (SELECT m."id", m."published_at" FROM m {where}'
             f'ORDER BY m."published_at" DESC, m."id" DESC LIMIT {per_page + 1}) '
-            f"SELECT (SELECT count(*) FROM m), {selected} FROM (SELECT 1) one "
+            f"SELECT {_OVER_CAP}, {selected} FROM (SELECT 1) one "
             f'LEFT JOIN (p JOIN "{table}" a ON a."id" = p."id") ON true '
             f'ORDER BY p."published_at" DESC, p."id" DESC'
         ), (("moment", "pk") if after else ())
@@ -138,12 +158,13 @@ def capped_sql(model, columns, per_page: int, *, after: bool):
 
 
 def matches_for_cap(queryset):
-    """The matches' keys as the capped search collects them: unordered, at most SEARCH_CAP + 1."""
-    return queryset.order_by().values_list("pk", "published_at")[: SEARCH_CAP + 1]
+    """The matches' keys as the capped search collects them, unordered (the capped statement
+    takes at most the cap + 1 of them)."""
+    return queryset.order_by().values_list("pk", "published_at")
 
 
 # Searches known to pass the cap, per process until the next publication (accounts.memos): a
-# frequent word read again goes straight to the ordered walk instead of collecting 5,001 matches.
+# frequent word read again goes straight to the ordered walk instead of collecting the cap + 1 matches.
 _over_cap: dict = per_process({}, published=True)
 
 
@@ -155,7 +176,7 @@ def _remember_over_cap(key) -> None:
 
 def capped_page(found) -> list | None:
     """The page's rows from a capped statement's, or None when the matches passed the cap."""
-    if not found or found[0][0] > SEARCH_CAP:
+    if not found or found[0][0]:
         return None
     return [row[1:] for row in found if row[1] is not None]
 
@@ -211,15 +232,15 @@ def capped_position(queryset, skip: int):
         return None
     inner, params = matches_for_cap(queryset).query.sql_with_params()
     sql = (
-        f"{_bitmaps_only(connections[alias])}WITH m (id, published_at) AS MATERIALIZED ({inner}) "
-        'SELECT (SELECT count(*) FROM m), x."published_at", x."id" FROM (SELECT 1) one LEFT JOIN '
+        f"{_bitmaps_only(connections[alias])}{_capped_matches(queryset.model, inner)} "
+        f'SELECT {_OVER_CAP}, x."published_at", x."id" FROM (SELECT 1) one LEFT JOIN '
         '(SELECT m."published_at", m."id" FROM m ORDER BY m."published_at" DESC, m."id" DESC '
         "OFFSET %s LIMIT 1) x ON true"
     )
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, [*params, skip])
-        count, moment, pk = cursor.fetchone()
-    if count > SEARCH_CAP:
+        over, moment, pk = cursor.fetchone()
+    if over:
         return None
     return ((moment, pk) if pk is not None else None,)
 
@@ -231,7 +252,7 @@ class PreparedPages:
     listing, newest first; `bind` fixes the shape and values of one request for ListPage."""
 
     def __init__(self, model, queryset, columns, *, per_page: int, capped: bool = False, **parameters):
-        """`capped`: a search, read first through the capped statement (SEARCH_CAP) on PostgreSQL."""
+        """`capped`: a search, read first through the capped statement (the cap) on PostgreSQL."""
         self.queryset = queryset
         self.per_page = per_page
         self.row = namedtuple("Row", columns)
@@ -240,7 +261,8 @@ class PreparedPages:
             self._capped = {
                 after: PreparedQuery(
                     model,
-                    lambda *shape, **p: matches_for_cap(queryset(*shape, **p)),
+                    # The shape starts with the cap's constants: compiled again when they change.
+                    lambda _floor, _per_root, *shape, **p: matches_for_cap(queryset(*shape, **p)),
                     wrap=capped_sql(model, columns, per_page, after=after),
                     **({"moment": datetime, "pk": int} if after else {}),
                     **parameters,
@@ -295,7 +317,11 @@ class _BoundPages:
             return None
         prefix = _bitmaps_only(connections[alias])
         return _collected(
-            lambda: capped_page(capped[after].rows(*self.shape, prefix=prefix, **position, **self.values)),
+            lambda: capped_page(
+                capped[after].rows(
+                    SEARCH_CAP, SEARCH_CAP_PER_ROOT, *self.shape, prefix=prefix, **position, **self.values
+                )
+            ),
             connections[alias],
             key,
         )

@@ -199,6 +199,7 @@ def test_a_search_past_the_cap_goes_straight_to_the_ordered_walk_until_a_publica
     from accounts.memos import forget_published
 
     monkeypatch.setattr(paging, "SEARCH_CAP", 2)
+    monkeypatch.setattr(paging, "SEARCH_CAP_PER_ROOT", 0)
     for i in range(3):
         make_notice(institution=world.unit, title=f"物业公告{i}")
     queryset = filtered({"q": "物业", "district": "310107"})
@@ -212,3 +213,49 @@ def test_a_search_past_the_cap_goes_straight_to_the_ordered_walk_until_a_publica
         assert capped_rows(queryset, LIST_COLUMNS, per_page=20) is None
 
     assert (len(first), len(again), len(published)) == (1, 0, 1)
+
+
+def test_a_word_just_past_the_fixed_cap_is_still_collected_through_its_gin_index(
+    world, monkeypatch, settings
+):
+    """The cap grows with the table (SEARCH_CAP_PER_ROOT × √notices, from the planner's row
+    estimate): a word with a few more matches than the fixed floor is collected through the grams'
+    GIN index and ordered, not walked along the publication-time index. Small numbers stand for
+    5,000 and 10 (at 1,000,000 notices 竖新's 5,364 matches fell to the walk)."""
+    settings.PUBLIC_CACHE_SECONDS = 0
+    monkeypatch.setattr(paging, "SEARCH_CAP", 10)
+    monkeypatch.setattr(paging, "SEARCH_CAP_PER_ROOT", 0)  # the old fixed cap
+    now = timezone.now()
+    for i in range(12):
+        make_notice(institution=world.unit, title=f"竖新物业公告{i}", published_at=now - timedelta(hours=i))
+    make_notice(institution=world.unit, title="办公设备公告", published_at=now)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE announcements_announcement")
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'announcements_announcement'::regclass")
+        estimate = cursor.fetchone()[0]
+    queryset = filtered({"q": "竖新"})
+    expected = ordered_ids(queryset)
+    assert len(expected) == 12 and estimate >= 13
+
+    assert capped_rows(queryset, LIST_COLUMNS, per_page=20) is None  # past a fixed cap of 10
+
+    monkeypatch.setattr(paging, "SEARCH_CAP_PER_ROOT", 4)  # 4 × √13 > 14: the cap grew
+    rows = capped_rows(queryset, LIST_COLUMNS, per_page=20)
+    assert rows is not None and [r[0] for r in rows] == expected
+    plan = capped_plan(queryset)
+    assert GRAMS in {n["Index Name"] for n in plan if n["Node Type"] == "Bitmap Index Scan"}
+    assert {n["Node Type"] for n in plan if n.get("Relation Name") == "announcements_announcement"} == {
+        "Bitmap Heap Scan"
+    }
+
+    # The list page, through the filter form and through the prepared statement of a keyword alone.
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            page = Client().get(reverse("public:list"), {"q": "竖新"}).content.decode()
+        searched = [q["sql"] for q in queries if "@>" in q["sql"]]
+        assert searched and all("WITH c (cap)" in sql for sql in searched)
+        assert re.findall(r'<li><a href="/notices/([0-9a-f]{32})/">', page) == list(
+            queryset.values_list("public_id", flat=True)
+        )
