@@ -34,6 +34,9 @@ DJANGO_MESSAGES = [
     gettext_noop("The password is too similar to the %(verbose_name)s."),
     gettext_noop("Your password can’t be too similar to your other personal information."),
     gettext_noop("This password is too common."),
+    # AbstractUser's unique message, which full_clean gives when another admin's new account with
+    # the same name committed a moment earlier: the project's words, as the services say it.
+    gettext_noop("A user with that username already exists."),
     gettext_noop("Your password can’t be a commonly used password."),
     gettext_noop("This password is entirely numeric."),
     gettext_noop("Your password can’t be entirely numeric."),

@@ -55,6 +55,17 @@ def test_inviting_an_account_that_another_admin_just_created_shows_the_message(
     assert User.objects.filter(username="dup-staff").count() == 1
 
 
+def test_an_account_committed_between_two_checks_is_refused_in_the_projects_words(world):
+    # Another admin's account landed after the form's check: the service's full_clean refuses it
+    # first, with AbstractUser's unique message (the race CI caught), in the project's words.
+    F.user(institution=world.unit, username="dup-staff")
+
+    with pytest.raises(ValidationError) as raised:
+        invitations.staff_invite(actor=world.admin, username="dup-staff", full_name="乙")
+
+    assert raised.value.message_dict == {"username": ["该账号已存在。"]}
+
+
 def _staff_sheet(*rows) -> SimpleUploadedFile:
     book = Workbook()
     book.active.append(importers.COLUMNS)
