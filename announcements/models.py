@@ -129,7 +129,16 @@ class Announcement(models.Model):
                 name="one_live_department_notice_per_year",
             ),
         ]
-        indexes = [models.Index(fields=["state", "-published_at"], name="announcement_state_pub")]
+        indexes = [
+            models.Index(fields=["state", "-published_at"], name="announcement_state_pub"),
+            # The public list by 地区 and 年份, newest first (migration 0009): a range of the
+            # district and year read in order instead of a district bitmap checked year by year.
+            models.Index(
+                fields=["district", "year", "-published_at", "-id"],
+                name="announcement_district_year",
+                condition=models.Q(state=State.PUBLISHED, is_test=False),
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import District
+from announcements.enums import Kind
+from announcements.selectors import announcements_published
 from public import paging
 from public.paging import after_position, capped_rows, capped_statement
 from public.rendering import LIST_COLUMNS, list_queryset
@@ -72,6 +74,12 @@ def corpus(world):
             year=2024 - years_ago,
             district_code=district,
         )
+    copy_filler(world, lambda i, published: {})
+
+
+def copy_filler(world, overrides):
+    """FILLER copies of a published notice (COPY), `overrides(i, published_at)` changing columns."""
+    now = timezone.now()
     template = make_notice(institution=world.outsider, title="模板公告")
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM announcements_announcement WHERE id = %s", [template.pk])
@@ -103,6 +111,7 @@ def corpus(world):
             "search_text": "\n".join(parts),
             "search_grams": grams_for(parts),
         }
+        row |= overrides(i, published)
         out.write("\t".join(_copy_value(row[n]) for n in names) + "\n")
     out.seek(0)
     with connection.cursor() as cursor:
@@ -259,3 +268,54 @@ def test_a_word_just_past_the_fixed_cap_is_still_collected_through_its_gin_index
         assert re.findall(r'<li><a href="/notices/([0-9a-f]{32})/">', page) == list(
             queryset.values_list("public_id", flat=True)
         )
+
+
+DISTRICT_YEAR = "announcement_district_year"
+
+
+@pytest.fixture
+def dated_corpus(world):
+    """The filler with 年份 (the year each was published; 手工录入 notices, which may share a
+    unit and year) and every district in turn, so that one district's year is a few percent of
+    the notices, as at national scale."""
+    districts = list(District.objects.order_by("code").values_list("pk", flat=True))
+    assert len(districts) >= 10
+
+    def overrides(i, published):
+        year = timezone.localtime(published).year
+        return {"kind": Kind.MANUAL, "year": year, "district_id": districts[i % len(districts)]}
+
+    copy_filler(world, overrides)
+
+
+def test_the_list_and_a_search_by_district_and_year_read_their_index(dated_corpus):
+    """地区 + 年份, newest first: one range of the (district, year, published_at) index read in
+    order, for a past year too (the publication-time index would pass every newer notice), and
+    a search narrowed by both collects its matches through that index as well."""
+    past = timezone.localtime(timezone.now() - timedelta(minutes=50 * FILLER)).year + 1  # a whole year
+    data = {"district": "310118", "year": str(past)}
+    listing = filtered(data).values_list(*LIST_COLUMNS)
+    sql, params = listing[:21].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        result = cursor.fetchone()[0]
+    list_plan = list(nodes((json.loads(result) if isinstance(result, str) else result)[0]["Plan"]))
+    on_notices = [n for n in list_plan if n.get("Relation Name") == "announcements_announcement"]
+    search = filtered({**data, "q": "物业"})
+    search_plan = capped_plan(search)
+
+    assert [(n["Node Type"], n.get("Index Name")) for n in on_notices] == [("Index Scan", DISTRICT_YEAR)]
+    assert not [n for n in list_plan if n["Node Type"] == "Sort"]
+    assert DISTRICT_YEAR in {n.get("Index Name") for n in search_plan}
+    # What they answer: the newest 20 of that district and year, and the search's matches among them.
+    expected = [
+        pk
+        for pk, district, year in announcements_published()
+        .order_by("-published_at", "-id")
+        .values_list("pk", "district__code", "year")
+        if district == "310118" and year == past
+    ]
+    assert len(expected) > 21
+    assert [row[0] for row in listing[:20]] == expected[:20]
+    rows = capped_rows(search, LIST_COLUMNS, per_page=20)
+    assert rows is not None and [r[0] for r in rows] == ordered_ids(search)[:21]
