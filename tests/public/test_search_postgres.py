@@ -100,6 +100,13 @@ def explained(queryset) -> dict:
     return (json.loads(result) if isinstance(result, str) else result)[0]["Plan"]
 
 
+PUBLICATION_ORDER_INDEXES = (
+    "announcement_state_pub",
+    "announcement_public_list",
+    "announcements_announcement_published_at_",
+)
+
+
 @pytest.mark.parametrize("word", ["公告", "面向中小企业"], ids=["2 chars", "6 chars"])
 def test_frequent_word_first_page_stops_early_in_publication_order(corpus, word):
     """At 400 notices a sequential scan is the cheapest plan, so the planner is told what it
@@ -109,7 +116,9 @@ def test_frequent_word_first_page_stops_early_in_publication_order(corpus, word)
     queryset = list_first_page(word)
     plan = explained(queryset)
 
-    assert "announcement_state_pub" in json.dumps(plan) or "announcement_public_list" in json.dumps(plan)
+    # Any of the indexes in publication order (which one depends on the table's history, e.g. a
+    # VACUUM after another file's rows were rolled back); the rows visited are what matters.
+    assert any(name in json.dumps(plan) for name in PUBLICATION_ORDER_INDEXES)
     assert visited(plan) <= 30  # a page of 21 plus the few that do not match, not all 400
     assert len(list(queryset)) == 21
 
