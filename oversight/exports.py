@@ -251,15 +251,38 @@ def _report_header(ws, stats, *, reporting_unit: str) -> None:
     ws.append([])
 
 
-LINE_COLUMNS = (
+# The figures of a statistics line, in the page's order: the 书面报告's tables all show them.
+FIGURE_COLUMNS = (
     gettext_lazy("Number of reserved projects"),
     gettext_lazy("Reserved share total (10k yuan)"),
     gettext_lazy("Project budget total (10k yuan)"),
     gettext_lazy("SME procurement amount (10k yuan)"),
     gettext_lazy("Of which small/micro (10k yuan)"),
     gettext_lazy("Small/micro share (%)"),
-    gettext_lazy("Projects below a threshold"),
 )
+LINE_COLUMNS = (*FIGURE_COLUMNS, gettext_lazy("Projects below a threshold"))
+BREAKDOWN_COLUMNS = (gettext_lazy("Units filed"), *FIGURE_COLUMNS)
+
+
+def _write_figures(ws, before: list, line, after: list = ()) -> None:
+    """One row: `before`, the line's figures (amounts in 万元 format, the share a number formatted
+    as a percent), then `after`."""
+    first = len(before) + 1
+    _write_row(
+        ws,
+        [
+            *before,
+            line.projects,
+            line.reserved,
+            line.budget,
+            line.sme,
+            line.small_micro,
+            _percent(line.share),
+            *after,
+        ],
+        money_columns=range(first + 1, first + 5),
+    )
+    ws.cell(row=ws.max_row, column=first + 5).number_format = PERCENT_FORMAT
 
 
 def _write_lines(ws, first: str, lines, *, total, shortfall_count) -> None:
@@ -267,32 +290,7 @@ def _write_lines(ws, first: str, lines, *, total, shortfall_count) -> None:
     line's rows with a shortfall verdict."""
     _write_row(ws, [first, *[str(c) for c in LINE_COLUMNS]])
     for line, label in [*((line, line.label) for line in lines), *([(total, _("Total"))] if total else [])]:
-        _write_row(
-            ws,
-            [
-                label,
-                line.projects,
-                line.reserved,
-                line.budget,
-                line.sme,
-                line.small_micro,
-                _percent(line.share),
-                shortfall_count(line),
-            ],
-            money_columns=(3, 4, 5, 6),
-        )
-        ws.cell(row=ws.max_row, column=7).number_format = PERCENT_FORMAT
-
-
-BREAKDOWN_COLUMNS = (
-    gettext_lazy("Units filed"),
-    gettext_lazy("Number of reserved projects"),
-    gettext_lazy("Reserved share total (10k yuan)"),
-    gettext_lazy("Project budget total (10k yuan)"),
-    gettext_lazy("SME procurement amount (10k yuan)"),
-    gettext_lazy("Of which small/micro (10k yuan)"),
-    gettext_lazy("Small/micro share (%)"),
-)
+        _write_figures(ws, [label], line, [shortfall_count(line)])
 
 
 def _write_breakdowns(ws, stats, *, department: bool) -> None:
@@ -309,21 +307,7 @@ def _write_breakdowns(ws, stats, *, department: bool) -> None:
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
         _write_row(ws, [first, *[str(c) for c in BREAKDOWN_COLUMNS]])
         for line in lines:
-            _write_row(
-                ws,
-                [
-                    line.label,
-                    line.unit_count,
-                    line.projects,
-                    line.reserved,
-                    line.budget,
-                    line.sme,
-                    line.small_micro,
-                    _percent(line.share),
-                ],
-                money_columns=(4, 5, 6, 7),
-            )
-            ws.cell(row=ws.max_row, column=8).number_format = PERCENT_FORMAT
+            _write_figures(ws, [line.label, line.unit_count], line)
 
 
 SHORTFALL_COLUMNS = (
