@@ -62,7 +62,10 @@ def pdf_seal(*, pdf: bytes, district_code: str, reason: str, location: str) -> b
         reason=reason,
         location=location,
     )
-    return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+    # pyHanko's sync sign_pdf calls asyncio.run, which refuses a thread that already runs an event
+    # loop (a browser test's, an ASGI server's); run_coroutine signs outside it, as check() does.
+    signed = run_coroutine(signers.async_sign_pdf(writer, meta, signer=signer))
+    return signed.getvalue()
 
 
 @dataclass(frozen=True)

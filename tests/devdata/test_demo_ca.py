@@ -1,6 +1,7 @@
 """seed_demo's demo CA: demo-finance's certificate, bound and able to sign in; the seal of
 上海市普陀区财政局; an nginx configuration for 证书登录 that nginx accepts; idempotent."""
 
+import asyncio
 import shutil
 import subprocess
 from urllib.parse import quote
@@ -50,6 +51,20 @@ def test_demo_seal_signs_for_the_putuo_finance_bureau(demo_ca):
     pdf = HTML(string="<p>演示</p>").write_pdf()
 
     check = pdf_seal_verify(data=pdf_seal(pdf=pdf, district_code="310107", reason="演示", location="上海"))
+
+    assert (check.valid, check.signer) == (True, "上海市普陀区财政局")
+
+
+def test_the_seal_signs_and_verifies_in_a_thread_that_runs_an_event_loop(demo_ca):
+    # As in CI after a Playwright test on the same worker (its loop runs in the main thread), or
+    # under an ASGI server: pyHanko's own sync calls would refuse with asyncio.run's RuntimeError.
+    pdf = HTML(string="<p>演示</p>").write_pdf()
+
+    async def inside_a_running_loop():
+        signed = pdf_seal(pdf=pdf, district_code="310107", reason="演示", location="上海")
+        return pdf_seal_verify(data=signed)
+
+    check = asyncio.run(inside_a_running_loop())
 
     assert (check.valid, check.signer) == (True, "上海市普陀区财政局")
 
