@@ -79,6 +79,9 @@ MIDDLEWARE = [
     "config.middleware.PrivatePagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages kept whole for readers without cookies, before the session and the user
+    # are looked at (public.front).
+    "public.front.FrontPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

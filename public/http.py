@@ -21,6 +21,7 @@ from accounts.readers import anonymous_without_cookies
 from announcements.selectors import announcement_revoked_publicly
 
 from .cache import versioned_get, versioned_set
+from .front import mark_shared
 
 
 def site_url(path: str) -> str:
@@ -87,12 +88,14 @@ class SharedPage:
         self.response = None
         if hit is not None:
             content, content_type, status = hit
-            self.response = HttpResponse(content, content_type=content_type, status=status)
+            self.response = mark_shared(HttpResponse(content, content_type=content_type, status=status))
 
     def keep(self, response):
         if self.shared and response.status_code in (200, 404) and not response.streaming:
             value = (response.content, response["Content-Type"], response.status_code)
             versioned_set(self.kind, self.params, version=self.version, value=value)
+            if self.version is not None:
+                mark_shared(response)
         return response
 
 

@@ -2,6 +2,8 @@
 code, robots.txt. How the pages are drawn lives in public.rendering; these views choose, cache
 and answer."""
 
+from functools import partial
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,6 +15,7 @@ from announcements.selectors import announcements_published
 
 from .. import rendering
 from ..cache import versioned_get, versioned_set
+from ..front import mark_shared
 from ..http import SharedPage, cache_params, site_url
 from ..qr import qr_svg
 from ..services import count_view
@@ -36,9 +39,8 @@ def public_notice_detail(request, public_id):
         content = rendering.detail_content(public_id)
         if content is None:
             return rendering.revoked_page(request, public_id)
-    views, flush_wanted = count_view(request, pk=page[0] if page else content["pk"], public_id=public_id)
-    if flush_wanted:
-        view_counts_flush_schedule()
+    pk = page[0] if page else content["pk"]
+    views = _counted_view(request, pk, public_id)
     if views is None:  # revoked since the page was cached
         return rendering.revoked_page(request, public_id)
     if not shared:
@@ -49,7 +51,18 @@ def public_notice_detail(request, public_id):
             rendering.detail_html(request, content, rendering.VIEWS_MARK).split(rendering.VIEWS_MARK),
         )
         versioned_set("detail-page", public_id, version=version, value=page)
-    return HttpResponse(str(views).join(page[1]))
+    response = HttpResponse(str(views).join(page[1]))
+    if version is None:
+        return response
+    return mark_shared(response, (partial(_counted_view, pk=pk, public_id=public_id), page[1]))
+
+
+def _counted_view(request, pk: int, public_id: str) -> int | None:
+    """浏览次数 after this reader's view (counted or not); None when the notice is no longer public."""
+    views, flush_wanted = count_view(request, pk=pk, public_id=public_id)
+    if flush_wanted:
+        view_counts_flush_schedule()
+    return views
 
 
 @require_safe
