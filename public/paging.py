@@ -269,9 +269,11 @@ class PreparedPages:
                 )
                 for after in (False, True)
             }
+        # A listing without words plans the same whatever its values: kept planned on the server.
         self._first = PreparedQuery(
             model,
             lambda *shape, **p: queryset(*shape, **p).values_list(*columns)[: per_page + 1],
+            server_plan=not capped,
             **parameters,
         )
         self._after = PreparedQuery(
@@ -282,6 +284,7 @@ class PreparedPages:
             moment=datetime,
             pk=int,
             **parameters,
+            server_plan=not capped,
         )
 
     def bind(self, *shape, **values):

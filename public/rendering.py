@@ -503,11 +503,13 @@ _notice_row = PreparedQuery(
         )[:1]
     ),
     public_id=str,
+    server_plan=True,
 )
 _attachment_rows = PreparedQuery(
     Attachment,
     lambda pk: Attachment.objects.filter(announcement_id=pk).values_list("pk", "original_name", "size"),
     pk=int,
+    server_plan=True,
 )
 _TAG_RE = re.compile(r"<[^>]*>")
 

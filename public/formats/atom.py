@@ -45,16 +45,18 @@ def _newest(queryset):
     return queryset.select_related(None).order_by("-published_at", "-id").values_list(*COLUMNS)[:FEED_SIZE]
 
 
-_all_items = PreparedQuery(Announcement, lambda: _newest(announcements_published()))
+_all_items = PreparedQuery(Announcement, lambda: _newest(announcements_published()), server_plan=True)
 _district_items = PreparedQuery(
     Announcement,
     lambda district_id: _newest(announcements_published().filter(district_id=district_id)),
     district_id=int,
+    server_plan=True,
 )
 _district = PreparedQuery(
     District,
     lambda code: District.objects.filter(code=code).order_by().values_list("pk", "code", "name")[:1],
     code=str,
+    server_plan=True,
 )
 
 

@@ -115,6 +115,7 @@ def _newest_first(queryset):
 _first_page = PreparedQuery(
     Announcement,
     lambda limit: _newest_first(published_for_api()).values_list(*SUMMARY_COLUMNS)[: limit + 1],
+    server_plan=True,
 )
 _next_page = PreparedQuery(
     Announcement,
@@ -123,6 +124,7 @@ _next_page = PreparedQuery(
     )[: limit + 1],
     moment=datetime,
     pk=int,
+    server_plan=True,
 )
 
 

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -89,3 +90,55 @@ def test_a_value_that_is_not_a_parameter_of_the_sql_is_refused(world):
         query.rows(title="公告")
     with pytest.raises(TypeError):
         PreparedQuery(Announcement, lambda day: None, day=float).rows(day=1.0)
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepared statements")
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_server_planned_query_is_prepared_once_per_connection_and_answers_as_the_orm(world):
+    now = timezone.now()
+    notices = [
+        make_notice(
+            institution=world.unit, rows=[("项目", f"{i + 1}.5", "1")], published_at=now - timedelta(hours=i)
+        )
+        for i in range(4)
+    ]
+    query = PreparedQuery(Announcement, after, moment=datetime, pk=int, unit_name=str, server_plan=True)
+
+    def prepared_statements():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return {statement for (statement,) in cursor.fetchall()}
+
+    before = prepared_statements()
+    answers = []
+    for notice in (notices[0], notices[2], notices[3]):
+        notice.refresh_from_db()
+        values = {"moment": notice.published_at, "pk": notice.pk, "unit_name": world.unit.name}
+        answers.append((query.rows(**values), list(after(**values))))
+    new = prepared_statements() - before
+
+    assert [len(rows) for rows, _ in answers] == [3, 1, 0]
+    assert all(rows == orm for rows, orm in answers)
+    assert len(new) == 1  # prepared once, executed three times
+    assert "PREPARE" in new.pop()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_statement_the_server_lost_is_run_again_as_plain_sql(world):
+    notice = make_notice(institution=world.unit)
+    query = PreparedQuery(
+        Announcement,
+        lambda public_id: announcements_published().filter(public_id=public_id).values_list("title"),
+        public_id=str,
+        server_plan=True,
+    )
+    assert query.rows(public_id=notice.public_id) == [(notice.title,)]
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # what a pooler's reset does
+
+    assert query.rows(public_id=notice.public_id) == [(notice.title,)]
+    assert query.rows(public_id=notice.public_id) == [(notice.title,)]

@@ -79,7 +79,8 @@ def test_other_public_pages_over_the_budget_answer_503_at_once(world, settings, 
     notice = make_notice(institution=world.unit, title="物业服务公告")
 
     def slow_detail(execute, sql, params, many, context):
-        if "published_html" in sql:
+        # The notice's query, as SQL or as its prepared statement (public.prepared).
+        if "published_html" in sql or "EXECUTE public_prepared" in sql:
             sql = "SELECT pg_sleep(3); " + sql
         return execute(sql, params, many, context)
 
