@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -189,27 +189,51 @@ def test_seed_bulk_copy_writes_what_bulk_create_writes(monkeypatch):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN indexes")
-def test_seed_bulk_builds_the_search_indexes_it_set_aside_again():
-    """A national-scale load drops the GIN search indexes and builds them again after it: the
-    same definitions come back (the EXPLAIN tests rely on them), and the search finds the notices."""
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+def test_seed_bulk_builds_the_indexes_and_foreign_keys_it_set_aside_again():
+    """A national-scale load drops the secondary indexes (the GIN search indexes among them) and
+    the foreign keys of the tables it writes, and builds them again after it: the same indexes
+    and constraints come back, with the same definitions, valid (the EXPLAIN tests rely on them),
+    the search finds the notices, and a row pointing nowhere is refused again."""
 
-    def gin_indexes():
+    def catalogue():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
-                ["announcements_announcement", "% USING gin %"],
+                "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
             )
-            return sorted(cursor.fetchall())
+            indexes = sorted(cursor.fetchall())
+            cursor.execute(
+                """
+                SELECT conrelid::regclass::text, conname, pg_get_constraintdef(c.oid), convalidated,
+                       condeferrable, condeferred
+                FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+                WHERE n.nspname = current_schema()
+                """
+            )
+            constraints = sorted(cursor.fetchall())
+            cursor.execute(
+                "SELECT count(*) FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid "
+                "WHERE c.relnamespace = current_schema()::regnamespace "
+                "AND NOT (x.indisvalid AND x.indisready)"
+            )
+            return indexes, constraints, cursor.fetchone()[0]
 
-    before = gin_indexes()
-    assert len(before) == 2
+    indexes, constraints, invalid = catalogue()
+    assert {"announcement_search_trgm", "announcement_search_grams", "announcement_public_list"} <= {
+        name for _table, name, _definition in indexes
+    }
+    assert any(
+        name.endswith("_fk_announcem") for _t, name, *_ in constraints if _t == "announcements_flowlogentry"
+    )
+    assert invalid == 0
 
     seed_bulk(notices=20, rows=3, set_aside=True)
 
-    assert gin_indexes() == before
+    assert catalogue() == (indexes, constraints, 0)
     notice = announcements_published().first()
     word = notice.report.rows.first().name[5:7]
     filterset = PublicNoticeFilter({"q": word}, queryset=list_queryset())
     assert filterset.is_valid()
     assert notice.pk in {n.pk for n in filterset.qs}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReservedProject.objects.filter(pk=notice.report.rows.first().pk).update(report_id=10**9)

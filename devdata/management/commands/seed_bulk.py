@@ -27,7 +27,6 @@ year, as the database requires); it never changes existing rows.
 """
 
 import argparse
-import csv
 import html
 import io
 import json
@@ -46,7 +45,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections, models, reset_queries, transaction
+from django.db import DatabaseError, connection, connections, models, reset_queries, transaction
 from django.db.models.base import ModelState
 from django.template.defaultfilters import linebreaksbr
 from django.utils import formats, timezone, translation
@@ -90,6 +89,81 @@ def money(rng, low, high) -> Decimal:
     return (cents + Decimal(rng.choice((0, 0, 0, rng.randrange(1, 99)))) / Decimal(1000000)).quantize(
         WAN_QUANTUM
     )
+
+
+@dataclass(frozen=True)
+class PoolRow:
+    """A row's figures (the inputs of its verdict) and the verdict stored with them."""
+
+    subject: str
+    values: dict  # the ReservedProject fields: category … procurement_date and the stored verdict
+    keeps_reason: bool
+
+
+class RowPool:
+    """Realistic rows judged once: for each district and year, up to SIZE rows (a subject, its
+    category, the amounts, how and how much is reserved, the procurement date in that year), each
+    drawn the first time it is picked and judged then through `row_verdict_store` (the domain's
+    function, under the district's rules read once per run); a notice's rows are picked from its
+    district's and year's pool. The verdict is a function of those figures, the district and the
+    year alone, so a picked row stores exactly what judging it again would store."""
+
+    SIZE = 1000
+
+    def __init__(self, rng, template):
+        self.rng = rng
+        self.template = template
+        self.rules_by_region: dict[str, list] = {}
+        self.pools: dict[tuple[str, int], list[PoolRow | None]] = {}
+        self.judged = 0
+
+    def rules(self, region: str) -> list:
+        rules = self.rules_by_region.get(region)
+        if rules is None:  # read once per district and run, not once per notice
+            rules = self.rules_by_region[region] = rules_for_region(region=region)
+        return rules
+
+    def draw(self, region: str, year: int) -> PoolRow:
+        pool = self.pools.get((region, year))
+        if pool is None:
+            pool = self.pools[region, year] = [None] * self.SIZE
+        index = self.rng.randrange(self.SIZE)
+        drawn = pool[index]
+        if drawn is None:
+            drawn = pool[index] = self._new(region, year)
+        return drawn
+
+    def _new(self, region: str, year: int) -> PoolRow:
+        rng = self.rng
+        subject, category = rng.choice(SUBJECTS)
+        sme = money(rng, 5, 400)
+        small = min(sme, (sme * Decimal(rng.randint(40, 100)) / 100).quantize(WAN_QUANTUM))
+        # Most projects are reserved whole; the others reserve a share of a larger budget.
+        if rng.random() < 0.7:
+            option, ratio = ReservationOption.WHOLE, Decimal("100.00")
+            budget = sme * Decimal(rng.randint(100, 130)) / 100
+        else:
+            option, ratio = (
+                rng.choice(PARTIAL_OPTIONS),
+                Decimal(rng.choice(("30.00", "35.00", "40.00", "50.00", "60.00"))),
+            )
+            budget = sme * 100 / ratio * Decimal(rng.randint(100, 120)) / 100
+        values = dict(
+            category=category,
+            option=option,
+            ratio=ratio,
+            budget_amount=budget.quantize(WAN_QUANTUM),
+            sme_amount=sme,
+            small_micro_amount=small,
+            procurement_date=date(year, 1, 1) + timedelta(days=rng.randrange(365)),
+        )
+        probe = new_instance(ReservedProject, self.template, **values, shortfall_reason="-")
+        row_verdict_store(probe, region=region, rules=self.rules(region), year=year)
+        values.update(
+            verdict=probe.verdict, verdict_status=probe.verdict_status, verdict_missed=probe.verdict_missed
+        )
+        self.judged += 1
+        return PoolRow(subject=subject, values=values, keeps_reason=bool(probe.shortfall_reason))
 
 
 def explanation_for(warnings) -> str:
@@ -194,11 +268,15 @@ class NoticeTexts:
         if first:
             shape = self.shapes[key] = self._shape(context)
         pieces, slots = shape
-        values = [shown(context[name]) for name in SCALARS]
-        values[SCALARS.index("explanation")] = linebreaksbr(context["explanation"], autoescape=True)
+        values = [context[name] for name in SCALARS]
         for row in context["rows"]:
-            values.extend([shown(row[k]) for k in ROW_KEYS])
-        values.append(shown(self._date(context["notice_date"])))
+            values.extend([row[k] for k in ROW_KEYS])
+        values.append(self._date(context["notice_date"]))
+        # Escaped all at once (html.escape maps characters, and never makes or takes a \x00).
+        values = html.escape("\x00".join([v if type(v) is str else localized(v) for v in values])).split(
+            "\x00"
+        )
+        values[SCALARS.index("explanation")] = linebreaksbr(context["explanation"], autoescape=True)
         out = pieces[:]
         for position, index in slots:
             out[position] = values[index]
@@ -237,15 +315,14 @@ class NoticeTexts:
         return pieces, slots
 
 
-def shown(value, localized={}) -> str:  # noqa: B006 (the memo of localized numbers)
-    """A value as `{{ value }}` shows it with autoescape on (render_value_in_context: localize,
-    then conditional_escape, which is html.escape for a plain str). The notice's other values are
-    strings already; its numbers (years, row numbers) are few, so their localized form is kept."""
-    if type(value) is str:
-        return html.escape(value)
-    if value not in localized:
-        localized[value] = html.escape(str(formats.localize(value)))
-    return localized[value]
+def localized(value, memo={}) -> str:  # noqa: B006 (the memo of localized numbers)
+    """A value that is not a str as `{{ value }}` shows it before escaping (render_value_in_context:
+    localize, then conditional_escape, which is html.escape for a plain str). The notice's other
+    values are strings already; its numbers (years, row numbers) are few, so their form is kept."""
+    text = memo.get(value)
+    if text is None:
+        text = memo[value] = str(formats.localize(value))
+    return text
 
 
 def new_instance(model, template: dict, related=None, **values):
@@ -277,24 +354,43 @@ class OrmWriter:
             model.objects.bulk_create(objects, batch_size=5000)
 
 
+# COPY's text format, built for a whole table's batch at once: the values are joined with
+# placeholders that PostgreSQL's text never holds (NUL it refuses; the other two are checked
+# absent by counting), the whole text is escaped in four passes, then the placeholders become the
+# field separator, the line end and NULL.
+FIELD, LINE, NULL = "\x00", "\x01", "\x02"
+ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+PLACEHOLDERS = ((FIELD, "\t"), (LINE, "\n"), (NULL, "\\N"))
+
+
+def copy_text(value) -> str:
+    """A value as COPY's text format reads it, before escaping: strings (and the choices, str
+    subclasses) as they are, None as the NULL placeholder, the rest with str() (Decimals, ints,
+    dates and aware datetimes as PostgreSQL reads them, booleans as True/False)."""
+    if isinstance(value, str):
+        return value
+    return NULL if value is None else str(value)
+
+
 class CopyWriter:
-    """COPY … FROM STDIN (CSV) on PostgreSQL, with ids drawn from the table's sequence first (each
-    nextval is the writer's own, whoever else inserts at the same time)."""
+    """COPY … FROM STDIN (text format) on PostgreSQL, with ids drawn from the table's sequence
+    first (each nextval is the writer's own, whoever else inserts at the same time)."""
 
     def __init__(self, cursor):
         self.cursor = cursor
         self.layouts = {}
 
     def layout(self, model):
-        """Column list, a getter of every field's value (attrgetter: one C call per object) and the
-        positions of the JSON fields. The csv module writes the other values with str(): Decimals,
-        ints, dates and aware datetimes as PostgreSQL reads them, booleans as True/False."""
+        """Column list, a getter of every field's value (attrgetter: one C call per object), the
+        positions of the JSON fields and the table's id sequence."""
         if model not in self.layouts:
             fields = model._meta.concrete_fields
+            self.cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
             self.layouts[model] = (
                 ", ".join(connection.ops.quote_name(f.column) for f in fields),
                 operator.attrgetter(*(f.attname for f in fields)),
                 [(i, f.encoder) for i, f in enumerate(fields) if isinstance(f, models.JSONField)],
+                self.cursor.fetchone()[0],
             )
         return self.layouts[model]
 
@@ -302,70 +398,173 @@ class CopyWriter:
         if not objects:
             return
         table = model._meta.db_table
+        columns, values_of, json_fields, sequence = self.layout(model)
         missing = [obj for obj in objects if obj.pk is None]
         if missing:
-            self.cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, len(missing)],
-            )
+            self.cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(missing)])
             for obj, (pk,) in zip(missing, self.cursor.fetchall(), strict=True):
                 obj.pk = pk
-        columns, values_of, json_fields = self.layout(model)
         lines = [values_of(obj) for obj in objects]
         if json_fields:
             lines = [list(line) for line in lines]
+            # The rows of a pool row share its verdict: encoded once (by id: all alive till the
+            # end). Not ASCII-escaped: jsonb stores the same value either way.
+            encoded = {}
             for line in lines:
                 for i, encoder in json_fields:
-                    if line[i] is not None:
-                        line[i] = json.dumps(line[i], cls=encoder)
-        buffer = io.StringIO()
-        # QUOTE_NOTNULL: None is an empty unquoted field (NULL), "" a quoted empty string.
-        csv.writer(buffer, quoting=csv.QUOTE_NOTNULL, lineterminator="\n").writerows(lines)
-        buffer.seek(0)
-        self.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+                    value = line[i]
+                    if value is not None:
+                        text = encoded.get(id(value))
+                        if text is None:
+                            text = encoded[id(value)] = json.dumps(value, cls=encoder, ensure_ascii=False)
+                        line[i] = text
+        text = LINE.join([FIELD.join([copy_text(value) for value in line]) for line in lines])
+        expected = {FIELD: len(lines) * (len(lines[0]) - 1), LINE: len(lines) - 1}
+        nulls = sum(value is None for line in lines for value in line)
+        if (
+            text.count(FIELD) != expected[FIELD]
+            or text.count(LINE) != expected[LINE]
+            or text.count(NULL) != nulls
+        ):
+            raise CommandError(f"A value for {table} holds a control character (\\x00–\\x02).")
+        for old, new in ESCAPES + PLACEHOLDERS:
+            text = text.replace(old, new)
+        self.cursor.copy_expert(
+            f"COPY {table} ({columns}) FROM STDIN", io.BytesIO((text + "\n").encode()), 1 << 20
+        )
         for obj in objects:
             obj._state.adding, obj._state.db = False, connection.alias
 
 
-# From this many notices on, the GIN search indexes are built once after the load rather than
-# updated row by row (fastupdate=off: ~4 ms a notice, more than everything else together).
+# From this many notices on, the load tables' secondary indexes and foreign keys are set aside
+# during the load and built again after it (kept up to date row by row, the GIN search indexes
+# alone cost ~4 ms a notice with fastupdate=off, the B-tree indexes and the foreign keys' checks
+# most of the rest of PostgreSQL's time).
 SET_ASIDE_FROM = 50_000
-GIN_TABLE = "announcements_announcement"
+LOAD_MODELS = (Institution, User, User.groups.through, Report, ReservedProject, Announcement, FlowLogEntry)
+
+
+@dataclass
+class SetAside:
+    """What a load set aside: (table, index name, CREATE INDEX) and (table, constraint name,
+    definition) of the foreign keys, read from the catalogue before they were dropped."""
+
+    indexes: list[tuple[str, str, str]]
+    foreign_keys: list[tuple[str, str, str]]
+    seconds: float = 0.0
+
+
+def set_aside_definitions(cursor, tables: list[str]) -> SetAside:
+    """The indexes that enforce nothing (not unique, no primary key, no constraint's) and the
+    foreign keys of `tables`, with their definitions as PostgreSQL prints them."""
+    cursor.execute(
+        """
+        SELECT t.relname, i.relname, pg_get_indexdef(i.oid)
+        FROM pg_index x
+        JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_class t ON t.oid = x.indrelid
+        WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace
+          AND NOT x.indisunique AND NOT x.indisprimary
+          AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+        ORDER BY pg_relation_size(t.oid) DESC, i.relname
+        """,
+        [tables],
+    )
+    indexes = cursor.fetchall()
+    cursor.execute(
+        """
+        SELECT t.relname, c.conname, pg_get_constraintdef(c.oid)
+        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+        WHERE c.contype = 'f' AND t.relname = ANY(%s)
+          AND t.relnamespace = current_schema()::regnamespace
+        ORDER BY t.relname, c.conname
+        """,
+        [tables],
+    )
+    return SetAside(indexes=indexes, foreign_keys=cursor.fetchall())
+
+
+def _in_parallel(statements_by_group: list[list[str]]) -> list[str]:
+    """Run each group's statements in order on its own connection, two groups at a time; every
+    statement runs whatever another's fate. Returns the errors ("statement: error")."""
+
+    def run(statements):
+        errors = []
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '1GB'")
+                cursor.execute("SET work_mem = '256MB'")
+                for statement in statements:
+                    try:
+                        cursor.execute(statement)
+                    except DatabaseError as error:
+                        errors.append(f"{statement}: {error}")
+        finally:
+            connection.close()
+        return errors
+
+    connections.close_all()  # the threads open their own (a worker's fork shared none)
+    with ThreadPoolExecutor(2) as pool:
+        return [error for errors in pool.map(run, statements_by_group) for error in errors]
 
 
 @contextmanager
-def search_indexes_set_aside(active: bool) -> Iterator[list[str]]:
-    """Drop the GIN indexes of the notices table, let the caller load, then create them again
-    from their own definitions (pg_indexes), whatever happened, two at a time on two connections
-    with a large maintenance_work_mem. Yields the names rebuilt (filled in at the end)."""
-    rebuilt: list[str] = []
+def indexes_set_aside(active: bool) -> Iterator[SetAside | None]:
+    """Drop the secondary indexes (B-tree and GIN) and the foreign keys of the tables the load
+    writes, let the caller load, then build them again from their own definitions whatever
+    happened: the indexes two at a time on two connections with a large maintenance_work_mem,
+    then each foreign key added NOT VALID and validated (PostgreSQL checks every row once, two
+    tables at a time), so it ends as it was: the same definitions, validated. The unique indexes
+    and the primary keys stay and check every row as it comes."""
     if not active:
-        yield rebuilt
+        yield None
         return
+    quote = connection.ops.quote_name
+    tables = [model._meta.db_table for model in LOAD_MODELS]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
-            [GIN_TABLE, "% USING gin %"],
-        )
-        definitions = cursor.fetchall()
-        for name, _definition in definitions:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        aside = set_aside_definitions(cursor, tables)
+        for table, name, _definition in aside.foreign_keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        for _table, name, _definition in aside.indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
     try:
-        yield rebuilt
+        yield aside
     finally:
+        started = time.monotonic()
+        # Largest tables first, so the two connections finish close together.
+        errors = _in_parallel([[definition] for _table, _name, definition in aside.indexes])
+        errors += _in_parallel(
+            [
+                [
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition} NOT VALID"
+                    for table, name, definition in aside.foreign_keys
+                ]
+            ]
+        )
+        by_table: dict[str, list[str]] = {}
+        for table, name, _definition in aside.foreign_keys:
+            by_table.setdefault(table, []).append(
+                f"ALTER TABLE {quote(table)} VALIDATE CONSTRAINT {quote(name)}"
+            )
+        errors += _in_parallel(sorted(by_table.values(), key=len, reverse=True))
+        aside.seconds = time.monotonic() - started
+        if errors:
+            raise CommandError(
+                "Some set-aside indexes or foreign keys did not come back:\n" + "\n".join(errors)
+            )
 
-        def build(definition):
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET maintenance_work_mem = '1GB'")
-                    cursor.execute(definition)
-            finally:
-                connection.close()
 
-        connections.close_all()  # the threads open their own (a worker's fork shared none)
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(build, [definition for _name, definition in definitions]))
-        rebuilt.extend(name for name, _definition in definitions)
+def loading_session():
+    """Settings of this connection for the load: a commit does not wait for its WAL to reach the
+    disk (a crash loses the last batches, never consistency), and long texts are compressed with
+    lz4 where the server has it (reads the same, costs a fraction of pglz's time)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        if cursor.fetchone()[0]:
+            cursor.execute("SET default_toast_compression = 'lz4'")
 
 
 class Command(BaseCommand):
@@ -390,12 +589,13 @@ class Command(BaseCommand):
             help="COPY on PostgreSQL, bulk_create on SQLite (auto); orm forces bulk_create",
         )
         parser.add_argument(
+            "--set-aside-indexes",
             "--set-aside-search-indexes",
             dest="set_aside",
             action=argparse.BooleanOptionalAction,
             default=None,
-            help=f"drop the notices' GIN indexes during the load and build them again after it "
-            f"(default: with COPY from {SET_ASIDE_FROM:,} notices on)",
+            help=f"drop the secondary indexes and foreign keys of the tables written during the "
+            f"load and build them again after it (default: with COPY from {SET_ASIDE_FROM:,} notices on)",
         )
 
     def handle(self, *args, notices, rows, batch, seed, revoked_share, workers, writer, set_aside, **options):
@@ -443,8 +643,8 @@ class Command(BaseCommand):
         if set_aside is None:
             set_aside = use_copy and notices >= SET_ASIDE_FROM and not connection.in_atomic_block
         if set_aside and (not postgres or connection.in_atomic_block):
-            raise CommandError("Setting the search indexes aside needs PostgreSQL, outside a transaction.")
-        with search_indexes_set_aside(set_aside) as rebuilt:
+            raise CommandError("Setting indexes aside needs PostgreSQL, outside a transaction.")
+        with indexes_set_aside(set_aside) as aside:
             if workers == 1:
                 self._run(**jobs[0], **common)
             else:
@@ -458,9 +658,10 @@ class Command(BaseCommand):
                 if any(p.exitcode for p in processes):
                     raise CommandError(f"A worker failed: exit codes {[p.exitcode for p in processes]}.")
             written = time.monotonic() - started
-        if rebuilt:
+        if aside:
             self.stdout.write(
-                f"Search indexes rebuilt ({', '.join(rebuilt)}): {time.monotonic() - started:.0f} s"
+                f"{len(aside.indexes)} indexes built and {len(aside.foreign_keys)} foreign keys "
+                f"validated again in {aside.seconds:.0f} s ({time.monotonic() - started:.0f} s)"
             )
         if postgres:
             # Fresh statistics let the planner pick the search indexes (public.search).
@@ -496,8 +697,10 @@ class Command(BaseCommand):
     def _run(self, *, worker, parallel, notices, serial, rng_seed, use_copy, batch, started, **common):
         rng = random.Random(rng_seed)
         texts = NoticeTexts()
-        rules = {}
+        pool = RowPool(rng, defaults_of(ReservedProject))
         done = 0
+        if use_copy:
+            loading_session()
         # Titles and notice texts in the site's language, whatever the shell's locale.
         with translation.override(settings.LANGUAGE_CODE):
             while done < notices:
@@ -505,11 +708,9 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     if use_copy:
                         with connection.cursor() as cursor:
-                            serial = self._batch(
-                                CopyWriter(cursor), rng, texts, rules, size, serial, **common
-                            )
+                            serial = self._batch(CopyWriter(cursor), rng, texts, pool, size, serial, **common)
                     else:
-                        serial = self._batch(OrmWriter(), rng, texts, rules, size, serial, **common)
+                        serial = self._batch(OrmWriter(), rng, texts, pool, size, serial, **common)
                 done += size
                 # DEBUG (which installs this app) keeps the SQL of every query: megabytes per batch.
                 reset_queries()
@@ -548,12 +749,13 @@ class Command(BaseCommand):
     def _staff(self, writer, rng, institutions, groups) -> list[tuple[User, User]]:
         """A handler and a purchaser reviewer for each new institution (no usable password)."""
         roles = (("handler", groups[Position.HANDLER]), ("reviewer", groups[Position.PURCHASER_REVIEWER]))
+        unusable = make_password(None)  # one per batch: its 40 random characters cost 0.1 ms each
         users = [
             User(
                 username=f"bulk-{institution.pk}-{role}",
                 full_name=rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES),
                 institution=institution,
-                password=make_password(None),
+                password=unusable,
             )
             for institution in institutions
             for role, _group in roles
@@ -566,40 +768,26 @@ class Command(BaseCommand):
         )
         return list(zip(users[::2], users[1::2], strict=True))
 
-    def _rows(self, rng, year, rows_per, template) -> list[ReservedProject]:
+    def _rows(self, rng, pool, region, year, rows_per, template) -> list[ReservedProject]:
+        """A notice's rows: each the figures of a row of the pool of its district and year (judged
+        once) under a name, project number and contract link of its own."""
         rows = []
         for position in range(rows_per):
-            subject, category = rng.choice(SUBJECTS)
-            sme = money(rng, 5, 400)
-            small = min(sme, (sme * Decimal(rng.randint(40, 100)) / 100).quantize(WAN_QUANTUM))
-            # Most projects are reserved whole; the others reserve a share of a larger budget.
-            if rng.random() < 0.7:
-                option, ratio = ReservationOption.WHOLE, Decimal("100.00")
-                budget = sme * Decimal(rng.randint(100, 130)) / 100
-            else:
-                option, ratio = (
-                    rng.choice(PARTIAL_OPTIONS),
-                    Decimal(rng.choice(("30.00", "35.00", "40.00", "50.00", "60.00"))),
-                )
-                budget = sme * 100 / ratio * Decimal(rng.randint(100, 120)) / 100
+            drawn = pool.draw(region, year)
             rows.append(
                 new_instance(
                     ReservedProject,
                     template,
                     position=position,
-                    name=f"{year}年度{subject}{rng.choice(SUFFIXES)}",
+                    name=f"{year}年度{drawn.subject}{rng.choice(SUFFIXES)}",
                     code=f"SH{year}{rng.randrange(10**7):07d}",
-                    category=category,
-                    option=option,
-                    ratio=ratio,
-                    budget_amount=budget.quantize(WAN_QUANTUM),
-                    sme_amount=sme,
-                    small_micro_amount=small,
                     contract_url=f"https://www.zfcg.sh.gov.cn/site/detail?contractId={rng.randrange(10**12)}",
-                    # A date in the report year (not drawn: the random stream stays as it was).
-                    procurement_date=date(year, 1 + position % 12, 1 + position % 28),
-                    # Set on every row: the shortfall rows keep it (row_verdict_store clears the others).
-                    shortfall_reason=ShortfallReason.values[position % len(ShortfallReason.values)],
+                    # A shortfall row keeps a reason, as a unit's submission needs; the others none
+                    # (as row_verdict_store leaves them).
+                    shortfall_reason=ShortfallReason.values[position % len(ShortfallReason.values)]
+                    if drawn.keeps_reason
+                    else "",
+                    **drawn.values,
                 )
             )
         return rows
@@ -609,7 +797,7 @@ class Command(BaseCommand):
         writer,
         rng,
         texts,
-        rules_by_region,
+        pool,
         size,
         serial,
         *,
@@ -646,16 +834,11 @@ class Command(BaseCommand):
         reports, by_report, shortfalls = [], [], []
         for (i, year), timeline in zip(plan, timelines, strict=True):
             institution = institutions[i]
-            mine = self._rows(rng, year, rows_per, row_template)
-            # Stored with the verdict the services would store (the same function), and a reason
-            # on each shortfall row, as a unit's submission needs.
             region = institution.district.code
-            rules = rules_by_region.get(region)
-            if rules is None:  # read once per district and run, not once per notice
-                rules = rules_by_region[region] = rules_for_region(region=region)
-            for row in mine:
-                row_verdict_store(row, region=region, rules=rules, year=year)
-            warnings = policy_warnings(rows=mine, year=year, region=region, rules=rules)
+            # Stored with the verdict the services would store (judged by the same function), and
+            # a reason on each shortfall row, as a unit's submission needs.
+            mine = self._rows(rng, pool, region, year, rows_per, row_template)
+            warnings = policy_warnings(rows=mine, year=year, region=region, rules=pool.rules(region))
             # What notice_context would compute again from the same rules (report_policy_warnings).
             shortfalls.append(any(w.requires_explanation for w in warnings))
             sme_total, small_micro_total = rows_totals(mine)
