@@ -251,8 +251,14 @@ class PreparedPages:
     `columns` like values_list(named=True) gives. `queryset(*shape, **parameters)` builds the
     listing, newest first; `bind` fixes the shape and values of one request for ListPage."""
 
-    def __init__(self, model, queryset, columns, *, per_page: int, capped: bool = False, **parameters):
-        """`capped`: a search, read first through the capped statement (the cap) on PostgreSQL."""
+    def __init__(
+        self, model, queryset, columns, *, per_page: int, capped: bool = False, server_plan=None, **parameters
+    ):
+        """`capped`: a search, read first through the capped statement (the cap) on PostgreSQL.
+        `server_plan` (public.prepared; by default when not capped): never for words whose plan
+        depends on how frequent they are."""
+        if server_plan is None:
+            server_plan = not capped
         self.queryset = queryset
         self.per_page = per_page
         self.row = namedtuple("Row", columns)
@@ -273,7 +279,7 @@ class PreparedPages:
         self._first = PreparedQuery(
             model,
             lambda *shape, **p: queryset(*shape, **p).values_list(*columns)[: per_page + 1],
-            server_plan=not capped,
+            server_plan=server_plan,
             **parameters,
         )
         self._after = PreparedQuery(
@@ -284,7 +290,7 @@ class PreparedPages:
             moment=datetime,
             pk=int,
             **parameters,
-            server_plan=not capped,
+            server_plan=server_plan,
         )
 
     def bind(self, *shape, **values):

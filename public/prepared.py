@@ -10,10 +10,10 @@ ORM's own converters to the rows. The query is still written with the ORM, from 
 `announcements_published()` selector, so it can never differ from what the ORM would send.
 
 Rules: `build` returns a `values_list()` queryset (fields and annotations, in the column order
-wanted: Django compiles them in that order); every parameter is a str, an int or an aware
-datetime, and each one given must reach the SQL as a parameter, as it is or as a contains
-pattern (a LIMIT cannot: make it part of the shape; a shape may leave parameters out). Tests
-compare the rows with the ORM's on SQLite and PostgreSQL.
+wanted: Django compiles them in that order); every parameter is a str, an int (SmallInt for a
+small-integer column) or an aware datetime, and each one given must reach the SQL as a
+parameter, as it is or as a contains pattern (a LIMIT cannot: make it part of the shape; a shape
+may leave parameters out). Tests compare the rows with the ORM's on SQLite and PostgreSQL.
 
 `wrap(sql)` may put the compiled query inside a larger statement (public.paging's capped search
 reads it as a subquery): it returns the new SQL and the names of the parameters its own
@@ -41,10 +41,15 @@ logger = logging.getLogger(__name__)
 _SAMPLE_DATETIME = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 
 
+class SmallInt(int):
+    """A parameter type: an int compared with a small-integer column (such as `year`), whose
+    sample must lie in the column's range (0–32767) or Django compiles the lookup to nothing."""
+
+
 class PreparedQuery:
     def __init__(self, model, build, *, wrap=None, server_plan=False, **parameters):
         """`build(*shape, **parameters)` returns the queryset of `model` (which routes the read to
-        a database); `parameters` names each parameter and its type (str, int or datetime)."""
+        a database); `parameters` names each parameter and its type (str, int, SmallInt or datetime)."""
         self.model = model
         self.build = build
         self.wrap = wrap
@@ -103,12 +108,14 @@ class PreparedQuery:
         for number, (name, kind) in enumerate(self.parameters.items()):
             if kind is str:
                 samples[name] = f"\x1fprepared{number}\x1f"  # nothing a LIKE pattern escapes
+            elif kind is SmallInt:
+                samples[name] = 32_700 + number
             elif kind is int:
-                samples[name] = -7_000_000_001 - number
+                samples[name] = -2_000_000_001 - number  # within an integer column's range
             elif kind is datetime:
                 samples[name] = _SAMPLE_DATETIME.replace(microsecond=_SAMPLE_DATETIME.microsecond + number)
             else:
-                raise TypeError(f"parameter {name}: {kind} is not str, int or datetime")
+                raise TypeError(f"parameter {name}: {kind} is not str, int, SmallInt or datetime")
         return samples
 
     def _compile(self, alias, shape):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from announcements.enums import State
+from announcements.models import Announcement
 from public.listeners import publication_changed
 from tests import factories
 from tests.public.conftest import make_notice
@@ -379,3 +380,42 @@ def test_year_filter_offers_only_years_with_published_notices(client, world):
     later = make_notice(institution=world.outsider, title="2025年公告", year=2025)
     publication_changed(later)
     assert _year_options(client.get(reverse("public:list"))) == ["", "2025", "2024", "2022"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"district": "310107"},
+        {"year": "2024"},
+        {"district": "310107", "year": "2024"},
+        {"q": "物业", "district": "310107"},
+        {"q": "物业", "district": "310107", "year": "2024"},
+        {"q": "物业 维保", "district": "310118"},
+        {"q": "物业", "year": "2024"},
+    ],
+)
+def test_a_filter_asked_again_answers_the_same_from_its_compiled_query(client, world, settings, params):
+    """The first answer goes through the filter form; once its form is kept, the same filters
+    are read through queries compiled once per process (public.rendering._prepared_pages)."""
+    settings.PUBLIC_CACHE_SECONDS = 0  # every answer is built, none served from the page cache
+    make_notice(institution=world.unit, title="普陀物业服务2024", year=2024)
+    make_notice(institution=world.unit, title="普陀物业服务2023", year=2023)
+    make_notice(institution=world.other_unit, title="普陀绿化养护2024", year=2024)
+    make_notice(institution=world.outsider, title="青浦物业维保2024", year=2024)
+    make_notice(
+        institution=factories.institution(district_code="310118"), title="青浦物业服务2024", year=2024
+    )
+    expected = {
+        notice.title
+        for notice in Announcement.objects.all()
+        if ("district" not in params or notice.district.code == params["district"])
+        and ("year" not in params or str(notice.year) == params["year"])
+        and all(word in notice.title for word in params.get("q", "").split())
+    }
+
+    first = client.get(reverse("public:list"), params)
+    again = client.get(reverse("public:list"), params)
+
+    assert set(titles(first)) == expected
+    assert titles(again) == titles(first)
+    assert again.content == first.content

@@ -338,3 +338,30 @@ def test_the_list_and_a_search_by_district_and_year_read_their_index(dated_corpu
     assert [row[0] for row in listing[:20]] == expected[:20]
     rows = capped_rows(search, LIST_COLUMNS, per_page=20)
     assert rows is not None and [r[0] for r in rows] == ordered_ids(search)[:21]
+
+
+def visited(plan_nodes) -> int:
+    """Notices read by a plan (EXPLAIN ANALYZE): the rows its scans of them gave or dropped."""
+    return sum(
+        n.get("Actual Rows", 0)
+        + n.get("Rows Removed by Filter", 0)
+        + n.get("Rows Removed by Index Recheck", 0)
+        for n in plan_nodes
+        if n.get("Relation Name") == "announcements_announcement"
+    )
+
+
+def test_a_search_within_a_district_reads_few_notices_whatever_the_word(corpus):
+    """With a 地区 the list asks the planner's own ordered query (public.rendering): a frequent word
+    walks the newest notices and stops after a page, a rare or absent one starts from its GIN
+    index; neither reads more than a few hundred of the district's 15,000 notices."""
+    read = {}
+    for words in ("物业", "网络安全", "保温", "鳕鱼", "鲸落", "鲸", "海豚表演"):
+        rows = filtered({"q": words, "district": "310118"}).values_list(*LIST_COLUMNS, "search_text")[:21]
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            result = cursor.fetchone()[0]
+        read[words] = visited(nodes((json.loads(result) if isinstance(result, str) else result)[0]["Plan"]))
+
+    assert {words: count <= 600 for words, count in read.items()} == {words: True for words in read}, read
