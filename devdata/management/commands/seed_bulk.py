@@ -250,6 +250,7 @@ class NoticeTexts:
     def __init__(self):
         self.shapes: dict[tuple, tuple[list[str], list[tuple[int, int]]]] = {}
         self.dates: dict[date, str] = {}
+        self.explanations: dict[str, str] = {}
         self.made = 0
         self.checked = 0
 
@@ -276,7 +277,11 @@ class NoticeTexts:
         values = html.escape("\x00".join([v if type(v) is str else localized(v) for v in values])).split(
             "\x00"
         )
-        values[SCALARS.index("explanation")] = linebreaksbr(context["explanation"], autoescape=True)
+        explanation = context["explanation"]
+        shown = self.explanations.get(explanation)
+        if shown is None:  # the same few 说明 come back: each goes through the filter once
+            shown = self.explanations[explanation] = linebreaksbr(explanation, autoescape=True)
+        values[SCALARS.index("explanation")] = shown
         out = pieces[:]
         for position, index in slots:
             out[position] = values[index]
@@ -359,8 +364,9 @@ class OrmWriter:
 # absent by counting), the whole text is escaped in four passes, then the placeholders become the
 # field separator, the line end and NULL.
 FIELD, LINE, NULL = "\x00", "\x01", "\x02"
-ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
-PLACEHOLDERS = ((FIELD, "\t"), (LINE, "\n"), (NULL, "\\N"))
+FIELD_BYTE, LINE_BYTE, NULL_BYTE = (c.encode() for c in (FIELD, LINE, NULL))
+ESCAPES = ((b"\\", b"\\\\"), (b"\t", b"\\t"), (b"\n", b"\\n"), (b"\r", b"\\r"))
+PLACEHOLDERS = ((FIELD_BYTE, b"\t"), (LINE_BYTE, b"\n"), (NULL_BYTE, b"\\N"))
 
 
 def copy_text(value) -> str:
@@ -418,20 +424,19 @@ class CopyWriter:
                         if text is None:
                             text = encoded[id(value)] = json.dumps(value, cls=encoder, ensure_ascii=False)
                         line[i] = text
-        text = LINE.join([FIELD.join([copy_text(value) for value in line]) for line in lines])
-        expected = {FIELD: len(lines) * (len(lines[0]) - 1), LINE: len(lines) - 1}
+        # Escaped as UTF-8 bytes: single-byte replacements there are several times faster than
+        # in a str of Chinese text (and no multi-byte sequence holds a byte below 0x80).
+        data = LINE.join([FIELD.join([copy_text(value) for value in line]) for line in lines]).encode()
         nulls = sum(value is None for line in lines for value in line)
         if (
-            text.count(FIELD) != expected[FIELD]
-            or text.count(LINE) != expected[LINE]
-            or text.count(NULL) != nulls
+            data.count(FIELD_BYTE) != len(lines) * (len(lines[0]) - 1)
+            or data.count(LINE_BYTE) != len(lines) - 1
+            or data.count(NULL_BYTE) != nulls
         ):
             raise CommandError(f"A value for {table} holds a control character (\\x00–\\x02).")
         for old, new in ESCAPES + PLACEHOLDERS:
-            text = text.replace(old, new)
-        self.cursor.copy_expert(
-            f"COPY {table} ({columns}) FROM STDIN", io.BytesIO((text + "\n").encode()), 1 << 20
-        )
+            data = data.replace(old, new)
+        self.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.BytesIO(data + b"\n"), 1 << 20)
         for obj in objects:
             obj._state.adding, obj._state.db = False, connection.alias
 
