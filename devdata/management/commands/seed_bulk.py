@@ -387,14 +387,15 @@ class CopyWriter:
         self.layouts = {}
 
     def layout(self, model):
-        """Column list, a getter of every field's value (attrgetter: one C call per object), the
-        positions of the JSON fields and the table's id sequence."""
+        """Column list, a getter of every field's value from an object's __dict__ (itemgetter: one C
+        call per object, past the foreign keys' descriptors), the positions of the JSON fields and
+        the table's id sequence."""
         if model not in self.layouts:
             fields = model._meta.concrete_fields
             self.cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
             self.layouts[model] = (
                 ", ".join(connection.ops.quote_name(f.column) for f in fields),
-                operator.attrgetter(*(f.attname for f in fields)),
+                operator.itemgetter(*(f.attname for f in fields)),
                 [(i, f.encoder) for i, f in enumerate(fields) if isinstance(f, models.JSONField)],
                 self.cursor.fetchone()[0],
             )
@@ -410,7 +411,7 @@ class CopyWriter:
             self.cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(missing)])
             for obj, (pk,) in zip(missing, self.cursor.fetchall(), strict=True):
                 obj.pk = pk
-        lines = [values_of(obj) for obj in objects]
+        lines = [values_of(obj.__dict__) for obj in objects]
         if json_fields:
             lines = [list(line) for line in lines]
             # The rows of a pool row share its verdict: encoded once (by id: all alive till the
