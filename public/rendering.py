@@ -383,18 +383,18 @@ def list_rows(notices, names: dict, *, keyword: str = "") -> list[dict]:
     new_since = timezone.now() - timedelta(days=NEW_DAYS)
     prefix = path_prefix("public:detail")
     terms = split_terms(keyword) if keyword else []
+    zone = timezone.get_current_timezone()  # once, not per row (timezone.localtime asks each time)
     rows = []
     for notice in notices:
-        local = timezone.localtime(notice.published_at)
+        local = notice.published_at.astimezone(zone)
         rows.append(
             {
                 "href": f"{prefix}{notice.public_id}/",
                 "label": f"【{names.get(notice.district_id, '')}】{notice.title}",
                 "new": notice.published_at >= new_since,
-                "iso": local.isoformat(
-                    timespec="seconds"
-                ),  # the W3C checker allows 3 digits of fraction at most
-                "day": local.strftime("%Y-%m-%d"),
+                # The W3C checker allows 3 digits of fraction at most.
+                "iso": local.isoformat(timespec="seconds"),
+                "day": local.date().isoformat(),
                 "why": _why_html(notice, keyword, terms) if keyword else "",
             }
         )

@@ -217,17 +217,27 @@ def why_matched(
                 break
         else:
             continue
-        marks = [False] * len(part)
+        # Every occurrence of every term, overlapping or touching ones joined into one mark.
+        spans = []
         for term in terms:
             start = folded.find(term)
             while start >= 0:
-                marks[start : start + len(term)] = [True] * len(term)
+                spans.append((start, start + len(term)))
                 start = folded.find(term, start + 1)
-        segments: list[tuple[str, bool]] = []
-        for char, marked in zip(part, marks, strict=True):
-            if segments and segments[-1][1] == marked:
-                segments[-1] = (segments[-1][0] + char, marked)
+        marked: list[list[int]] = []
+        for start, end in sorted(spans):
+            if marked and start <= marked[-1][1]:
+                marked[-1][1] = max(marked[-1][1], end)
             else:
-                segments.append((char, marked))
+                marked.append([start, end])
+        segments: list[tuple[str, bool]] = []
+        position = 0
+        for start, end in marked:
+            if start > position:
+                segments.append((part[position:start], False))
+            segments.append((part[start:end], True))
+            position = end
+        if position < len(part):
+            segments.append((part[position:], False))
         return segments
     return None
