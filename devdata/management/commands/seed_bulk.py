@@ -427,7 +427,12 @@ class CopyWriter:
                         line[i] = text
         # Escaped as UTF-8 bytes: single-byte replacements there are several times faster than
         # in a str of Chinese text (and no multi-byte sequence holds a byte below 0x80).
-        data = LINE.join([FIELD.join([copy_text(value) for value in line]) for line in lines]).encode()
+        data = LINE.join(
+            [
+                FIELD.join([value if isinstance(value, str) else copy_text(value) for value in line])
+                for line in lines
+            ]
+        ).encode()
         nulls = sum(value is None for line in lines for value in line)
         if (
             data.count(FIELD_BYTE) != len(lines) * (len(lines[0]) - 1)
@@ -500,6 +505,8 @@ def _in_parallel(statements_by_group: list[list[str]]) -> list[str]:
             with connection.cursor() as cursor:
                 cursor.execute("SET maintenance_work_mem = '1GB'")
                 cursor.execute("SET work_mem = '256MB'")
+                # A GIN index of 1,000,000 notices takes a minute or more: no command time limit.
+                cursor.execute("SET statement_timeout = 0")
                 for statement in statements:
                     try:
                         cursor.execute(statement)
