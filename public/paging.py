@@ -358,9 +358,10 @@ class ListPage:
         start = decode_cursor(cursor) if cursor and self.number > 1 else None
         if start is None and self.number > 1:
             skip = (self.number - 1) * per_page - 1
-            source = queryset if queryset is not None else prepared.queryset()
 
             def find():
+                # Built only when the start is not remembered (a queryset costs thousands of calls).
+                source = queryset if queryset is not None else prepared.queryset()
                 if search or (prepared is not None and prepared.pages._capped is not None):
                     found = capped_position(source, skip)
                     if found is not None:
