@@ -100,9 +100,11 @@ def _narrowed(has_district, has_year, *kinds, district=0, year=0, **terms):
     return terms_filter(queryset, kinds, [terms[f"t{i}"] for i in range(len(kinds))]) if kinds else queryset
 
 
-# 地区 and 年份 without words: planned once on the server like the unfiltered list.
+# 地区 and 年份 without words. Planned for each request: a plan made without the values walks the
+# publication-time index (0.7 ms at 100,000 notices) where one made for them reads the
+# (district, year) index (0.03 ms).
 _narrowed_pages = PreparedPages(
-    Announcement, _narrowed, LIST_COLUMNS, per_page=PAGE_SIZE, district=int, year=SmallInt
+    Announcement, _narrowed, LIST_COLUMNS, per_page=PAGE_SIZE, server_plan=False, district=int, year=SmallInt
 )
 # Words within a 地区: the planner's own ordered query, planned for each request's words (see
 # _list_with_form: the district bounds a walk, and a rare word's bitmap is ANDed with it).

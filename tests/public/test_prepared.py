@@ -109,8 +109,8 @@ def test_a_server_planned_query_is_prepared_once_per_connection_and_answers_as_t
 
     def prepared_statements():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT statement FROM pg_prepared_statements")
-            return {statement for (statement,) in cursor.fetchall()}
+            cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+            return {statement: plans for statement, *plans in cursor.fetchall()}
 
     before = prepared_statements()
     answers = []
@@ -118,12 +118,14 @@ def test_a_server_planned_query_is_prepared_once_per_connection_and_answers_as_t
         notice.refresh_from_db()
         values = {"moment": notice.published_at, "pk": notice.pk, "unit_name": world.unit.name}
         answers.append((query.rows(**values), list(after(**values))))
-    new = prepared_statements() - before
+    new = {statement: plans for statement, plans in prepared_statements().items() if statement not in before}
 
     assert [len(rows) for rows, _ in answers] == [3, 1, 0]
     assert all(rows == orm for rows, orm in answers)
     assert len(new) == 1  # prepared once, executed three times
-    assert "PREPARE" in new.pop()
+    statement, (generic, custom) = new.popitem()
+    assert "PREPARE" in statement
+    assert (generic, custom) == (3, 0)  # planned once for all values, never again
 
 
 @postgres_only
