@@ -4,9 +4,10 @@ Each notice is what a publication through the workflow leaves behind, written in
 - new budget units, each with a handler (创建人 and submitter) and a purchaser reviewer; every
   district's finance bureau gets one finance reviewer (`bulk-finance-<code>`), once;
 - the report and its rows with totals from `reservations.money.rows_totals`, each row dated in
-  its year with its stored verdict (`reservations.services.row_verdict_store`) and a reason where
-  it misses a threshold, and a 说明 wherever `reservations.rules.policy_warnings` asks for one
-  (a submit without them would be refused);
+  its year with its stored verdict (`reservations.services.row_verdict_store`, judged once per
+  row of the district's and year's pool the row's figures come from: `RowPool`) and a reason
+  where it misses a threshold, and a 说明 wherever `reservations.rules.policy_warnings` asks for
+  one (a submit without them would be refused);
 - the frozen text from the one renderer (`reservations.rendering`, dated as
   `announcements.rendering.notice_date` dates it) and the search fields of `public.search`;
 - the flow log: submit, purchaser approval, finance approval (and the revocation of revoked
@@ -19,9 +20,12 @@ National scale (1,000,000 notices × 8 rows in minutes, issue 29):
   output for the notice's shape (number of rows, 说明 or not), rendered once per shape with
   markers in place of the values (`NoticeTexts`); the first notice of each shape and every
   1,000th are rendered through `render_notice` as well and must read the same, or the run stops;
-- on PostgreSQL each batch is written with COPY (ids reserved from the tables' sequences first,
-  so the flow log's snapshots name the rows' ids) and, by default, by 2 worker processes, each
-  with its own connection and its own units; on SQLite through bulk_create.
+- on PostgreSQL each batch is written with COPY in text format (ids reserved from the tables'
+  sequences first, so the flow log's snapshots name the rows' ids) and, by default, by 2 worker
+  processes, each with its own connection and its own units; on SQLite through bulk_create;
+- from SET_ASIDE_FROM notices on, the written tables' indexes that enforce nothing and their
+  foreign keys are dropped during the load and built and validated again after it
+  (`indexes_set_aside`).
 Each batch is one transaction. Each run adds new institutions (one notice per institution and
 year, as the database requires); it never changes existing rows.
 """
