@@ -31,17 +31,19 @@ year, as the database requires); it never changes existing rows.
 """
 
 import argparse
+import gc
 import html
 import io
 import json
 import multiprocessing
 import operator
 import random
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -85,6 +87,7 @@ EXPLANATIONS = {
     "small_micro_share": "部分项目的成交供应商为中型企业,小微企业采购额占比未达到规定比例。",
 }
 OTHER_EXPLANATION = "第{rows}行项目未达到政策要求的原因已在采购文件中说明。"
+SHORTFALL_REASONS = tuple(ShortfallReason.values)
 
 
 def money(rng, low, high) -> Decimal:
@@ -102,6 +105,7 @@ class PoolRow:
     subject: str
     values: dict  # the ReservedProject fields: category … procurement_date and the stored verdict
     keeps_reason: bool
+    base: dict  # a new row's __dict__ before its own fields: the template updated with `values`
 
 
 class RowPool:
@@ -120,6 +124,9 @@ class RowPool:
         self.rules_by_region: dict[str, list] = {}
         self.pools: dict[tuple[str, int], list[PoolRow | None]] = {}
         self.judged = 0
+        # id() of each pool row's verdict (alive for the whole run) -> its JSON, for CopyWriter.
+        self.json_memo: dict[int, str] = {}
+        self.encoder = ReservedProject._meta.get_field("verdict").encoder
 
     def rules(self, region: str) -> list:
         rules = self.rules_by_region.get(region)
@@ -167,7 +174,13 @@ class RowPool:
             verdict=probe.verdict, verdict_status=probe.verdict_status, verdict_missed=probe.verdict_missed
         )
         self.judged += 1
-        return PoolRow(subject=subject, values=values, keeps_reason=bool(probe.shortfall_reason))
+        self.json_memo[id(probe.verdict)] = json.dumps(probe.verdict, cls=self.encoder, ensure_ascii=False)
+        return PoolRow(
+            subject=subject,
+            values=values,
+            keeps_reason=bool(probe.shortfall_reason),
+            base={**self.template, **values},
+        )
 
 
 def explanation_for(warnings) -> str:
@@ -238,6 +251,8 @@ def stamped_as_given(*models) -> Iterator[None]:
 MARKER_DATE = date(1111, 11, 11)
 SCALARS = ("title", "year", "sme_total", "small_micro_total", "share", "explanation", "competent_unit_name")
 ROW_KEYS = ("number", "name", "option", "ratio", "sme_amount", "small_micro_amount", "contract_url")
+SCALAR_VALUES, ROW_VALUES = operator.itemgetter(*SCALARS), operator.itemgetter(*ROW_KEYS)
+EXPLANATION_INDEX = SCALARS.index("explanation")
 
 
 class NoticeTexts:
@@ -273,9 +288,9 @@ class NoticeTexts:
         if first:
             shape = self.shapes[key] = self._shape(context)
         pieces, slots = shape
-        values = [context[name] for name in SCALARS]
+        values = [*SCALAR_VALUES(context)]
         for row in context["rows"]:
-            values.extend([row[k] for k in ROW_KEYS])
+            values.extend(ROW_VALUES(row))
         values.append(self._date(context["notice_date"]))
         # Escaped all at once (html.escape maps characters, and never makes or takes a \x00).
         values = html.escape("\x00".join([v if type(v) is str else localized(v) for v in values])).split(
@@ -285,7 +300,7 @@ class NoticeTexts:
         shown = self.explanations.get(explanation)
         if shown is None:  # the same few 说明 come back: each goes through the filter once
             shown = self.explanations[explanation] = linebreaksbr(explanation, autoescape=True)
-        values[SCALARS.index("explanation")] = shown
+        values[EXPLANATION_INDEX] = shown
         out = pieces[:]
         for position, index in slots:
             out[position] = values[index]
@@ -339,14 +354,20 @@ def new_instance(model, template: dict, related=None, **values):
     field values of `template` (a default instance's) updated with `values`; `related` objects
     (already written, so with their pk) are set as `<name>_id` and kept as the related object."""
     obj = model.__new__(model)
-    obj.__dict__.update(template)
-    obj.__dict__.update(values)
-    obj._state = ModelState()
+    fields = obj.__dict__
+    fields.update(template)
+    fields.update(values)
+    state = fields["_state"] = ModelState()
     if related:
+        # Straight into __dict__: the foreign key's descriptor would only compare with a cache
+        # that is empty here.
         for name, other in related.items():
-            setattr(obj, f"{name}_id", other.pk)
-        obj._state.fields_cache = dict(related)
+            fields[ATTNAMES.get(name) or ATTNAMES.setdefault(name, f"{name}_id")] = other.pk
+        state.fields_cache = dict(related)
     return obj
+
+
+ATTNAMES: dict[str, str] = {}
 
 
 def defaults_of(model) -> dict:
@@ -363,90 +384,140 @@ class OrmWriter:
             model.objects.bulk_create(objects, batch_size=5000)
 
 
-# COPY's text format, built for a whole table's batch at once: the values are joined with
-# placeholders that PostgreSQL's text never holds (NUL it refuses; the other two are checked
-# absent by counting), the whole text is escaped in four passes, then the placeholders become the
-# field separator, the line end and NULL.
-FIELD, LINE, NULL = "\x00", "\x01", "\x02"
+# COPY's text format, built for a whole table's batch at once, with control characters that
+# PostgreSQL's text never holds (NUL it refuses; the other two are checked absent by counting) as
+# the field delimiter (\x01) and the NULL string (\x02) of the COPY command, and NUL in place of
+# the line ends: the whole text is escaped (backslash, newline and carriage return: the only
+# characters special in a value when the delimiter is not a tab), then the NULs become the line
+# ends in one byte-for-byte translation.
+FIELD, LINE, NULL = "\x01", "\x00", "\x02"
 FIELD_BYTE, LINE_BYTE, NULL_BYTE = (c.encode() for c in (FIELD, LINE, NULL))
-ESCAPES = ((b"\\", b"\\\\"), (b"\t", b"\\t"), (b"\n", b"\\n"), (b"\r", b"\\r"))
-PLACEHOLDERS = ((FIELD_BYTE, b"\t"), (LINE_BYTE, b"\n"), (NULL_BYTE, b"\\N"))
+ESCAPES = ((b"\\", b"\\\\"), (b"\n", b"\\n"), (b"\r", b"\\r"))
+LINE_ENDS = bytes.maketrans(LINE_BYTE, b"\n")
+COPY_OPTIONS = "DELIMITER E'\\x01', NULL E'\\x02'"
 
 
-def copy_text(value) -> str:
-    """A value as COPY's text format reads it, before escaping: strings (and the choices, str
-    subclasses) as they are, None as the NULL placeholder, the rest with str() (Decimals, ints,
-    dates and aware datetimes as PostgreSQL reads them, booleans as True/False)."""
-    if isinstance(value, str):
-        return value
-    return NULL if value is None else str(value)
+def _getter(names):
+    """A getter of these keys' values from a dict, always as a tuple."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda values: (values[name],)
+    return operator.itemgetter(*names)
+
+
+count_none = operator.methodcaller("count", None)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a model's objects become COPY lines: the columns in COPY's order (those that are never
+    NULL first, then the nullable ones, then the JSON ones), a getter for each group from an
+    object's __dict__, the JSON encoders and the table's id sequence."""
+
+    columns: str
+    width: int
+    plain: object
+    nullable: object | None
+    json: object | None
+    encoders: tuple
+    sequence: str
 
 
 class CopyWriter:
     """COPY … FROM STDIN (text format) on PostgreSQL, with ids drawn from the table's sequence
-    first (each nextval is the writer's own, whoever else inserts at the same time)."""
+    first (each nextval is the writer's own, whoever else inserts at the same time).
 
-    def __init__(self, cursor):
+    A line is made in C as far as it can be: the columns that are never NULL go through
+    `FIELD.join(map(str, …))` (strings as they are, choices as their value, Decimals, ints, dates
+    and aware datetimes as PostgreSQL reads them, booleans as True/False); the nullable columns
+    and the JSON columns are converted one by one. `json_memo` maps id() of JSON values that live
+    for the whole run (the verdicts of the row pool) to their text, encoded once."""
+
+    def __init__(self, cursor, json_memo=None):
         self.cursor = cursor
         self.layouts = {}
+        self.json_memo = {} if json_memo is None else json_memo
 
-    def layout(self, model):
-        """Column list, a getter of every field's value from an object's __dict__ (itemgetter: one C
-        call per object, past the foreign keys' descriptors), the positions of the JSON fields and
-        the table's id sequence."""
-        if model not in self.layouts:
+    def layout(self, model) -> Layout:
+        layout = self.layouts.get(model)
+        if layout is None:
             fields = model._meta.concrete_fields
+            json_fields = [f for f in fields if isinstance(f, models.JSONField)]
+            nullable = [f for f in fields if f.null and f not in json_fields]
+            plain = [f for f in fields if f not in json_fields and f not in nullable]
+            ordered = plain + nullable + json_fields
             self.cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
-            self.layouts[model] = (
-                ", ".join(connection.ops.quote_name(f.column) for f in fields),
-                operator.itemgetter(*(f.attname for f in fields)),
-                [(i, f.encoder) for i, f in enumerate(fields) if isinstance(f, models.JSONField)],
-                self.cursor.fetchone()[0],
+            layout = self.layouts[model] = Layout(
+                columns=", ".join(connection.ops.quote_name(f.column) for f in ordered),
+                width=len(ordered),
+                plain=_getter([f.attname for f in plain]),
+                nullable=_getter([f.attname for f in nullable]) if nullable else None,
+                json=_getter([f.attname for f in json_fields]) if json_fields else None,
+                encoders=tuple(f.encoder for f in json_fields),
+                sequence=self.cursor.fetchone()[0],
             )
-        return self.layouts[model]
+        return layout
+
+    def _json(self, value, encoder) -> str:
+        if value is None:
+            return NULL
+        text = self.json_memo.get(id(value))
+        if text is None:
+            # Not ASCII-escaped: jsonb stores the same value either way.
+            text = json.dumps(value, cls=encoder, ensure_ascii=False)
+        return text
 
     def write(self, model, objects):
         if not objects:
             return
         table = model._meta.db_table
-        columns, values_of, json_fields, sequence = self.layout(model)
+        layout = self.layout(model)
         missing = [obj for obj in objects if obj.pk is None]
         if missing:
-            self.cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(missing)])
+            self.cursor.execute(
+                "SELECT nextval(%s) FROM generate_series(1, %s)", [layout.sequence, len(missing)]
+            )
             for obj, (pk,) in zip(missing, self.cursor.fetchall(), strict=True):
                 obj.pk = pk
-        lines = [values_of(obj.__dict__) for obj in objects]
-        if json_fields:
-            lines = [list(line) for line in lines]
-            # The rows of a pool row share its verdict: encoded once (by id: all alive till the
-            # end). Not ASCII-escaped: jsonb stores the same value either way.
-            encoded = {}
-            for line in lines:
-                for i, encoder in json_fields:
-                    value = line[i]
-                    if value is not None:
-                        text = encoded.get(id(value))
-                        if text is None:
-                            text = encoded[id(value)] = json.dumps(value, cls=encoder, ensure_ascii=False)
-                        line[i] = text
+        dicts = [obj.__dict__ for obj in objects]
+        plain = list(map(layout.plain, dicts))
+        if sum(map(count_none, plain)):
+            # bulk_create would send NULL and PostgreSQL refuse it: so does COPY.
+            raise CommandError(f"A value that may not be NULL is None in {table}.")
+        parts = [[FIELD.join(map(str, values)) for values in plain]]
+        nulls = 0
+        if layout.nullable:
+            nullable = list(map(layout.nullable, dicts))
+            nulls += sum(map(count_none, nullable))
+            parts.append([FIELD.join([NULL if v is None else str(v) for v in values]) for values in nullable])
+        if layout.json:
+            encoders, to_json = layout.encoders, self._json
+            json_values = list(map(layout.json, dicts))
+            nulls += sum(map(count_none, json_values))
+            parts.append(
+                [
+                    FIELD.join([to_json(v, e) for v, e in zip(values, encoders, strict=True)])
+                    for values in json_values
+                ]
+            )
+        lines = parts[0] if len(parts) == 1 else list(map(FIELD.join, zip(*parts, strict=True)))
         # Escaped as UTF-8 bytes: single-byte replacements there are several times faster than
         # in a str of Chinese text (and no multi-byte sequence holds a byte below 0x80).
-        data = LINE.join(
-            [
-                FIELD.join([value if isinstance(value, str) else copy_text(value) for value in line])
-                for line in lines
-            ]
-        ).encode()
-        nulls = sum(value is None for line in lines for value in line)
+        data = LINE.join(lines).encode()
         if (
-            data.count(FIELD_BYTE) != len(lines) * (len(lines[0]) - 1)
+            data.count(FIELD_BYTE) != len(lines) * (layout.width - 1)
             or data.count(LINE_BYTE) != len(lines) - 1
             or data.count(NULL_BYTE) != nulls
         ):
             raise CommandError(f"A value for {table} holds a control character (\\x00–\\x02).")
-        for old, new in ESCAPES + PLACEHOLDERS:
+        for old, new in ESCAPES:
             data = data.replace(old, new)
-        self.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.BytesIO(data + b"\n"), 1 << 20)
+        data = data.translate(LINE_ENDS)
+        self.cursor.copy_expert(
+            f"COPY {table} ({layout.columns}) FROM STDIN WITH ({COPY_OPTIONS})",
+            io.BytesIO(data + b"\n"),
+            1 << 20,
+        )
         for obj in objects:
             obj._state.adding, obj._state.db = False, connection.alias
 
@@ -467,6 +538,7 @@ class SetAside:
     indexes: list[tuple[str, str, str]]
     foreign_keys: list[tuple[str, str, str]]
     seconds: float = 0.0
+    jobs: list = field(default_factory=list)
 
 
 def set_aside_definitions(cursor, tables: list[str]) -> SetAside:
@@ -499,30 +571,79 @@ def set_aside_definitions(cursor, tables: list[str]) -> SetAside:
     return SetAside(indexes=indexes, foreign_keys=cursor.fetchall())
 
 
-def _in_parallel(statements_by_group: list[list[str]]) -> list[str]:
-    """Run each group's statements in order on its own connection, two groups at a time; every
-    statement runs whatever another's fate. Returns the errors ("statement: error")."""
+def _session_for_building(cursor):
+    cursor.execute("SET maintenance_work_mem = '1GB'")
+    cursor.execute("SET work_mem = '256MB'")
+    # A GIN index of 1,000,000 notices takes a minute or more: no command time limit.
+    cursor.execute("SET statement_timeout = 0")
 
-    def run(statements):
-        errors = []
+
+@dataclass
+class Job:
+    """A statement of the rebuild (or a table's validations, in order) on one table: `cost` is
+    its estimated work, `validates` whether it takes the table's SHARE UPDATE EXCLUSIVE lock
+    (VALIDATE CONSTRAINT: it waits for an index build or another validation of the same table)."""
+
+    cost: float
+    table: str
+    validates: bool
+    statements: list[str]
+    seconds: float = 0.0
+
+
+# An index build's cost: the table's size, times this for GIN (the trigram index of the search
+# text is the longest job of the rebuild); a validation's cost: the table's size times VALIDATE.
+GIN_WEIGHT, VALIDATE_WEIGHT = 6.0, 0.5
+
+
+def _run_jobs(jobs: list[Job], connections_count: int = 2) -> list[str]:
+    """Run the jobs on `connections_count` connections, the costliest first (longest processing
+    time first: the connections finish close together), never two that would wait for each
+    other's lock on the same table at once; every statement runs whatever another's fate.
+    Returns the errors ("statement: error")."""
+    pending = sorted(jobs, key=lambda job: job.cost, reverse=True)
+    running: list[Job] = []
+    errors: list[str] = []
+    ready = threading.Condition()
+
+    def clashes(job):
+        return any(r.table == job.table and (r.validates or job.validates) for r in running)
+
+    def run():
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SET maintenance_work_mem = '1GB'")
-                cursor.execute("SET work_mem = '256MB'")
-                # A GIN index of 1,000,000 notices takes a minute or more: no command time limit.
-                cursor.execute("SET statement_timeout = 0")
-                for statement in statements:
+                _session_for_building(cursor)
+                while True:
+                    with ready:
+                        while True:
+                            if not pending:
+                                return
+                            job = next((j for j in pending if not clashes(j)), None)
+                            if job is not None:
+                                break
+                            ready.wait()
+                        pending.remove(job)
+                        running.append(job)
+                    started = time.monotonic()
                     try:
-                        cursor.execute(statement)
-                    except DatabaseError as error:
-                        errors.append(f"{statement}: {error}")
+                        for statement in job.statements:
+                            try:
+                                cursor.execute(statement)
+                            except DatabaseError as error:
+                                errors.append(f"{statement}: {error}")
+                    finally:
+                        job.seconds = time.monotonic() - started
+                        with ready:
+                            running.remove(job)
+                            ready.notify_all()
         finally:
             connection.close()
-        return errors
 
     connections.close_all()  # the threads open their own (a worker's fork shared none)
-    with ThreadPoolExecutor(2) as pool:
-        return [error for errors in pool.map(run, statements_by_group) for error in errors]
+    with ThreadPoolExecutor(connections_count) as executor:
+        for future in [executor.submit(run) for _ in range(connections_count)]:
+            future.result()
+    return errors
 
 
 @contextmanager
@@ -548,22 +669,44 @@ def indexes_set_aside(active: bool) -> Iterator[SetAside | None]:
         yield aside
     finally:
         started = time.monotonic()
-        # Largest tables first, so the two connections finish close together.
-        errors = _in_parallel([[definition] for _table, _name, definition in aside.indexes])
-        errors += _in_parallel(
-            [
-                [
-                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition} NOT VALID"
-                    for table, name, definition in aside.foreign_keys
-                ]
-            ]
-        )
+        errors = []
+        with connection.cursor() as cursor:
+            # The foreign keys come back NOT VALID first (the catalogue only: no scan) ...
+            for table, name, definition in aside.foreign_keys:
+                statement = f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition} NOT VALID"
+                try:
+                    with transaction.atomic():
+                        cursor.execute(statement)
+                except DatabaseError as error:
+                    errors.append(f"{statement}: {error}")
+            cursor.execute(
+                "SELECT relname, pg_relation_size(oid) FROM pg_class "
+                "WHERE relname = ANY(%s) AND relnamespace = current_schema()::regnamespace",
+                [tables],
+            )
+            size = dict(cursor.fetchall())
+        # ... then the indexes are built and the foreign keys validated (a table's validations in
+        # one job, one after the other: they would wait for each other) on two connections.
+        jobs = [
+            Job(
+                size.get(table, 0) * (GIN_WEIGHT if " USING gin " in definition else 1.0),
+                table,
+                False,
+                [definition],
+            )
+            for table, _name, definition in aside.indexes
+        ]
         by_table: dict[str, list[str]] = {}
         for table, name, _definition in aside.foreign_keys:
             by_table.setdefault(table, []).append(
                 f"ALTER TABLE {quote(table)} VALIDATE CONSTRAINT {quote(name)}"
             )
-        errors += _in_parallel(sorted(by_table.values(), key=len, reverse=True))
+        jobs += [
+            Job(size.get(table, 0) * VALIDATE_WEIGHT * len(statements), table, True, statements)
+            for table, statements in by_table.items()
+        ]
+        errors += _run_jobs(jobs)
+        aside.jobs = jobs
         aside.seconds = time.monotonic() - started
         if errors:
             raise CommandError(
@@ -680,6 +823,10 @@ class Command(BaseCommand):
                 f"{len(aside.indexes)} indexes built and {len(aside.foreign_keys)} foreign keys "
                 f"validated again in {aside.seconds:.0f} s ({time.monotonic() - started:.0f} s)"
             )
+            longest = sorted(aside.jobs, key=lambda job: job.seconds, reverse=True)[:4]
+            self.stdout.write(
+                "Longest: " + "; ".join(f"{job.statements[0][:60]}… {job.seconds:.1f} s" for job in longest)
+            )
         if postgres:
             # Fresh statistics let the planner pick the search indexes (public.search).
             with connection.cursor() as cursor:
@@ -715,9 +862,23 @@ class Command(BaseCommand):
         rng = random.Random(rng_seed)
         texts = NoticeTexts()
         pool = RowPool(rng, defaults_of(ReservedProject))
-        done = 0
         if use_copy:
             loading_session()
+        # The cyclic garbage collector would walk the row pool (hundreds of thousands of objects)
+        # again and again; a batch's objects are freed by their reference counts. So it runs
+        # after each batch, over the youngest generations only (what the batch left).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._batches(
+                rng, texts, pool, notices, serial, use_copy, batch, started, worker, parallel, common
+            )
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _batches(self, rng, texts, pool, notices, serial, use_copy, batch, started, worker, parallel, common):
+        done = 0
         # Titles and notice texts in the site's language, whatever the shell's locale.
         with translation.override(settings.LANGUAGE_CODE):
             while done < notices:
@@ -725,12 +886,14 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     if use_copy:
                         with connection.cursor() as cursor:
-                            serial = self._batch(CopyWriter(cursor), rng, texts, pool, size, serial, **common)
+                            writer = CopyWriter(cursor, json_memo=pool.json_memo)
+                            serial = self._batch(writer, rng, texts, pool, size, serial, **common)
                     else:
                         serial = self._batch(OrmWriter(), rng, texts, pool, size, serial, **common)
                 done += size
                 # DEBUG (which installs this app) keeps the SQL of every query: megabytes per batch.
                 reset_queries()
+                gc.collect(1)
                 label = f"[worker {worker}] " if parallel else ""
                 self.stdout.write(f"{label}{done}/{notices} notices ({time.monotonic() - started:.0f} s)")
 
@@ -767,46 +930,54 @@ class Command(BaseCommand):
         """A handler and a purchaser reviewer for each new institution (no usable password)."""
         roles = (("handler", groups[Position.HANDLER]), ("reviewer", groups[Position.PURCHASER_REVIEWER]))
         unusable = make_password(None)  # one per batch: its 40 random characters cost 0.1 ms each
+        # The defaults of a new User (date_joined: now), and the given fields of each.
+        template = {**defaults_of(User), "password": unusable}
         users = [
-            User(
+            new_instance(
+                User,
+                template,
+                related={"institution": institution},
                 username=f"bulk-{institution.pk}-{role}",
                 full_name=rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES),
-                institution=institution,
-                password=unusable,
             )
             for institution in institutions
             for role, _group in roles
         ]
         writer.write(User, users)
         membership = User.groups.through
+        template = defaults_of(membership)
         writer.write(
             membership,
-            [membership(user_id=user.pk, group_id=roles[index % 2][1]) for index, user in enumerate(users)],
+            [
+                new_instance(membership, template, user_id=user.pk, group_id=roles[index % 2][1])
+                for index, user in enumerate(users)
+            ],
         )
         return list(zip(users[::2], users[1::2], strict=True))
 
-    def _rows(self, rng, pool, region, year, rows_per, template) -> list[ReservedProject]:
+    def _rows(self, rng, pool, region, year, rows_per) -> list[ReservedProject]:
         """A notice's rows: each the figures of a row of the pool of its district and year (judged
         once) under a name, project number and contract link of its own."""
         rows = []
+        draw, random_, new = pool.draw, rng.random, ReservedProject.__new__
         for position in range(rows_per):
-            drawn = pool.draw(region, year)
-            rows.append(
-                new_instance(
-                    ReservedProject,
-                    template,
-                    position=position,
-                    name=f"{year}年度{drawn.subject}{rng.choice(SUFFIXES)}",
-                    code=f"SH{year}{rng.randrange(10**7):07d}",
-                    contract_url=f"https://www.zfcg.sh.gov.cn/site/detail?contractId={rng.randrange(10**12)}",
-                    # A shortfall row keeps a reason, as a unit's submission needs; the others none
-                    # (as row_verdict_store leaves them).
-                    shortfall_reason=ShortfallReason.values[position % len(ShortfallReason.values)]
-                    if drawn.keeps_reason
-                    else "",
-                    **drawn.values,
-                )
+            drawn = draw(region, year)
+            row = new(ReservedProject)
+            values = row.__dict__
+            values.update(drawn.base)
+            values["position"] = position
+            values["name"] = f"{year}年度{drawn.subject}{SUFFIXES[int(random_() * len(SUFFIXES))]}"
+            values["code"] = f"SH{year}{int(random_() * 10**7):07d}"
+            values["contract_url"] = (
+                f"https://www.zfcg.sh.gov.cn/site/detail?contractId={int(random_() * 10**12)}"
             )
+            # A shortfall row keeps a reason, as a unit's submission needs; the others none (as
+            # row_verdict_store leaves them).
+            values["shortfall_reason"] = (
+                SHORTFALL_REASONS[position % len(SHORTFALL_REASONS)] if drawn.keeps_reason else ""
+            )
+            values["_state"] = ModelState()
+            rows.append(row)
         return rows
 
     def _batch(
@@ -828,6 +999,7 @@ class Command(BaseCommand):
         # Each new institution files one notice for each of several years.
         institutions = []
         plan = []  # (institution index, year)
+        unit_template = defaults_of(Institution)
         while len(plan) < size:
             district = rng.choice(districts)
             serial += 1
@@ -838,7 +1010,15 @@ class Command(BaseCommand):
             else:
                 name = f"上海市{district.name}{rng.choice(PLACES)}{rng.choice(UNIT_KINDS)}"
             name = f"{name}(第{serial}号)" if rng.random() < 0.02 else name
-            institutions.append(Institution(name=name, district=district, kind=InstitutionKind.BUDGET_UNIT))
+            institutions.append(
+                new_instance(
+                    Institution,
+                    unit_template,
+                    related={"district": district},
+                    name=name,
+                    kind=InstitutionKind.BUDGET_UNIT,
+                )
+            )
             years = rng.sample(YEARS, rng.randint(1, len(YEARS)))
             plan.extend((len(institutions) - 1, y) for y in years)
         plan = plan[:size]
@@ -846,7 +1026,7 @@ class Command(BaseCommand):
         staff = self._staff(writer, rng, institutions, groups)
 
         timelines = [Timeline.random(rng, now, revoked=rng.random() < revoked_share) for _ in plan]
-        row_template, report_template = defaults_of(ReservedProject), defaults_of(Report)
+        report_template = defaults_of(Report)
         notice_template = defaults_of(Announcement)
         reports, by_report, shortfalls = [], [], []
         for (i, year), timeline in zip(plan, timelines, strict=True):
@@ -854,7 +1034,7 @@ class Command(BaseCommand):
             region = institution.district.code
             # Stored with the verdict the services would store (judged by the same function), and
             # a reason on each shortfall row, as a unit's submission needs.
-            mine = self._rows(rng, pool, region, year, rows_per, row_template)
+            mine = self._rows(rng, pool, region, year, rows_per)
             warnings = policy_warnings(rows=mine, year=year, region=region, rules=pool.rules(region))
             # What notice_context would compute again from the same rules (report_policy_warnings).
             shortfalls.append(any(w.requires_explanation for w in warnings))
@@ -881,7 +1061,7 @@ class Command(BaseCommand):
         writer.write(Report, reports)
         for report, mine in zip(reports, by_report, strict=True):
             for row in mine:
-                row.report_id = report.pk
+                row.__dict__["report_id"] = report.pk  # (nothing cached for the descriptor to drop)
         writer.write(ReservedProject, [row for mine in by_report for row in mine])
 
         notices, steps = [], []
