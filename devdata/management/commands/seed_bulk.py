@@ -108,6 +108,24 @@ class PoolRow:
     base: dict  # a new row's __dict__ before its own fields: the template updated with `values`
 
 
+# The fields of a row that are its pool row's (the figures and the stored verdict), and the
+# attribute of a drawn row that holds its pool row's base dict.
+POOL_FIELDS = (
+    "category",
+    "option",
+    "ratio",
+    "budget_amount",
+    "sme_amount",
+    "small_micro_amount",
+    "procurement_date",
+    "verdict",
+    "verdict_status",
+    "verdict_missed",
+    "unit",
+)
+POOL_BASE = "_pool_base"
+
+
 class RowPool:
     """Realistic rows judged once: for each district and year, up to SIZE rows (a subject, its
     category, the amounts, how and how much is reserved, the procurement date in that year), each
@@ -126,6 +144,8 @@ class RowPool:
         self.judged = 0
         # id() of each pool row's verdict (alive for the whole run) -> its JSON, for CopyWriter.
         self.json_memo: dict[int, str] = {}
+        # id() of each pool row's base -> the COPY text of its POOL_FIELDS, for CopyWriter.
+        self.copy_memo: dict[int, tuple[str, int]] = {}
         self.encoder = ReservedProject._meta.get_field("verdict").encoder
 
     def rules(self, region: str) -> list:
@@ -406,6 +426,10 @@ def _getter(names):
 
 
 count_none = operator.methodcaller("count", None)
+# Fields whose values an object shares with a dict alive for the whole run, named by an
+# attribute of the object: converted once per such dict (a row's figures and verdict, its pool's).
+SHARED_FIELDS = {ReservedProject: (POOL_BASE, POOL_FIELDS)}
+TEXT_TYPES = {"CharField", "TextField", "EmailField", "URLField", "SlugField"}
 
 
 @dataclass(frozen=True)
@@ -417,10 +441,12 @@ class Layout:
     columns: str
     width: int
     plain: object
+    texts: object | None  # the never-NULL columns that hold text: str(None) would pass as "None"
     nullable: object | None
     json: object | None
     encoders: tuple
     sequence: str
+    shared: tuple = ()  # the fields converted once per shared dict (after the others)
 
 
 class CopyWriter:
@@ -433,38 +459,60 @@ class CopyWriter:
     and the JSON columns are converted one by one. `json_memo` maps id() of JSON values that live
     for the whole run (the verdicts of the row pool) to their text, encoded once."""
 
-    def __init__(self, cursor, json_memo=None):
+    def __init__(self, cursor, json_memo=None, shared_memo=None):
         self.cursor = cursor
         self.layouts = {}
         self.json_memo = {} if json_memo is None else json_memo
+        self.shared_memo = {} if shared_memo is None else shared_memo
+        self.encoders = {}
 
     def layout(self, model) -> Layout:
         layout = self.layouts.get(model)
         if layout is None:
-            fields = model._meta.concrete_fields
+            shared_names = SHARED_FIELDS.get(model, ("", ()))[1]
+            shared = [model._meta.get_field(name) for name in shared_names]
+            fields = [f for f in model._meta.concrete_fields if f not in shared]
             json_fields = [f for f in fields if isinstance(f, models.JSONField)]
             nullable = [f for f in fields if f.null and f not in json_fields]
             plain = [f for f in fields if f not in json_fields and f not in nullable]
-            ordered = plain + nullable + json_fields
+            ordered = plain + nullable + json_fields + shared
             self.cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
             layout = self.layouts[model] = Layout(
                 columns=", ".join(connection.ops.quote_name(f.column) for f in ordered),
                 width=len(ordered),
                 plain=_getter([f.attname for f in plain]),
+                texts=_getter(texts)
+                if (texts := [f.attname for f in plain if f.get_internal_type() in TEXT_TYPES])
+                else None,
                 nullable=_getter([f.attname for f in nullable]) if nullable else None,
                 json=_getter([f.attname for f in json_fields]) if json_fields else None,
                 encoders=tuple(f.encoder for f in json_fields),
                 sequence=self.cursor.fetchone()[0],
+                shared=tuple(shared),
             )
         return layout
+
+    def _shared(self, values: dict, fields) -> tuple[str, int]:
+        """The COPY text of `fields` from a shared dict, and how many of them are NULL."""
+        texts = []
+        for f in fields:
+            value = values[f.attname]
+            if isinstance(f, models.JSONField):
+                texts.append(self._json(value, f.encoder))
+            else:
+                texts.append(NULL if value is None else str(value))
+        return FIELD.join(texts), texts.count(NULL)
 
     def _json(self, value, encoder) -> str:
         if value is None:
             return NULL
         text = self.json_memo.get(id(value))
         if text is None:
-            # Not ASCII-escaped: jsonb stores the same value either way.
-            text = json.dumps(value, cls=encoder, ensure_ascii=False)
+            # Not ASCII-escaped: jsonb stores the same value either way. One encoder per class.
+            encode = self.encoders.get(encoder)
+            if encode is None:
+                encode = self.encoders[encoder] = (encoder or json.JSONEncoder)(ensure_ascii=False).encode
+            text = encode(value)
         return text
 
     def write(self, model, objects):
@@ -474,15 +522,19 @@ class CopyWriter:
         layout = self.layout(model)
         missing = [obj for obj in objects if obj.pk is None]
         if missing:
+            # One row with every id: not one row per id to fetch and convert.
             self.cursor.execute(
-                "SELECT nextval(%s) FROM generate_series(1, %s)", [layout.sequence, len(missing)]
+                "SELECT string_agg(nextval(%s)::text, ',') FROM generate_series(1, %s)",
+                [layout.sequence, len(missing)],
             )
-            for obj, (pk,) in zip(missing, self.cursor.fetchall(), strict=True):
-                obj.pk = pk
+            pk_name = model._meta.pk.attname
+            for obj, pk in zip(missing, map(int, self.cursor.fetchone()[0].split(",")), strict=True):
+                obj.__dict__[pk_name] = pk
         dicts = [obj.__dict__ for obj in objects]
         plain = list(map(layout.plain, dicts))
-        if sum(map(count_none, plain)):
-            # bulk_create would send NULL and PostgreSQL refuse it: so does COPY.
+        # bulk_create would send NULL and PostgreSQL refuse it: so does COPY (a None in another
+        # never-NULL column is refused by the column's type: "None" is no number, date or boolean).
+        if layout.texts and sum(map(count_none, map(layout.texts, dicts))):
             raise CommandError(f"A value that may not be NULL is None in {table}.")
         parts = [[FIELD.join(map(str, values)) for values in plain]]
         nulls = 0
@@ -500,6 +552,18 @@ class CopyWriter:
                     for values in json_values
                 ]
             )
+        if layout.shared:
+            # Each object's values of these fields are those of its shared dict (a row and the
+            # pool row it was drawn from: alive for the whole run): converted once per dict.
+            key, memo, texts = SHARED_FIELDS[model][0], self.shared_memo, []
+            for values in dicts:
+                shared = values[key]
+                text = memo.get(id(shared))
+                if text is None:
+                    text = memo[id(shared)] = self._shared(shared, layout.shared)
+                texts.append(text[0])
+                nulls += text[1]
+            parts.append(texts)
         lines = parts[0] if len(parts) == 1 else list(map(FIELD.join, zip(*parts, strict=True)))
         # Escaped as UTF-8 bytes: single-byte replacements there are several times faster than
         # in a str of Chinese text (and no multi-byte sequence holds a byte below 0x80).
@@ -518,8 +582,10 @@ class CopyWriter:
             io.BytesIO(data + b"\n"),
             1 << 20,
         )
+        alias = connection.alias  # (a lookup in the connection's context local)
         for obj in objects:
-            obj._state.adding, obj._state.db = False, connection.alias
+            state = obj._state
+            state.adding, state.db = False, alias
 
 
 # From this many notices on, the load tables' secondary indexes and foreign keys are set aside
@@ -886,7 +952,7 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     if use_copy:
                         with connection.cursor() as cursor:
-                            writer = CopyWriter(cursor, json_memo=pool.json_memo)
+                            writer = CopyWriter(cursor, json_memo=pool.json_memo, shared_memo=pool.copy_memo)
                             serial = self._batch(writer, rng, texts, pool, size, serial, **common)
                     else:
                         serial = self._batch(OrmWriter(), rng, texts, pool, size, serial, **common)
@@ -977,6 +1043,7 @@ class Command(BaseCommand):
                 SHORTFALL_REASONS[position % len(SHORTFALL_REASONS)] if drawn.keeps_reason else ""
             )
             values["_state"] = ModelState()
+            values[POOL_BASE] = drawn.base  # (not a field: CopyWriter converts its fields once)
             rows.append(row)
         return rows
 
