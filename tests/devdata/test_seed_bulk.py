@@ -6,12 +6,13 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Institution
+from accounts.enums import InstitutionKind
+from accounts.models import District, Institution
 from accounts.rules import user_holds
 from announcements.enums import State
 from announcements.models import Announcement, FlowLogEntry
@@ -19,6 +20,7 @@ from announcements.rendering import render_announcement
 from announcements.rules import in_scope
 from announcements.selectors import announcements_published
 from announcements.workflow import TRANSITIONS, snapshot_of
+from devdata.management.commands.seed_bulk import CopyWriter
 from public.rendering import list_queryset
 from public.search import PublicNoticeFilter
 from reservations.models import Report, ReservedProject
@@ -185,6 +187,31 @@ def test_seed_bulk_copy_writes_what_bulk_create_writes(monkeypatch):
         assert notice.published_html == str(render_announcement(notice))
         assert notice.report.sme_total == sum(r.sme_amount for r in notice.report.rows.all())
         assert all(r.verdict["status"] == r.verdict_status for r in notice.report.rows.all())
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_keeps_tabs_backslashes_and_newlines_and_refuses_its_own_delimiter():
+    """COPY's delimiter is \\x01 and its NULL \\x02: a value with a tab, a backslash (even one
+    reading \\N), a newline or a carriage return is stored as it was, NULL stays NULL, and a value
+    holding one of the three control characters is refused before anything is written."""
+    district = District.objects.exclude(code="310000").first()
+    names = ["上海市\t制表\\N单位", "上海市\\反斜杠\n换行\r单位", "上海市普通单位"]
+    units = [Institution(name=name, district=district, kind=InstitutionKind.BUDGET_UNIT) for name in names]
+    with connection.cursor() as cursor:
+        CopyWriter(cursor).write(Institution, units)
+
+    stored = Institution.objects.filter(pk__in=[u.pk for u in units]).order_by("pk")
+    assert [u.name for u in stored] == names
+    assert [u.competent_unit_id for u in stored] == [None, None, None]
+    assert all(u.is_active and not u.is_test for u in stored)
+
+    count = Institution.objects.count()
+    for control in ("\x00", "\x01", "\x02"):
+        bad = Institution(name=f"上海市{control}单位", district=district, kind=InstitutionKind.BUDGET_UNIT)
+        with pytest.raises(CommandError), connection.cursor() as cursor:
+            CopyWriter(cursor).write(Institution, [bad])
+    assert Institution.objects.count() == count
 
 
 @pytest.mark.postgres
